@@ -1,0 +1,379 @@
+/**
+ * The one error hierarchy of passport-launchkey.
+ *
+ * Every error the package throws on purpose is a {@link LaunchKeyError} with a stable `code`
+ * (`ERR_LK_*`). Callers branch on `code` or on `instanceof`; messages are for people and may change.
+ * Foreign errors (axios, jose, node:crypto) are never thrown as such: they are wrapped once, at the
+ * boundary that met them, and kept as `cause`.
+ *
+ * This module imports nothing of ours, so every layer may import it.
+ */
+
+/** Options every LaunchKey error accepts. */
+export interface LaunchKeyErrorOptions {
+  /** The underlying error, kept for diagnosis. */
+  cause?: unknown;
+}
+
+/** Base class: every error thrown by this package on purpose. */
+export class LaunchKeyError extends Error {
+  /** Stable machine-readable code, e.g. `ERR_LK_JWT_SIGNATURE`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: LaunchKeyErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Programmer and configuration errors
+// ---------------------------------------------------------------------------------------------
+
+/** A key, option or argument given to the package cannot be used (thrown eagerly, at setup). */
+export class ConfigurationError extends LaunchKeyError {
+  constructor(message: string, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_CONFIGURATION', message, options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JOSE verification failures (responses from the API, webhooks, and requests at the emulator)
+// ---------------------------------------------------------------------------------------------
+
+/** What part of a signed token failed verification. */
+export type JwtFailure =
+  | 'malformed'
+  | 'algorithm'
+  | 'key'
+  | 'signature'
+  | 'claim'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'jti'
+  | 'replay'
+  | 'body-hash'
+  | 'binding';
+
+const JWT_CODES: Record<JwtFailure, string> = {
+  malformed: 'ERR_LK_JWT_MALFORMED',
+  algorithm: 'ERR_LK_JWT_ALGORITHM',
+  key: 'ERR_LK_JWT_KEY',
+  signature: 'ERR_LK_JWT_SIGNATURE',
+  claim: 'ERR_LK_JWT_CLAIM',
+  expired: 'ERR_LK_JWT_EXPIRED',
+  'not-yet-valid': 'ERR_LK_JWT_NOT_YET_VALID',
+  jti: 'ERR_LK_JWT_JTI_MISMATCH',
+  replay: 'ERR_LK_JWT_REPLAY',
+  'body-hash': 'ERR_LK_JWT_BODY_HASH',
+  binding: 'ERR_LK_JWT_BINDING',
+};
+
+/**
+ * A signed token (`X-IOV-JWT` of a response or webhook, `Authorization: IOV-JWT` of a request) failed
+ * verification. `failure` says which check failed and `claim` names the claim or binding involved
+ * (`aud`, `iss`, `request.path`, `response.status`, `location`, `cache`, ...).
+ */
+export class JwtVerificationError extends LaunchKeyError {
+  readonly failure: JwtFailure;
+  readonly claim: string | undefined;
+
+  constructor(failure: JwtFailure, message: string, options?: LaunchKeyErrorOptions & { claim?: string }) {
+    super(JWT_CODES[failure], message, options);
+    this.failure = failure;
+    this.claim = options?.claim;
+  }
+}
+
+/** What part of a JWE failed. */
+export type JweFailure = 'malformed' | 'algorithm' | 'key' | 'decrypt' | 'payload';
+
+const JWE_CODES: Record<JweFailure, string> = {
+  malformed: 'ERR_LK_JWE_MALFORMED',
+  algorithm: 'ERR_LK_JWE_ALGORITHM',
+  key: 'ERR_LK_JWE_KEY_NOT_FOUND',
+  decrypt: 'ERR_LK_JWE_DECRYPT',
+  payload: 'ERR_LK_JWE_PAYLOAD',
+};
+
+/**
+ * An encrypted body or package could not be decrypted: malformed compact form, an algorithm outside
+ * the allow-list, a `kid` naming no key we hold, a failed decryption (tampered bytes, wrong key),
+ * or a plaintext that is not what the protocol says (not UTF-8 JSON).
+ */
+export class JweDecryptionError extends LaunchKeyError {
+  readonly failure: JweFailure;
+  /** The JWE `kid` when the failure is about the key. */
+  readonly kid: string | undefined;
+
+  constructor(failure: JweFailure, message: string, options?: LaunchKeyErrorOptions & { kid?: string }) {
+    super(JWE_CODES[failure], message, options);
+    this.failure = failure;
+    this.kid = options?.kid;
+  }
+}
+
+/** A decrypted or plain payload does not have the shape the protocol defines; `field` names where. */
+export class PayloadValidationError extends LaunchKeyError {
+  readonly field: string;
+
+  constructor(field: string, message: string, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_PAYLOAD_INVALID', message, options);
+    this.field = field;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transport faults: the API could not be reached or answered outside the protocol
+// ---------------------------------------------------------------------------------------------
+
+/** The request never got an HTTP answer (DNS, refused, reset). The network error is the `cause`. */
+export class NetworkError extends LaunchKeyError {
+  constructor(message: string, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_NETWORK', message, options);
+  }
+}
+
+/** No complete answer within the configured timeout. A POST may still have been processed. */
+export class ApiTimeoutError extends LaunchKeyError {
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_TIMEOUT', `The LaunchKey API did not answer within ${timeoutMs} ms`, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The API answered with a 5xx status: unavailable or failing; retry later. */
+export class ApiUnavailableError extends LaunchKeyError {
+  readonly status: number;
+
+  constructor(status: number, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_API_UNAVAILABLE', `The LaunchKey API answered HTTP ${status}`, options);
+    this.status = status;
+  }
+}
+
+/** The response body exceeded the configured size limit and was not read to the end. */
+export class ResponseTooLargeError extends LaunchKeyError {
+  readonly limit: number;
+
+  constructor(limit: number, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_RESPONSE_TOO_LARGE', `The LaunchKey API response exceeded ${limit} bytes`, options);
+    this.limit = limit;
+  }
+}
+
+/**
+ * The API answered outside the protocol: a redirect (never followed), a status the protocol does not
+ * use, a missing `X-IOV-JWT` or `X-IOV-KEY-ID` header, or a public key that is not what was asked for.
+ */
+export class UnexpectedResponseError extends LaunchKeyError {
+  readonly status: number | undefined;
+
+  constructor(message: string, options?: LaunchKeyErrorOptions & { status?: number }) {
+    super('ERR_LK_UNEXPECTED_RESPONSE', message, options);
+    this.status = options?.status;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// API errors: the API verified our request and refused it (PROTOCOL.md §5.4 and §6)
+// ---------------------------------------------------------------------------------------------
+
+/** Fields of a decrypted API error body. */
+export interface ApiErrorDetails {
+  /** HTTP status of the response. */
+  status: number;
+  /** The API's `error_code`, e.g. `SVC-004`, or `HTTP-<status>` when the body was empty. */
+  errorCode: string;
+  /** The API's `error_detail`: usually a string, an object for field validation errors. */
+  errorDetail?: unknown;
+  /** The API's `error_data`, only used by `SVC-005`. */
+  errorData?: Record<string, unknown> | undefined;
+}
+
+/** Base of every refusal by the API. `errorCode` is the API's own code (`ARG-001`, ...). */
+export class ApiError extends LaunchKeyError {
+  readonly status: number;
+  readonly errorCode: string;
+  readonly errorDetail: unknown;
+  readonly errorData: Record<string, unknown> | undefined;
+
+  constructor(code: string, message: string, details: ApiErrorDetails, options?: LaunchKeyErrorOptions) {
+    super(code, message, options);
+    this.status = details.status;
+    this.errorCode = details.errorCode;
+    this.errorDetail = details.errorDetail;
+    this.errorData = details.errorData;
+  }
+}
+
+/** Builds one API error class with its fixed code and default message. */
+function apiErrorClass(code: string, defaultMessage: string) {
+  return class extends ApiError {
+    constructor(details: ApiErrorDetails, options?: LaunchKeyErrorOptions) {
+      super(code, messageOf(details.errorDetail) ?? defaultMessage, details, options);
+    }
+  };
+}
+
+function messageOf(detail: unknown): string | undefined {
+  if (typeof detail === 'string' && detail.length > 0) return detail;
+  if (detail !== null && typeof detail === 'object') return JSON.stringify(detail);
+  return undefined;
+}
+
+/** `ARG-001`: the request data did not validate; `errorDetail` may map fields to reasons. */
+export class InvalidParametersError extends apiErrorClass('ERR_LK_INVALID_PARAMETERS', 'Invalid parameters') {}
+/** `ARG-002`: the route or method does not exist. */
+export class InvalidRouteError extends apiErrorClass('ERR_LK_INVALID_ROUTE', 'Invalid route') {}
+/** `SVC-001`: the service name is already in use. */
+export class ServiceNameTakenError extends apiErrorClass('ERR_LK_SERVICE_NAME_TAKEN', 'Service name already in use') {}
+/** `SVC-002`: the authorization request policy is invalid. */
+export class InvalidPolicyInputError extends apiErrorClass('ERR_LK_INVALID_POLICY_INPUT', 'Invalid policy input') {}
+/** `SVC-003`: the user cannot satisfy the policy. */
+export class PolicyFailureError extends apiErrorClass('ERR_LK_POLICY_FAILURE', 'The user cannot satisfy the policy') {}
+/** `SVC-004`: the service does not exist. */
+export class ServiceNotFoundError extends apiErrorClass('ERR_LK_SERVICE_NOT_FOUND', 'Service not found') {}
+/** `SVC-006`: the authorization request was already answered. */
+export class AuthorizationResponseExistsError extends apiErrorClass(
+  'ERR_LK_AUTHORIZATION_RESPONSE_EXISTS',
+  'The authorization request has already been responded to',
+) {}
+/** `SVC-007`: the authorization request was canceled. */
+export class AuthorizationRequestCanceledError extends apiErrorClass(
+  'ERR_LK_AUTHORIZATION_REQUEST_CANCELED',
+  'The authorization request has been canceled',
+) {}
+/** `DIR-001`: the directory user identifier is invalid. */
+export class InvalidDirectoryIdentifierError extends apiErrorClass(
+  'ERR_LK_INVALID_DIRECTORY_IDENTIFIER',
+  'Invalid directory user identifier',
+) {}
+/** `KEY-001`: the public key is not valid. */
+export class InvalidPublicKeyError extends apiErrorClass('ERR_LK_INVALID_PUBLIC_KEY', 'Invalid public key') {}
+/** `KEY-002`: the public key is already registered for this entity. */
+export class PublicKeyAlreadyInUseError extends apiErrorClass(
+  'ERR_LK_PUBLIC_KEY_ALREADY_IN_USE',
+  'Public key already in use',
+) {}
+/** `KEY-003`: no key with that id. */
+export class PublicKeyDoesNotExistError extends apiErrorClass(
+  'ERR_LK_PUBLIC_KEY_DOES_NOT_EXIST',
+  'Public key does not exist',
+) {}
+/** `KEY-004`: the last remaining key cannot be removed. */
+export class LastRemainingKeyError extends apiErrorClass('ERR_LK_LAST_REMAINING_KEY', 'Cannot remove the last key') {}
+/** `ORG-003`: the directory name is already in use. */
+export class DirectoryNameInUseError extends apiErrorClass(
+  'ERR_LK_DIRECTORY_NAME_IN_USE',
+  'Directory name already in use',
+) {}
+/** `ORG-005`: the last remaining SDK key cannot be removed. */
+export class LastRemainingSDKKeyError extends apiErrorClass(
+  'ERR_LK_LAST_REMAINING_SDK_KEY',
+  'Cannot remove the last SDK key',
+) {}
+/** `ORG-006`: the SDK key does not belong to the directory. */
+export class InvalidSDKKeyError extends apiErrorClass('ERR_LK_INVALID_SDK_KEY', 'Invalid SDK key') {}
+
+/** `SVC-005`, the busy signal: the user already has a pending authorization request. */
+export class AuthorizationInProgressError extends ApiError {
+  /** Id of the pending request (`error_data.auth_request`). */
+  readonly authorizationRequestId: string | undefined;
+  /** Whether the pending request came from the same service (`from_same_service`, formerly `my_auth`). */
+  readonly fromSameService: boolean;
+  /** When the pending request expires, when the API said so in a parseable form. */
+  readonly expires: Date | undefined;
+
+  constructor(details: ApiErrorDetails, options?: LaunchKeyErrorOptions) {
+    super(
+      'ERR_LK_AUTHORIZATION_IN_PROGRESS',
+      messageOf(details.errorDetail) ?? 'An authorization request is already in progress for this user',
+      details,
+      options,
+    );
+    const data = details.errorData ?? {};
+    const id = data['auth_request'];
+    this.authorizationRequestId = typeof id === 'string' && id.length > 0 ? id : undefined;
+    // The key was renamed in 2018; SDK fixtures still carry the old name, so read both.
+    const same = data['from_same_service'] ?? data['my_auth'];
+    this.fromSameService = same === true;
+    const expires = data['expires'];
+    const date = typeof expires === 'string' ? new Date(expires) : undefined;
+    this.expires = date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined;
+  }
+}
+
+/** 400 with no mapped error code: the request was refused for a reason the SDK does not name. */
+export class InvalidRequestError extends apiErrorClass('ERR_LK_INVALID_REQUEST', 'Invalid request') {}
+/** 409 with no mapped error code. */
+export class ConflictError extends apiErrorClass('ERR_LK_CONFLICT', 'Conflict') {}
+/** 401: the API did not accept our credentials (unknown key, expired token, bad signature). */
+export class UnauthorizedError extends apiErrorClass('ERR_LK_UNAUTHORIZED', 'Unauthorized') {}
+/** 403: the credentials may not act on that entity (unknown or not owned service or directory). */
+export class ForbiddenError extends apiErrorClass('ERR_LK_FORBIDDEN', 'Forbidden') {}
+/** 404: the entity (user, device, auth request) does not exist. */
+export class EntityNotFoundError extends apiErrorClass('ERR_LK_ENTITY_NOT_FOUND', 'Entity not found') {}
+/** 408: the request timed out at the API; for a poll, the authorization request expired. */
+export class RequestTimedOutError extends apiErrorClass('ERR_LK_REQUEST_TIMED_OUT', 'Request timed out') {}
+
+/** 429: too many requests; `retryAfter` carries the `Retry-After` seconds when the API sent them. */
+export class RateLimitedError extends ApiError {
+  readonly retryAfter: number | undefined;
+
+  constructor(details: ApiErrorDetails & { retryAfter?: number }, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_RATE_LIMITED', messageOf(details.errorDetail) ?? 'Rate limited', details, options);
+    this.retryAfter = details.retryAfter;
+  }
+}
+
+/** Another 4xx the protocol does not name. */
+export class UnexpectedStatusError extends apiErrorClass('ERR_LK_UNEXPECTED_STATUS', 'Unexpected HTTP status') {}
+
+type ApiErrorConstructor = new (details: ApiErrorDetails, options?: LaunchKeyErrorOptions) => ApiError;
+
+/** API `error_code` → error class (identical tables in the three official SDKs). */
+export const API_ERROR_CODES: Readonly<Record<string, ApiErrorConstructor>> = Object.freeze({
+  'ARG-001': InvalidParametersError,
+  'ARG-002': InvalidRouteError,
+  'SVC-001': ServiceNameTakenError,
+  'SVC-002': InvalidPolicyInputError,
+  'SVC-003': PolicyFailureError,
+  'SVC-004': ServiceNotFoundError,
+  'SVC-005': AuthorizationInProgressError,
+  'SVC-006': AuthorizationResponseExistsError,
+  'SVC-007': AuthorizationRequestCanceledError,
+  'DIR-001': InvalidDirectoryIdentifierError,
+  'KEY-001': InvalidPublicKeyError,
+  'KEY-002': PublicKeyAlreadyInUseError,
+  'KEY-003': PublicKeyDoesNotExistError,
+  'KEY-004': LastRemainingKeyError,
+  'ORG-003': DirectoryNameInUseError,
+  'ORG-005': LastRemainingSDKKeyError,
+  'ORG-006': InvalidSDKKeyError,
+});
+
+const STATUS_ERRORS: Readonly<Record<number, ApiErrorConstructor>> = Object.freeze({
+  400: InvalidRequestError,
+  401: UnauthorizedError,
+  403: ForbiddenError,
+  404: EntityNotFoundError,
+  408: RequestTimedOutError,
+  409: ConflictError,
+  429: RateLimitedError,
+});
+
+/**
+ * The typed error for an API refusal: the `error_code` decides first (so a 404 whose body says
+ * `SVC-004` is a {@link ServiceNotFoundError}, as in the Python SDK), then the HTTP status.
+ */
+export function apiErrorFor(details: ApiErrorDetails & { retryAfter?: number }): ApiError {
+  const byCode = Object.hasOwn(API_ERROR_CODES, details.errorCode) ? API_ERROR_CODES[details.errorCode] : undefined;
+  if (byCode !== undefined) return new byCode(details);
+  if (details.status === 429) return new RateLimitedError(details);
+  const byStatus = STATUS_ERRORS[details.status] ?? UnexpectedStatusError;
+  return new byStatus(details);
+}
