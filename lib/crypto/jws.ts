@@ -209,7 +209,10 @@ export interface VerifyTokenOptions {
    * the still unverified `iss` (the emulator uses it to pick the entity's keys). Throw a
    * {@link JwtVerificationError} with failure `key` (or return `undefined`) for an unknown key.
    */
-  resolveKey: (kid: string, unverifiedIssuer: string | undefined) => Promise<PublicKey | undefined> | PublicKey | undefined;
+  resolveKey: (
+    kid: string,
+    unverifiedIssuer: string | undefined,
+  ) => Promise<PublicKey | undefined> | PublicKey | undefined;
   /** Accepted algorithms; default RS256, RS384, RS512. */
   algorithms?: readonly JwsAlgorithm[];
   /** Required `iss`. */
@@ -261,7 +264,10 @@ export function readTokenHeader(token: string, options: Pick<VerifyTokenOptions,
   const maxLength = options.maxLength ?? DEFAULT_MAX_TOKEN_LENGTH;
   if (token.length > maxLength) fail('malformed', `JWT is longer than ${maxLength} characters`);
   const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((p) => B64URL.test(p))) {
+  if (
+    parts.length !== 3 ||
+    !parts.every((p) => B64URL.test(p) && Buffer.from(p, 'base64url').toString('base64url') === p)
+  ) {
     fail('malformed', 'JWT is not a compact serialization of three base64url parts');
   }
   const header = decodeSegment(parts[0] ?? '', 'header');
@@ -363,7 +369,8 @@ function checkBodyHash(binding: Record<string, unknown>, body: string | Uint8Arr
   const hasBody = body !== undefined && body.length > 0;
   const { func, hash } = binding;
   if (!hasBody) {
-    if (func !== undefined || hash !== undefined) fail('body-hash', 'JWT has a body hash but there is no body', `${prefix}.hash`);
+    if (func !== undefined || hash !== undefined)
+      fail('body-hash', 'JWT has a body hash but there is no body', `${prefix}.hash`);
     return;
   }
   if (!isHashFunc(func)) fail('body-hash', 'JWT func is missing or not S256, S384 or S512', `${prefix}.func`);
@@ -390,7 +397,8 @@ export interface RequestBinding {
 /** Checks the `request` claim: method, path (exact, undecoded) and body hash. */
 export function checkRequestBinding(claims: TokenClaims, actual: RequestBinding): RequestClaim {
   const request = bindingObject(claims, 'request');
-  if (request['meth'] !== actual.method.toUpperCase()) fail('binding', 'JWT request.meth does not match', 'request.meth');
+  if (request['meth'] !== actual.method.toUpperCase())
+    fail('binding', 'JWT request.meth does not match', 'request.meth');
   if (request['path'] !== actual.path) fail('binding', 'JWT request.path does not match', 'request.path');
   checkBodyHash(request, actual.body, 'request');
   return request as unknown as RequestClaim;
@@ -413,9 +421,11 @@ export interface ResponseBinding {
  */
 export function checkResponseBinding(claims: TokenClaims, actual: ResponseBinding): ResponseClaim {
   const response = bindingObject(claims, 'response');
-  if (response['status'] !== actual.status) fail('binding', 'JWT response.status is not the HTTP status', 'response.status');
+  if (response['status'] !== actual.status)
+    fail('binding', 'JWT response.status is not the HTTP status', 'response.status');
   checkBodyHash(response, actual.body, 'response');
-  if (response['location'] !== actual.location) fail('binding', 'Location header and JWT disagree', 'response.location');
+  if (response['location'] !== actual.location)
+    fail('binding', 'Location header and JWT disagree', 'response.location');
   if (response['cache'] !== actual.cache) fail('binding', 'Cache-Control header and JWT disagree', 'response.cache');
   return response as unknown as ResponseClaim;
 }

@@ -40,11 +40,11 @@ export const KID_PATTERN = /^[0-9a-f]{2}(?::[0-9a-f]{2}){15}$/;
 const ARMOUR = /-----(BEGIN|END) ([A-Z0-9 ]+)-----/g;
 
 /**
- * Splits PEM text into its label and DER bytes. Any label is accepted because the Java SDK's own
+ * Reads the DER bytes of one PEM block. Any label is accepted because the Java SDK's own
  * fixture is a PKCS#8 body under an `RSA PRIVATE KEY` label; CR, CRLF, blank lines and indentation
  * are tolerated.
  */
-function decodePem(pem: string, what: string): { label: string; der: Buffer } {
+function decodePem(pem: string, what: string): Buffer {
   if (typeof pem !== 'string') throw new ConfigurationError(`${what} must be a PEM string`);
   const labels = [...pem.matchAll(ARMOUR)];
   const begin = labels[0];
@@ -52,18 +52,21 @@ function decodePem(pem: string, what: string): { label: string; der: Buffer } {
   if (labels.length !== 2 || begin?.[1] !== 'BEGIN' || end?.[1] !== 'END' || begin[2] !== end[2]) {
     throw new ConfigurationError(`${what} is not a single PEM block`);
   }
-  const body = pem.slice((begin.index ?? 0) + begin[0].length, end.index).replace(/\s+/g, '');
+  const body = pem.slice(begin.index + begin[0].length, end.index).replace(/\s+/g, '');
   if (body.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
     throw new ConfigurationError(`${what} has an invalid base64 body`);
   }
-  return { label: begin[2] ?? '', der: Buffer.from(body, 'base64') };
+  return Buffer.from(body, 'base64');
 }
 
 /** Fingerprint of a public key: MD5 of its DER SubjectPublicKeyInfo, lowercase hex pairs joined by `:`. */
 export function keyId(key: KeyObject): string {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
   const der = publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('md5').update(der).digest('hex').replace(/(..)(?!$)/g, '$1:');
+  return createHash('md5')
+    .update(der)
+    .digest('hex')
+    .replace(/(..)(?!$)/g, '$1:');
 }
 
 function rsaBits(key: KeyObject, what: string): number {
@@ -86,7 +89,7 @@ function toPublicKey(keyObject: KeyObject, what: string): PublicKey {
  * @throws {ConfigurationError} when the text is not an RSA private key of at least 2048 bits.
  */
 export function loadPrivateKey(pem: string): PrivateKey {
-  const { der } = decodePem(pem, 'Private key');
+  const der = decodePem(pem, 'Private key');
   let keyObject: KeyObject | undefined;
   for (const type of ['pkcs8', 'pkcs1'] as const) {
     try {
@@ -113,7 +116,7 @@ export function loadPrivateKey(pem: string): PrivateKey {
  * @throws {ConfigurationError} when the text is not an RSA public key.
  */
 export function loadPublicKey(pem: string): PublicKey {
-  const { der } = decodePem(pem, 'Public key');
+  const der = decodePem(pem, 'Public key');
   for (const type of ['spki', 'pkcs1'] as const) {
     try {
       return toPublicKey(createPublicKey({ key: der, format: 'der', type }), 'Public key');
@@ -146,11 +149,13 @@ export class KeyRing {
    * @param signingKid Key id of the signing key.
    */
   constructor(keys: ReadonlyArray<string | PrivateKey>, signingKid?: string) {
-    if (!Array.isArray(keys) || keys.length === 0) throw new ConfigurationError('At least one private key is required');
-    const loaded = keys.map((k) => (typeof k === 'string' ? loadPrivateKey(k) : k));
+    const list: ReadonlyArray<string | PrivateKey> = Array.isArray(keys) ? keys : [];
+    if (list.length === 0) throw new ConfigurationError('At least one private key is required');
+    const loaded = list.map((k) => (typeof k === 'string' ? loadPrivateKey(k) : k));
     this._byKid = new Map(loaded.map((k) => [k.kid, k]));
     const signing = signingKid === undefined ? loaded[0] : this._byKid.get(signingKid);
-    if (signing === undefined) throw new ConfigurationError(`No private key has the signing key id ${String(signingKid)}`);
+    if (signing === undefined)
+      throw new ConfigurationError(`No private key has the signing key id ${String(signingKid)}`);
     this.signingKey = signing;
   }
 

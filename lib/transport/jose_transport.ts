@@ -1,0 +1,167 @@
+/**
+ * One signed, encrypted API call end to end: clock, API key, seal, send, verify, decrypt, and the
+ * mapping of the verified status and error body to a typed error (PROTOCOL.md §5.4, §6).
+ *
+ * Every answer that can carry a token is verified before anything in it is believed, error statuses
+ * included: a 404 or a 409 could otherwise be forged by anything on the path. Two kinds of answer are
+ * errors without verification, because nothing is taken from them: 5xx (a proxy or load balancer may
+ * have answered) and redirects (never followed).
+ */
+import type { HashFunc } from '../crypto/digest.js';
+import type { JweAlgorithm } from '../crypto/jwe.js';
+import type { KeyRing } from '../crypto/keys.js';
+import type { JwsAlgorithm, TokenClaims } from '../crypto/jws.js';
+import {
+  ApiUnavailableError,
+  ConfigurationError,
+  UnauthorizedError,
+  UnexpectedResponseError,
+  apiErrorFor,
+  type ApiError,
+} from '../errors.js';
+import { ApiKeyCache } from './api_keys.js';
+import { ApiClock } from './clock.js';
+import { openResponse, sealRequest, type EnvelopeCredentials } from './envelope.js';
+import { HttpClient, type HttpOptions, type HttpResponse } from './http.js';
+
+/** Options of {@link JoseTransport}: the HTTP options plus the JOSE choices. */
+export interface TransportOptions extends HttpOptions {
+  /** Request token algorithm; default `RS256`. */
+  signingAlgorithm?: JwsAlgorithm;
+  /** Request body key wrapping; default `RSA-OAEP`. */
+  encryptionAlgorithm?: JweAlgorithm;
+  /** Request body digest; default `S256`. */
+  hashFunc?: HashFunc;
+  /** Leeway on response token times, in seconds (0 to 120); default 30. */
+  leeway?: number;
+  /** Largest API clock offset accepted from the ping, in seconds; default 300. */
+  maxClockOffset?: number;
+  /** Seconds the API clock offset and current key are reused; default 300. */
+  cacheTtl?: number;
+}
+
+/** An API call. */
+export interface ApiRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path built from constants and validated ids (no query string). */
+  path: string;
+  /** The entity acted on, e.g. `svc:<uuid>`. */
+  subject: string;
+  /** JSON-serialisable body; omitted for none. */
+  body?: unknown;
+}
+
+/** A successful, verified answer. */
+export interface ApiResponse {
+  status: number;
+  /** Decrypted JSON body, or `undefined` when the body was empty. */
+  data: unknown;
+  claims: TokenClaims;
+}
+
+/** The LaunchKey JOSE transport for one credential holder. */
+export class JoseTransport {
+  readonly issuer: string;
+  readonly keyRing: KeyRing;
+  readonly http: HttpClient;
+  readonly apiKeys: ApiKeyCache;
+  readonly clock: ApiClock;
+  private readonly _credentials: EnvelopeCredentials;
+  private readonly _leeway: number;
+
+  constructor(issuer: string, keyRing: KeyRing, options: TransportOptions = {}) {
+    if (!/^(org|dir|svc):[0-9a-f-]{36}$/i.test(issuer)) {
+      throw new ConfigurationError(`issuer ${JSON.stringify(issuer)} is not an entity id like svc:<uuid>`);
+    }
+    const leeway = options.leeway ?? 30;
+    if (!Number.isFinite(leeway) || leeway < 0 || leeway > 120) {
+      throw new ConfigurationError('leeway must be between 0 and 120 seconds');
+    }
+    this.issuer = issuer;
+    this.keyRing = keyRing;
+    this.http = new HttpClient(options);
+    const ttl = options.cacheTtl ?? 300;
+    this.apiKeys = new ApiKeyCache(this.http, { currentKeyTtl: ttl });
+    this.clock = new ApiClock(this.http, {
+      ttl,
+      ...(options.maxClockOffset === undefined ? {} : { maxOffset: options.maxClockOffset }),
+    });
+    this._leeway = leeway;
+    this._credentials = {
+      issuer,
+      keyRing,
+      ...(options.signingAlgorithm === undefined ? {} : { signingAlgorithm: options.signingAlgorithm }),
+      ...(options.encryptionAlgorithm === undefined ? {} : { encryptionAlgorithm: options.encryptionAlgorithm }),
+      ...(options.hashFunc === undefined ? {} : { hashFunc: options.hashFunc }),
+    };
+  }
+
+  /**
+   * Sends a signed (and, with a body, encrypted) request and returns the verified, decrypted answer.
+   *
+   * @throws {ApiError} subclasses for refusals by the API (after the answer verified).
+   * @throws {JwtVerificationError} / {JweDecryptionError} when the answer does not verify or decrypt.
+   * @throws {NetworkError} / {ApiTimeoutError} / {ApiUnavailableError} / {ResponseTooLargeError} /
+   *   {UnexpectedResponseError} for transport faults.
+   */
+  async request(request: ApiRequest): Promise<ApiResponse> {
+    const now = await this.clock.now();
+    const apiKey = await this.apiKeys.current();
+    const sealed = await sealRequest(this._credentials, request, apiKey, now);
+    const response = await this.http.send({
+      method: request.method,
+      path: request.path,
+      headers: sealed.headers,
+      body: sealed.body,
+    });
+    const { status } = response;
+    if (status >= 500) throw new ApiUnavailableError(status);
+    if (status >= 300 && status < 400) {
+      throw new UnexpectedResponseError(`The API answered with a redirect (HTTP ${status}), which is not followed`, {
+        status,
+      });
+    }
+    const expected = { jti: sealed.jti, subject: request.subject };
+    const verifyOptions = { resolveApiKey: (kid: string) => this.apiKeys.byKid(kid), now, leeway: this._leeway };
+    if (status === 401) {
+      // A 401 must still be signed (the Java SDK's rule), else anything on the path could pass for
+      // "your credentials are wrong". The API may not know the subject then, and in 2018 it used the
+      // audience "public".
+      await openResponse(this._credentials, expected, response, {
+        ...verifyOptions,
+        extraAudiences: ['public'],
+        checkSubject: false,
+      });
+      throw new UnauthorizedError({ status, errorCode: 'HTTP-401' });
+    }
+    const opened = await openResponse(this._credentials, expected, response, verifyOptions);
+    if (status >= 200 && status < 300) return { status, data: opened.payload, claims: opened.claims };
+    throw errorFromResponse(response, opened.payload);
+  }
+}
+
+/** The typed error of a verified 4xx answer: the body's `error_code` first, then the status. */
+function errorFromResponse(response: HttpResponse, payload: unknown): ApiError {
+  const { status } = response;
+  const retryAfterHeader = response.headers['retry-after'];
+  const retryAfter =
+    retryAfterHeader !== undefined && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) : undefined;
+  const base = { status, ...(retryAfter === undefined ? {} : { retryAfter }) };
+  if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
+    const body = payload as Record<string, unknown>;
+    const code = body['error_code'];
+    if (typeof code === 'string' && code.length > 0) {
+      const data = body['error_data'];
+      return apiErrorFor({
+        ...base,
+        errorCode: code,
+        errorDetail: body['error_detail'],
+        errorData:
+          data !== null && typeof data === 'object' && !Array.isArray(data)
+            ? (data as Record<string, unknown>)
+            : undefined,
+      });
+    }
+  }
+  return apiErrorFor({ ...base, errorCode: `HTTP-${status}` });
+}

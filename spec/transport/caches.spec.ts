@@ -1,0 +1,182 @@
+import { expect } from 'chai';
+import nock from 'nock';
+
+import { loadPrivateKey } from '../../lib/crypto/keys.js';
+import { ApiUnavailableError, JwtVerificationError, UnexpectedResponseError } from '../../lib/errors.js';
+import { ApiKeyCache } from '../../lib/transport/api_keys.js';
+import { ApiClock } from '../../lib/transport/clock.js';
+import { HttpClient } from '../../lib/transport/http.js';
+import { vectorText } from '../support/vectors.js';
+
+const BASE_URL = 'https://api.launchkey.test';
+const keyA = loadPrivateKey(vectorText('python-features-organization-key.pem'));
+const keyB = loadPrivateKey(vectorText('dotnet-webclienttransport-private-key.pem'));
+
+function servesCurrent(key = keyA): nock.Scope {
+  return nock(BASE_URL).get('/public/v3/public-key').reply(200, key.publicKey.pem, { 'X-IOV-KEY-ID': key.kid });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('ApiKeyCache', () => {
+  let clock: number;
+  const now = () => clock;
+
+  beforeEach(() => {
+    clock = 1_700_000_000_000;
+  });
+  afterEach(() => {
+    nock.cleanAll();
+  });
+
+  it('keeps the current key for 300 s, then fetches it again', async () => {
+    const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now });
+    servesCurrent();
+    expect((await cache.current()).kid).to.equal(keyA.kid);
+    clock += 299_000;
+    expect((await cache.current()).kid).to.equal(keyA.kid); // no second fetch scripted: served from cache
+    clock += 2_000;
+    servesCurrent(keyB);
+    expect((await cache.current()).kid).to.equal(keyB.kid);
+  });
+
+  it('knows the current key by its id without another fetch', async () => {
+    const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now });
+    servesCurrent();
+    await cache.current();
+    expect((await cache.byKid(keyA.kid)).kid).to.equal(keyA.kid);
+  });
+
+  it('keeps keys fetched by id indefinitely', async () => {
+    const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now });
+    nock(BASE_URL)
+      .get(`/public/v3/public-key/${keyB.kid}`)
+      .once()
+      .reply(200, keyB.publicKey.pem, { 'X-IOV-KEY-ID': keyB.kid });
+    await cache.byKid(keyB.kid);
+    clock += 365 * 24 * 3600 * 1000;
+    expect((await cache.byKid(keyB.kid)).kid).to.equal(keyB.kid);
+  });
+
+  it('asks again about an unknown id once the negative entry expires', async () => {
+    const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now, unknownKeyTtl: 60 });
+    const scope = nock(BASE_URL).get(`/public/v3/public-key/${keyB.kid}`).once().reply(404);
+    expect(await rejection(cache.byKid(keyB.kid))).to.be.instanceOf(JwtVerificationError);
+    expect(await rejection(cache.byKid(keyB.kid))).to.be.instanceOf(JwtVerificationError);
+    expect(scope.isDone()).to.be.true;
+    clock += 61_000;
+    nock(BASE_URL)
+      .get(`/public/v3/public-key/${keyB.kid}`)
+      .reply(200, keyB.publicKey.pem, { 'X-IOV-KEY-ID': keyB.kid });
+    expect((await cache.byKid(keyB.kid)).kid).to.equal(keyB.kid);
+  });
+
+  it('refuses a malformed kid without any request', async () => {
+    const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now });
+    for (const kid of ['../../directory/v3/devices', 'a%2Fb', 'x?y', 'A'.repeat(10_000)]) {
+      const err = await rejection(cache.byKid(kid));
+      expect(err).to.be.instanceOf(JwtVerificationError);
+      expect(err).to.include({ code: 'ERR_LK_JWT_KEY' });
+    }
+    expect(nock.pendingMocks()).to.deep.equal([]);
+  });
+
+  it('forgets the oldest ids beyond maxEntries', async () => {
+    const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now, maxEntries: 1 });
+    nock(BASE_URL)
+      .get(`/public/v3/public-key/${keyA.kid}`)
+      .twice()
+      .reply(200, keyA.publicKey.pem, { 'X-IOV-KEY-ID': keyA.kid })
+      .get(`/public/v3/public-key/${keyB.kid}`)
+      .reply(200, keyB.publicKey.pem, { 'X-IOV-KEY-ID': keyB.kid });
+    await cache.byKid(keyA.kid);
+    await cache.byKid(keyB.kid);
+    await cache.byKid(keyA.kid); // fetched again: keyB's entry pushed keyA's out
+    expect(nock.isDone()).to.be.true;
+  });
+
+  it('refuses a key shorter than 2048 bits', async () => {
+    const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now });
+    const small = vectorText('java-rsa-512-public-key.pem');
+    nock(BASE_URL)
+      .get('/public/v3/public-key')
+      .reply(200, small, { 'X-IOV-KEY-ID': '2b:ab:b3:64:8e:31:df:d3:59:71:d1:51:c3:43:94:87' });
+    const err = await rejection(cache.current());
+    expect(err).to.be.instanceOf(UnexpectedResponseError);
+  });
+
+  it('maps a 503 from the key endpoint to ApiUnavailable and a 404 of the current key to UnexpectedResponse', async () => {
+    const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now });
+    nock(BASE_URL).get('/public/v3/public-key').reply(503).get('/public/v3/public-key').reply(404);
+    expect(await rejection(cache.current())).to.be.instanceOf(ApiUnavailableError);
+    expect(await rejection(cache.current())).to.be.instanceOf(UnexpectedResponseError);
+  });
+});
+
+describe('ApiClock', () => {
+  let clock: number;
+  const now = () => clock;
+
+  beforeEach(() => {
+    clock = Date.parse('2026-01-01T00:00:00Z');
+  });
+  afterEach(() => {
+    nock.cleanAll();
+  });
+
+  it('adds the offset measured by the ping to the local time', async () => {
+    nock(BASE_URL).get('/public/v3/ping').reply(200, { api_time: '2026-01-01T00:01:00Z' });
+    const apiClock = new ApiClock(new HttpClient({ baseUrl: BASE_URL }), { now });
+    expect(await apiClock.offset()).to.equal(60);
+    expect(await apiClock.now()).to.equal(Date.parse('2026-01-01T00:01:00Z') / 1000);
+  });
+
+  it('pings again after the ttl and after reset()', async () => {
+    const apiClock = new ApiClock(new HttpClient({ baseUrl: BASE_URL }), { now, ttl: 300 });
+    nock(BASE_URL).get('/public/v3/ping').reply(200, { api_time: '2026-01-01T00:00:10Z' });
+    expect(await apiClock.offset()).to.equal(10);
+    clock += 301_000;
+    nock(BASE_URL).get('/public/v3/ping').reply(200, { api_time: '2026-01-01T00:05:21Z' });
+    expect(await apiClock.offset()).to.equal(20);
+    apiClock.reset();
+    nock(BASE_URL).get('/public/v3/ping').reply(200, { api_time: '2026-01-01T00:05:31Z' });
+    expect(await apiClock.offset()).to.equal(30);
+  });
+
+  it('shares one ping among concurrent callers', async () => {
+    const scope = nock(BASE_URL)
+      .get('/public/v3/ping')
+      .once()
+      .delay(10)
+      .reply(200, { api_time: '2026-01-01T00:00:00Z' });
+    const apiClock = new ApiClock(new HttpClient({ baseUrl: BASE_URL }), { now });
+    const offsets = await Promise.all(Array.from({ length: 10 }, () => apiClock.offset()));
+    expect(offsets).to.deep.equal(Array(10).fill(0));
+    expect(scope.isDone()).to.be.true;
+  });
+
+  it('refuses an offset beyond maxOffset, in either direction', async () => {
+    const apiClock = new ApiClock(new HttpClient({ baseUrl: BASE_URL }), { now, maxOffset: 60 });
+    nock(BASE_URL)
+      .get('/public/v3/ping')
+      .reply(200, { api_time: '2026-01-01T00:02:00Z' })
+      .get('/public/v3/ping')
+      .reply(200, { api_time: '2025-12-31T23:58:00Z' });
+    expect(await rejection(apiClock.offset())).to.be.instanceOf(UnexpectedResponseError);
+    expect(await rejection(apiClock.offset())).to.be.instanceOf(UnexpectedResponseError);
+  });
+
+  it('refuses a ping answer that is not JSON or not HTTP 200', async () => {
+    const apiClock = new ApiClock(new HttpClient({ baseUrl: BASE_URL }), { now });
+    nock(BASE_URL).get('/public/v3/ping').reply(200, 'pong').get('/public/v3/ping').reply(404, { api_time: 'x' });
+    expect(await rejection(apiClock.offset())).to.be.instanceOf(UnexpectedResponseError);
+    expect(await rejection(apiClock.offset())).to.be.instanceOf(UnexpectedResponseError);
+  });
+});
