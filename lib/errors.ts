@@ -38,6 +38,29 @@ export class ConfigurationError extends LaunchKeyError {
   }
 }
 
+/**
+ * An argument given to an SDK call is invalid (a context over 400 characters, denial reasons that
+ * break the rules, a malformed id). Thrown before any request is sent; `argument` names it.
+ */
+export class InvalidArgumentError extends LaunchKeyError {
+  readonly argument: string;
+
+  constructor(argument: string, message: string, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_INVALID_ARGUMENT', message, options);
+    this.argument = argument;
+  }
+}
+
+/** A policy built or parsed by the SDK breaks the protocol's rules (PROTOCOL.md §9); `field` names where. */
+export class InvalidPolicyError extends LaunchKeyError {
+  readonly field: string;
+
+  constructor(field: string, message: string, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_INVALID_POLICY', message, options);
+    this.field = field;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // JOSE verification failures (responses from the API, webhooks, and requests at the emulator)
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ export * as errors from './errors.js';
 export {
   LaunchKeyError,
   ConfigurationError,
+  InvalidArgumentError,
+  InvalidPolicyError,
   JwtVerificationError,
   JweDecryptionError,
   PayloadValidationError,
