@@ -69,9 +69,13 @@ export function readJweHeader(compact: string, options: DecryptJweOptions = {}):
     throw new JweDecryptionError('malformed', 'JWE is empty or not a string');
   }
   const maxLength = options.maxLength ?? DEFAULT_MAX_JWE_LENGTH;
-  if (compact.length > maxLength) throw new JweDecryptionError('malformed', `JWE is longer than ${maxLength} characters`);
+  if (compact.length > maxLength)
+    throw new JweDecryptionError('malformed', `JWE is longer than ${maxLength} characters`);
   const parts = compact.split('.');
-  if (parts.length !== 5 || parts.some((p) => !B64URL.test(p))) {
+  if (
+    parts.length !== 5 ||
+    parts.some((p) => !B64URL.test(p) || Buffer.from(p, 'base64url').toString('base64url') !== p)
+  ) {
     throw new JweDecryptionError('malformed', 'JWE is not a compact serialization of five base64url parts');
   }
   let header: unknown;

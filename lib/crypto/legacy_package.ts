@@ -38,7 +38,10 @@ export function encryptLegacyPackage(plaintext: string, key: PublicKey): string 
   if (data.length > legacyPackageCapacity(key)) {
     throw new RangeError(`Legacy package of ${data.length} bytes exceeds ${legacyPackageCapacity(key)} bytes`);
   }
-  const block = publicEncrypt({ key: key.keyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, data);
+  const block = publicEncrypt(
+    { key: key.keyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+    data,
+  );
   return (block.toString('base64').match(/.{1,64}/g) ?? []).join('\r\n');
 }
 

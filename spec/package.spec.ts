@@ -1,0 +1,68 @@
+import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../lib/version.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const LIB = join(ROOT, 'lib');
+
+/** Which top-level parts of lib/ each part may import (DESIGN.md §3); its own files are always allowed. */
+const ALLOWED: Record<string, readonly string[]> = {
+  'errors.ts': [],
+  'version.ts': [],
+  crypto: ['errors.ts'],
+  entities: ['errors.ts', 'crypto'],
+  transport: ['errors.ts', 'version.ts', 'crypto'],
+  webhooks: ['errors.ts', 'crypto', 'entities'],
+  clients: ['errors.ts', 'crypto', 'entities', 'transport', 'webhooks'],
+  passport: ['errors.ts', 'crypto', 'entities', 'clients', 'webhooks'],
+  emulator: ['errors.ts', 'version.ts', 'crypto', 'entities'],
+  'index.ts': ['errors.ts', 'version.ts', 'crypto', 'entities', 'transport', 'webhooks', 'clients', 'passport'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** The top-level part of lib/ a path belongs to: a folder name, or a root file name. */
+function partOf(pathInLib: string): string {
+  return pathInLib.split('/')[0] ?? pathInLib;
+}
+
+describe('package', () => {
+  it('version.ts matches package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+    expect({ name: PACKAGE_NAME, version: PACKAGE_VERSION }).to.deep.equal({ name: pkg.name, version: pkg.version });
+  });
+
+  it('keeps the dependency direction of DESIGN.md §3 in every lib/ file', () => {
+    const violations: string[] = [];
+    for (const file of sourceFiles(LIB)) {
+      const from = relative(LIB, file).split('\\').join('/');
+      const part = partOf(from);
+      const allowed = ALLOWED[part];
+      if (allowed === undefined) {
+        violations.push(`${from}: lib/${part} has no entry in the layering table`);
+        continue;
+      }
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+'(\.[^']+)'/gm)) {
+        const target = relative(LIB, join(file, '..', match[1] ?? '')).split('\\').join('/');
+        const targetPart = partOf(target.replace(/\.js$/, '.ts'));
+        if (targetPart !== part && !allowed.includes(targetPart)) violations.push(`${from} imports ${target}`);
+      }
+    }
+    expect(violations).to.deep.equal([]);
+  });
+
+  it('uses named exports only in lib/', () => {
+    const withDefault = sourceFiles(LIB).filter((file) => /^export default /m.test(readFileSync(file, 'utf8')));
+    expect(withDefault.map((f) => relative(ROOT, f))).to.deep.equal([]);
+  });
+});
