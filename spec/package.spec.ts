@@ -53,7 +53,9 @@ describe('package', () => {
       }
       const text = readFileSync(file, 'utf8');
       for (const match of text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+'(\.[^']+)'/gm)) {
-        const target = relative(LIB, join(file, '..', match[1] ?? '')).split('\\').join('/');
+        const target = relative(LIB, join(file, '..', match[1] ?? ''))
+          .split('\\')
+          .join('/');
         const targetPart = partOf(target.replace(/\.js$/, '.ts'));
         if (targetPart !== part && !allowed.includes(targetPart)) violations.push(`${from} imports ${target}`);
       }
