@@ -1,0 +1,256 @@
+/**
+ * The authorization request state machine (PROTOCOL.md §8): create with validation and the busy
+ * signal, the simulated device's answer evaluated against the policies, and the response core with
+ * both the legacy `auth` package and the `auth_jwe` package, encrypted for the requesting entity.
+ */
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+
+import { encryptJwe } from '../crypto/jwe.js';
+import { encryptLegacyPackage } from '../crypto/legacy_package.js';
+import { parseRequestPolicy, type LegacyPolicy } from '../entities/policy_wire.js';
+import { PayloadValidationError } from '../errors.js';
+import { isoSeconds } from './clock.js';
+import type { EmulatorContext } from './context.js';
+import { ApiFault, invalidArgs, notFound } from './fault.js';
+import { packagePolicy, satisfiesAll } from './policy_eval.js';
+import type { AuthAnswer, AuthRequest, DenialReason, Device, Service, User } from './state.js';
+
+function optText(
+  body: Record<string, unknown>,
+  field: string,
+  max: number,
+  errors: Record<string, string>,
+): string | null {
+  const value = body[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') errors[field] = 'must be a string';
+  else if (value.length > max) errors[field] = `must be at most ${max} characters`;
+  else return value;
+  return null;
+}
+
+/** Denial reasons (§8.4): ≥ 2, unique ids, at least one fraud and one non-fraud. */
+function denialReasons(
+  value: unknown,
+  service: Service,
+  ctx: EmulatorContext,
+  errors: Record<string, string>,
+): DenialReason[] {
+  if (value === undefined || value === null) return [];
+  const directory = service.directoryId === null ? undefined : ctx.state.directories.get(service.directoryId);
+  if (directory?.denialContextInquiryEnabled !== true) {
+    errors['denial_reasons'] = 'only for directory services whose directory has denial context inquiry enabled';
+    return [];
+  }
+  const valid =
+    Array.isArray(value) &&
+    value.every(
+      (r: unknown) =>
+        r !== null &&
+        typeof r === 'object' &&
+        typeof (r as DenialReason).id === 'string' &&
+        (r as DenialReason).id.length > 0 &&
+        typeof (r as DenialReason).reason === 'string' &&
+        (r as DenialReason).reason.length > 0 &&
+        typeof (r as DenialReason).fraud === 'boolean',
+    );
+  const list = valid ? (value as DenialReason[]).map(({ id, reason, fraud }) => ({ id, reason, fraud })) : [];
+  if (
+    !valid ||
+    list.length < 2 ||
+    new Set(list.map((r) => r.id)).size !== list.length ||
+    !list.some((r) => r.fraud) ||
+    !list.some((r) => !r.fraud)
+  ) {
+    errors['denial_reasons'] = 'needs at least two reasons with unique ids, one fraud and one not';
+  }
+  return list;
+}
+
+/** Handles `POST /service/v3/auths`. */
+export function createAuth(ctx: EmulatorContext, service: Service, requester: string, body: Record<string, unknown>) {
+  const { state } = ctx;
+  const errors: Record<string, string> = {};
+  const username = body['username'];
+  if (typeof username !== 'string' || username.length === 0) errors['username'] = 'is required';
+  const context = optText(body, 'context', 400, errors);
+  const title = optText(body, 'title', 200, errors);
+  const pushTitle = optText(body, 'push_title', 200, errors);
+  const pushBody = optText(body, 'push_body', 400, errors);
+  const ttlValue = body['ttl'];
+  let ttl = ctx.defaultAuthTtl;
+  if (ttlValue !== undefined && ttlValue !== null) {
+    if (typeof ttlValue !== 'number' || !Number.isInteger(ttlValue) || ttlValue < 1 || ttlValue > 86_400) {
+      errors['ttl'] = 'must be a whole number of seconds between 1 and 86400';
+    } else ttl = ttlValue;
+  }
+  const reasons = denialReasons(body['denial_reasons'], service, ctx, errors);
+  if (Object.keys(errors).length > 0 || typeof username !== 'string') throw invalidArgs(errors);
+
+  let policy: LegacyPolicy | null = null;
+  if (body['policy'] !== undefined && body['policy'] !== null) {
+    try {
+      policy = parseRequestPolicy(body['policy']);
+    } catch (err) {
+      if (err instanceof PayloadValidationError) throw new ApiFault(400, 'SVC-002', { policy: err.message });
+      throw err;
+    }
+  }
+
+  const user = state.findUser(service, username);
+  const devices = user?.devices.filter((d) => d.status === 1) ?? [];
+  if (user === undefined || devices.length === 0) throw notFound();
+
+  const now = state.clock.now();
+  const busy = [...state.auths.values()].find((a) => a.user === user && state.authStatus(a) === 'pending');
+  if (busy !== undefined) {
+    throw new ApiFault(
+      409,
+      'SVC-005',
+      `An auth already exists. Another one cannot be created until it is either responded to or expires in ${busy.expires - now} seconds.`,
+      { auth_request: busy.id, from_same_service: busy.serviceId === service.id, expires: isoSeconds(busy.expires) },
+    );
+  }
+  const auth: AuthRequest = {
+    id: randomUUID(),
+    serviceId: service.id,
+    user,
+    username,
+    requester,
+    context,
+    title,
+    pushTitle,
+    pushBody,
+    policy,
+    denialReasons: reasons,
+    created: now,
+    expires: now + ttl,
+    canceled: false,
+    answer: null,
+    servicePins: Array.from({ length: 5 }, () => String(randomInt(10_000)).padStart(4, '0')),
+    deviceIds: devices.map((d) => d.id),
+  };
+  state.auths.set(auth.id, auth);
+  return { auth_request: auth.id, device_ids: auth.deviceIds };
+}
+
+/** Device answers of the control API. */
+export type AuthAction = 'approve' | 'deny' | 'fraud';
+
+/** The simulated device answers a pending request; fires the service webhook. */
+export async function respondToAuth(
+  ctx: EmulatorContext,
+  id: string,
+  action: AuthAction,
+  denialReason?: string,
+): Promise<AuthRequest> {
+  const { state } = ctx;
+  const auth = state.auths.get(id.toLowerCase());
+  if (auth === undefined) throw new ApiFault(404, undefined, 'No such auth request');
+  const status = state.authStatus(auth);
+  if (status !== 'pending') throw new ApiFault(409, undefined, `The auth request is ${status}`);
+  const device = auth.user.devices.find((d) => d.status === 1);
+  if (device === undefined) throw new ApiFault(409, undefined, 'The user has no linked device');
+  if (
+    denialReason !== undefined &&
+    (action === 'approve' || (auth.denialReasons.length > 0 && !auth.denialReasons.some((r) => r.id === denialReason)))
+  ) {
+    throw new ApiFault(400, undefined, 'denialReason is not one of the request’s denial reasons');
+  }
+  const service = state.services.get(auth.serviceId);
+  const base = { denialReason: denialReason ?? null, deviceId: device.id, at: state.clock.now() };
+  let answer: AuthAnswer;
+  if (action === 'approve') {
+    const ok = satisfiesAll([auth.policy, service?.policy ?? null], device, state.clock.nowMs());
+    answer = ok ? { ...base, type: 'AUTHORIZED', reason: 'APPROVED' } : { ...base, type: 'FAILED', reason: 'POLICY' };
+  } else {
+    answer = { ...base, type: 'DENIED', reason: action === 'fraud' ? 'FRAUDULENT' : 'DISAPPROVED' };
+  }
+  auth.answer = answer;
+  if (service?.callbackUrl != null) {
+    ctx.webhooks.send({
+      kind: 'authorization-response',
+      url: service.callbackUrl,
+      audience: auth.requester,
+      subject: `svc:${service.id}`,
+      payload: await authCore(ctx, auth),
+      plain: false,
+    });
+  }
+  return auth;
+}
+
+function hash(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url');
+}
+
+/** Opaque per-service and per-organization user hashes, stable for a user. */
+export function userHashes(ctx: EmulatorContext, serviceId: string, user: User) {
+  const org = ctx.state.directories.get(user.directoryId)?.organizationId ?? '';
+  return {
+    service_user_hash: hash('svc', serviceId, user.directoryId, user.identifier),
+    org_user_hash: hash('org', org, user.directoryId, user.identifier),
+  };
+}
+
+function authMethods(device: Device, answer: AuthAnswer, policy: LegacyPolicy | null) {
+  const passed = answer.type === 'AUTHORIZED';
+  const entry = (method: string, set: boolean, required: boolean) => ({
+    method,
+    set,
+    active: set,
+    allowed: true,
+    supported: true,
+    user_required: set ? required : null,
+    passed: set && required ? passed : null,
+    error: set && required ? false : null,
+  });
+  const has = (f: 'knowledge' | 'inherence' | 'possession') => device.factors.includes(f);
+  const geo = (policy?.geofences.length ?? 0) > 0;
+  return [
+    entry('wearables', has('possession'), false),
+    entry('geofencing', geo, geo),
+    entry('locations', device.location !== null, geo),
+    entry('pin_code', has('knowledge'), true),
+    entry('circle_code', false, false),
+    entry('face', false, false),
+    entry('fingerprint', has('inherence'), true),
+  ];
+}
+
+/**
+ * The auth response core of the poll and the webhook: `auth` (legacy OAEP-SHA1 package) and
+ * `auth_jwe`, both to the requesting entity's encryption key, whose id is `public_key_id`.
+ */
+export async function authCore(ctx: EmulatorContext, auth: AuthRequest): Promise<Record<string, unknown>> {
+  const answer = auth.answer;
+  const requester = ctx.state.entityById(auth.requester);
+  const key = requester === undefined ? undefined : ctx.state.encryptionKey(requester);
+  if (answer === null || key === undefined) throw new ApiFault(500);
+  const device = auth.user.devices.find((d) => d.id === answer.deviceId);
+  const service = ctx.state.services.get(auth.serviceId);
+  const reported = auth.policy ?? service?.policy ?? null;
+  const devicePackage = {
+    type: answer.type,
+    reason: answer.reason,
+    denial_reason: answer.denialReason,
+    auth_request: auth.id,
+    device_id: answer.deviceId,
+    service_pins: auth.servicePins,
+    ...(reported === null ? {} : { auth_policy: packagePolicy(reported) }),
+    ...(device === undefined ? {} : { auth_methods: authMethods(device, answer, auth.policy) }),
+  };
+  const legacy = {
+    response: answer.type === 'AUTHORIZED',
+    auth_request: auth.id,
+    device_id: answer.deviceId,
+    service_pins: auth.servicePins,
+  };
+  return {
+    auth: encryptLegacyPackage(JSON.stringify(legacy), key.publicKey),
+    auth_jwe: await encryptJwe(devicePackage, key.publicKey),
+    ...userHashes(ctx, auth.serviceId, auth.user),
+    user_push_id: auth.user.userPushId,
+    public_key_id: key.publicKey.kid,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * `launchkey-emulator [--host 127.0.0.1] [--port 8480] [--config FILE] [--api-key FILE] [--allow-remote]`:
+ * runs the emulator until interrupted and prints one line with its URL once listening.
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { startEmulator, type EmulatorOptions } from './index.js';
+
+const USAGE =
+  'Usage: launchkey-emulator [--host 127.0.0.1] [--port 8480] [--config FILE] [--api-key PEM_FILE] [--allow-remote]';
+
+/** Runs the CLI with `argv` (without node and script); resolves once listening. */
+export async function runCli(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8480' },
+      config: { type: 'string' },
+      'api-key': { type: 'string' },
+      'allow-remote': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid --port ${values.port}`);
+  const options: EmulatorOptions = { host: values.host, port, allowRemote: values['allow-remote'] };
+  if (values.config !== undefined) options.config = values.config;
+  if (values['api-key'] !== undefined) options.apiPrivateKey = readFileSync(values['api-key'], 'utf8');
+  const emu = await startEmulator(options);
+  console.log(`LaunchKey emulator listening on ${emu.url} (phone: ${emu.url}/emulator/)`);
+  const stop = () => {
+    void emu.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  runCli(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(`launchkey-emulator: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(USAGE);
+    process.exit(1);
+  });
+}

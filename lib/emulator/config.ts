@@ -1,0 +1,165 @@
+/**
+ * The emulator's start-up world (DESIGN.md §5): organizations, directories, services and users with
+ * devices, from a JSON file or an object. A device listed here is already linked.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+import { loadPublicKey } from '../crypto/keys.js';
+import { FACTOR_NAMES, type FactorName } from '../entities/policy_wire.js';
+import { ConfigurationError } from '../errors.js';
+import type { DeviceLocation, EmulatorState, EntityKey, KeyType } from './state.js';
+
+export interface ConfigKey {
+  pem: string;
+  /** 0 both (default), 1 encryption, 2 signature. */
+  keyType?: KeyType;
+}
+
+export interface ConfigDevice {
+  name?: string;
+  type?: string;
+  factors?: FactorName[];
+  jailbroken?: boolean;
+  location?: DeviceLocation | null;
+}
+
+export interface EmulatorConfig {
+  organizations?: { id: string; name?: string; publicKeys?: ConfigKey[] }[];
+  directories?: {
+    id: string;
+    organizationId: string;
+    name?: string;
+    publicKeys?: ConfigKey[];
+    webhookUrl?: string | null;
+    denialContextInquiryEnabled?: boolean;
+  }[];
+  services?: {
+    id: string;
+    organizationId?: string | null;
+    directoryId?: string | null;
+    name?: string;
+    publicKeys?: ConfigKey[];
+    callbackUrl?: string | null;
+  }[];
+  users?: { directoryId: string; identifier: string; devices?: ConfigDevice[] }[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function uuid(value: unknown, where: string): string {
+  const id = typeof value === 'string' ? value.toLowerCase() : '';
+  if (!UUID.test(id)) throw new ConfigurationError(`${where} must be a UUID`);
+  return id;
+}
+
+function keys(list: ConfigKey[] | undefined, now: number, where: string): EntityKey[] {
+  return (list ?? []).map((k, i) => {
+    // JSON config is untrusted: the declared type is not a guarantee.
+    const keyType: unknown = k.keyType ?? 0;
+    if (keyType !== 0 && keyType !== 1 && keyType !== 2) {
+      throw new ConfigurationError(`${where}[${i}].keyType must be 0, 1 or 2`);
+    }
+    return { publicKey: loadPublicKey(k.pem), keyType, active: true, created: now, expires: null };
+  });
+}
+
+/** Reads a config file (JSON). */
+export function readConfigFile(path: string): EmulatorConfig {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as EmulatorConfig;
+  } catch (cause) {
+    throw new ConfigurationError(`Cannot read emulator config ${path}`, { cause });
+  }
+}
+
+/** Creates the configured entities in `state`. */
+export function applyConfig(state: EmulatorState, config: EmulatorConfig): void {
+  const now = state.clock.now();
+  for (const [i, o] of (config.organizations ?? []).entries()) {
+    const id = uuid(o.id, `organizations[${i}].id`);
+    state.organizations.set(id, {
+      kind: 'org',
+      id,
+      name: o.name ?? `Organization ${i + 1}`,
+      keys: keys(o.publicKeys, now, `organizations[${i}].publicKeys`),
+    });
+  }
+  for (const [i, d] of (config.directories ?? []).entries()) {
+    const id = uuid(d.id, `directories[${i}].id`);
+    const organizationId = uuid(d.organizationId, `directories[${i}].organizationId`);
+    if (!state.organizations.has(organizationId))
+      throw new ConfigurationError(`directories[${i}] names an unknown organization`);
+    state.directories.set(id, {
+      kind: 'dir',
+      id,
+      organizationId,
+      name: d.name ?? `Directory ${i + 1}`,
+      keys: keys(d.publicKeys, now, `directories[${i}].publicKeys`),
+      active: true,
+      webhookUrl: d.webhookUrl ?? null,
+      androidKey: null,
+      iosCertificateFingerprint: null,
+      denialContextInquiryEnabled: d.denialContextInquiryEnabled ?? false,
+      sdkKeys: [],
+    });
+  }
+  for (const [i, s] of (config.services ?? []).entries()) {
+    const id = uuid(s.id, `services[${i}].id`);
+    const directoryId = s.directoryId == null ? null : uuid(s.directoryId, `services[${i}].directoryId`);
+    const organizationId =
+      directoryId !== null ? null : uuid(s.organizationId, `services[${i}].organizationId (or directoryId)`);
+    if (directoryId !== null && !state.directories.has(directoryId))
+      throw new ConfigurationError(`services[${i}] names an unknown directory`);
+    if (organizationId !== null && !state.organizations.has(organizationId))
+      throw new ConfigurationError(`services[${i}] names an unknown organization`);
+    state.services.set(id, {
+      kind: 'svc',
+      id,
+      organizationId,
+      directoryId,
+      name: s.name ?? `Service ${i + 1}`,
+      description: null,
+      icon: null,
+      callbackUrl: s.callbackUrl ?? null,
+      active: true,
+      keys: keys(s.publicKeys, now, `services[${i}].publicKeys`),
+      policy: null,
+    });
+  }
+  for (const [i, u] of (config.users ?? []).entries()) {
+    const directoryId = uuid(u.directoryId, `users[${i}].directoryId`);
+    if (!state.directories.has(directoryId)) throw new ConfigurationError(`users[${i}] names an unknown directory`);
+    if (typeof u.identifier !== 'string' || u.identifier.length === 0)
+      throw new ConfigurationError(`users[${i}].identifier is required`);
+    state.users.push({
+      directoryId,
+      identifier: u.identifier,
+      userPushId: randomUUID(),
+      sessions: new Map(),
+      totp: null,
+      devices: (u.devices ?? []).map((d, j) => ({
+        id: randomUUID(),
+        name: d.name ?? `Device ${j + 1}`,
+        type: d.type ?? 'Android',
+        status: 1,
+        created: now,
+        updated: now,
+        factors: checkFactors(d.factors, `users[${i}].devices[${j}].factors`),
+        jailbroken: d.jailbroken ?? false,
+        location: d.location ?? null,
+        publicKey: null,
+        link: null,
+      })),
+    });
+  }
+}
+
+/** Device factors; a device with none given has all three. */
+export function checkFactors(value: unknown, where: string): FactorName[] {
+  if (value === undefined) return [...FACTOR_NAMES];
+  if (!Array.isArray(value) || !value.every((f) => (FACTOR_NAMES as readonly unknown[]).includes(f))) {
+    throw new ConfigurationError(`${where} must list knowledge, inherence or possession`);
+  }
+  return [...new Set(value as FactorName[])];
+}

@@ -1,0 +1,17 @@
+/**
+ * What every handler of one emulator instance shares: the world, the API key, the webhook sender
+ * and a few settings.
+ */
+import type { PrivateKey } from '../crypto/keys.js';
+import type { EmulatorState } from './state.js';
+import type { WebhookSender } from './webhooks.js';
+
+export interface EmulatorContext {
+  state: EmulatorState;
+  apiKey: PrivateKey;
+  webhooks: WebhookSender;
+  /** The emulator's own base URL (for QR code links). */
+  baseUrl: () => string;
+  /** Seconds an auth request lives when the service gives no `ttl`. */
+  defaultAuthTtl: number;
+}

@@ -1,0 +1,123 @@
+/**
+ * The control API (DESIGN.md §5): plain JSON under `/emulator/`, never part of the LaunchKey
+ * protocol. It plays the phone (answer, link, log out) and drives the clock so tests never sleep.
+ */
+import { respondToAuth } from './auth_flow.js';
+import { isoSeconds } from './clock.js';
+import type { EmulatorContext } from './context.js';
+import {
+  completeLink,
+  endSessionFromPhone,
+  listAuths,
+  listSessions,
+  snapshot,
+  type LinkDeviceOptions,
+} from './control_ops.js';
+import { ApiFault } from './fault.js';
+import { jsonObject } from './http_util.js';
+import { PHONE_PAGE, qrcodeSvg } from './phone_page.js';
+import type { PlainContext, PlainResult, RouteTable } from './router.js';
+
+const badRequest = (error: string): PlainResult => ({ status: 400, json: { error } });
+
+/** Runs a control operation, mapping its faults to `{error}` JSON. */
+async function guarded(run: () => Promise<PlainResult> | PlainResult): Promise<PlainResult> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof ApiFault)
+      return { status: err.status, json: { error: typeof err.detail === 'string' ? err.detail : err.message } };
+    throw err;
+  }
+}
+
+function body(c: PlainContext): Record<string, unknown> {
+  const parsed = jsonObject(c.rawBody);
+  if (parsed === undefined) throw new ApiFault(400, undefined, 'Body must be a JSON object');
+  return parsed;
+}
+
+function str(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+export function addControlRoutes(routes: RouteTable, ctx: EmulatorContext): void {
+  const { state } = ctx;
+  const clockView = () => ({ now: isoSeconds(state.clock.now()), offsetSeconds: state.clock.offsetSeconds() });
+  routes
+    .plain('GET', '/emulator/', function phonePage() {
+      return { status: 200, text: PHONE_PAGE, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
+    })
+    .plain('GET', '/emulator/qrcode/:code', function qrcodeImage({ params }) {
+      return { status: 200, text: qrcodeSvg(params['code'] ?? ''), headers: { 'Content-Type': 'image/svg+xml' } };
+    })
+    .plain('GET', '/emulator/auths', function listAuthRequests({ query }) {
+      const filter: { status?: string; username?: string } = {};
+      const status = query.get('status');
+      const username = query.get('username');
+      if (status !== null) filter.status = status;
+      if (username !== null) filter.username = username;
+      return { status: 200, json: listAuths(ctx, filter) };
+    })
+    .plain('POST', '/emulator/auths/:id/respond', function respondAuthRequest(c) {
+      return guarded(async () => {
+        const b = body(c);
+        const action = b['action'];
+        if (action !== 'approve' && action !== 'deny' && action !== 'fraud')
+          return badRequest('action must be approve, deny or fraud');
+        const reason = b['denialReason'];
+        if (reason !== undefined && reason !== null && !str(reason)) return badRequest('denialReason must be a string');
+        const auth = await respondToAuth(ctx, c.params['id'] ?? '', action, str(reason) ? reason : undefined);
+        return { status: 200, json: listAuths(ctx).find((a) => a.id === auth.id) };
+      });
+    })
+    .plain('POST', '/emulator/sessions/end', function endSessionOnPhone(c) {
+      return guarded(() => {
+        const b = body(c);
+        if (!str(b['serviceId']) || !str(b['username'])) return badRequest('serviceId and username are required');
+        endSessionFromPhone(ctx, b['serviceId'], b['username']);
+        return { status: 204 };
+      });
+    })
+    .plain('GET', '/emulator/sessions', function listOpenSessions() {
+      return { status: 200, json: listSessions(ctx) };
+    })
+    .plain('POST', '/emulator/devices/link', function linkDeviceOnPhone(c) {
+      return guarded(async () => {
+        const b = body(c);
+        if (!str(b['code'])) return badRequest('code is required');
+        const options: LinkDeviceOptions = { code: b['code'] };
+        if (str(b['name'])) options.name = b['name'];
+        if (b['factors'] !== undefined) options.factors = b['factors'] as LinkDeviceOptions['factors'] & object;
+        if (typeof b['jailbroken'] === 'boolean') options.jailbroken = b['jailbroken'];
+        const location = b['location'];
+        if (location !== undefined && location !== null) {
+          const l = location as Record<string, unknown>;
+          if (typeof l['latitude'] !== 'number' || typeof l['longitude'] !== 'number')
+            return badRequest('location needs latitude and longitude');
+          options.location = location as LinkDeviceOptions['location'] & object;
+        }
+        return { status: 200, json: await completeLink(ctx, options) };
+      });
+    })
+    .plain('GET', '/emulator/state', function dumpState() {
+      return { status: 200, json: snapshot(ctx) };
+    })
+    .plain('GET', '/emulator/clock', function readClock() {
+      return { status: 200, json: clockView() };
+    })
+    .plain('POST', '/emulator/clock', function shiftClock(c) {
+      return guarded(() => {
+        const b = body(c);
+        const advance = b['advanceSeconds'];
+        const offset = b['offsetSeconds'];
+        if (typeof advance === 'number' && Number.isFinite(advance)) state.clock.advance(advance);
+        else if (typeof offset === 'number' && Number.isFinite(offset)) state.clock.setOffset(offset);
+        else return badRequest('advanceSeconds or offsetSeconds (number) is required');
+        return { status: 200, json: clockView() };
+      });
+    })
+    .plain('GET', '/emulator/webhooks', function webhookLog() {
+      return { status: 200, json: ctx.webhooks.log };
+    });
+}

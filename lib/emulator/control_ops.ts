@@ -1,0 +1,192 @@
+/**
+ * What the simulated phone and the tests can do, shared by the control API and the handle that
+ * `startEmulator` returns: list auth requests, complete a device link, log out from the phone, and
+ * dump the state.
+ */
+import { generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
+
+import { loadPublicKey } from '../crypto/keys.js';
+import { legacyPolicyToWire, servicePolicyToWire } from '../entities/policy_wire_emit.js';
+import { ConfigurationError } from '../errors.js';
+import { isoSeconds } from './clock.js';
+import { checkFactors } from './config.js';
+import type { EmulatorContext } from './context.js';
+import { ApiFault } from './fault.js';
+import { userHashes } from './auth_flow.js';
+import type { AuthStatus, Device, DeviceLocation, EntityKey } from './state.js';
+
+const generateRsa = promisify(generateKeyPair);
+
+/** An auth request as the control API lists it. */
+export interface AuthSummary {
+  id: string;
+  username: string;
+  serviceId: string;
+  serviceName: string;
+  status: AuthStatus;
+  policy: Record<string, unknown> | null;
+  context: string | null;
+  title: string | null;
+  expiresAt: string;
+  denialReasons: { id: string; reason: string; fraud: boolean }[];
+}
+
+export function listAuths(ctx: EmulatorContext, filter: { status?: string; username?: string } = {}): AuthSummary[] {
+  const { state } = ctx;
+  return [...state.auths.values()]
+    .map((a) => ({
+      id: a.id,
+      username: a.username,
+      serviceId: a.serviceId,
+      serviceName: state.services.get(a.serviceId)?.name ?? '',
+      status: state.authStatus(a),
+      policy: a.policy === null ? null : legacyPolicyToWire(a.policy),
+      context: a.context,
+      title: a.title,
+      expiresAt: isoSeconds(a.expires),
+      denialReasons: a.denialReasons,
+    }))
+    .filter(
+      (a) =>
+        (filter.status === undefined || a.status === filter.status) &&
+        (filter.username === undefined || a.username === filter.username),
+    );
+}
+
+/** Options of a device link completion. */
+export interface LinkDeviceOptions {
+  code: string;
+  name?: string;
+  factors?: ('knowledge' | 'inherence' | 'possession')[];
+  jailbroken?: boolean;
+  location?: DeviceLocation | null;
+}
+
+/** Completes a pending link: the device becomes LINKED and the directory webhook fires. */
+export async function completeLink(
+  ctx: EmulatorContext,
+  options: LinkDeviceOptions,
+): Promise<{ deviceId: string; identifier: string }> {
+  const { state } = ctx;
+  const now = state.clock.now();
+  let found: { device: Device; identifier: string; directoryId: string } | undefined;
+  for (const user of state.users) {
+    const device = user.devices.find((d) => d.status === 0 && d.link?.code === options.code);
+    if (device !== undefined) found = { device, identifier: user.identifier, directoryId: user.directoryId };
+  }
+  const link = found?.device.link;
+  if (found === undefined || link == null || link.expires <= now)
+    throw new ApiFault(404, undefined, 'No pending link with that code');
+  let factors;
+  try {
+    factors = checkFactors(options.factors, 'factors');
+  } catch (err) {
+    throw new ApiFault(400, undefined, err instanceof ConfigurationError ? err.message : 'invalid factors');
+  }
+  const { publicKey } = await generateRsa('rsa', { modulusLength: 2048 });
+  const device = found.device;
+  Object.assign(device, {
+    status: 1,
+    updated: now,
+    name: options.name ?? device.name,
+    factors,
+    jailbroken: options.jailbroken ?? false,
+    location: options.location ?? null,
+    publicKey: loadPublicKey(publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+    link: null,
+  });
+  const directory = state.directories.get(found.directoryId);
+  if (directory?.webhookUrl != null && device.publicKey !== null) {
+    ctx.webhooks.send({
+      kind: 'device-link-completion',
+      url: directory.webhookUrl,
+      audience: link.initiator,
+      subject: `dir:${directory.id}`,
+      payload: {
+        type: 'DEVICE_LINK_COMPLETION',
+        device_id: device.id,
+        device_public_key: device.publicKey.pem,
+        device_public_key_id: device.publicKey.kid,
+      },
+      plain: false,
+    });
+  }
+  return { deviceId: device.id, identifier: found.identifier };
+}
+
+/** The user logs out of a service from the phone: the session ends and the service is told. */
+export function endSessionFromPhone(ctx: EmulatorContext, serviceId: string, username: string): void {
+  const { state } = ctx;
+  const service = state.services.get(serviceId.toLowerCase());
+  const user = service === undefined ? undefined : state.findUser(service, username);
+  const session = user?.sessions.get(service?.id ?? '');
+  if (service === undefined || user === undefined || session === undefined)
+    throw new ApiFault(404, undefined, 'No such session');
+  user.sessions.delete(service.id);
+  if (service.callbackUrl !== null) {
+    ctx.webhooks.send({
+      kind: 'session-end',
+      url: service.callbackUrl,
+      audience: session.initiator,
+      subject: `svc:${service.id}`,
+      payload: {
+        service_user_hash: userHashes(ctx, service.id, user).service_user_hash,
+        api_time: isoSeconds(state.clock.now()),
+      },
+      plain: true,
+    });
+  }
+}
+
+/** Open sessions, for the phone page. */
+export function listSessions(ctx: EmulatorContext) {
+  return ctx.state.users.flatMap((u) =>
+    [...u.sessions.values()].map((s) => ({
+      serviceId: s.serviceId,
+      serviceName: ctx.state.services.get(s.serviceId)?.name ?? '',
+      username: u.identifier,
+      authRequest: s.authRequest,
+      created: isoSeconds(s.created),
+    })),
+  );
+}
+
+const keyView = (k: EntityKey) => ({
+  id: k.publicKey.kid,
+  keyType: k.keyType,
+  active: k.active,
+  expires: k.expires === null ? null : isoSeconds(k.expires),
+});
+
+/** Everything the emulator holds, as JSON, for debugging. */
+export function snapshot(ctx: EmulatorContext) {
+  const { state } = ctx;
+  return {
+    now: isoSeconds(state.clock.now()),
+    clockOffsetSeconds: state.clock.offsetSeconds(),
+    apiKeyId: ctx.apiKey.kid,
+    organizations: [...state.organizations.values()].map((o) => ({
+      id: o.id,
+      name: o.name,
+      keys: o.keys.map(keyView),
+    })),
+    directories: [...state.directories.values()].map((d) => ({ ...d, kind: undefined, keys: d.keys.map(keyView) })),
+    services: [...state.services.values()].map((s) => ({
+      ...s,
+      kind: undefined,
+      keys: s.keys.map(keyView),
+      policy: s.policy === null ? null : servicePolicyToWire(s.policy),
+    })),
+    users: state.users.map((u) => ({
+      directoryId: u.directoryId,
+      identifier: u.identifier,
+      userPushId: u.userPushId,
+      totp: u.totp !== null,
+      devices: u.devices.map((d) => ({ ...d, publicKey: d.publicKey?.kid ?? null })),
+      sessions: [...u.sessions.values()],
+    })),
+    auths: listAuths(ctx),
+    webhooks: ctx.webhooks.log,
+  };
+}

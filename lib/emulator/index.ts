@@ -1,0 +1,171 @@
+/**
+ * `passport-launchkey/emulator`: a local LaunchKey Platform API v3 with a simulated phone.
+ *
+ * ```ts
+ * const emu = await startEmulator({ config: { organizations: [...], services: [...], users: [...] } })
+ * // point the SDK at emu.url; approve from a test:
+ * await emu.respond((await emu.auths({ status: 'pending' }))[0].id, 'approve')
+ * await emu.close()
+ * ```
+ *
+ * > [!WARNING]
+ * > The emulator approves anything it is told to. It binds to loopback only unless `allowRemote` is
+ * > set, and refuses to start under `NODE_ENV=production`.
+ */
+import { generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
+
+import { loadPrivateKey, type PrivateKey } from '../crypto/keys.js';
+import { ConfigurationError } from '../errors.js';
+import { respondToAuth, type AuthAction } from './auth_flow.js';
+import { applyConfig, readConfigFile, type EmulatorConfig } from './config.js';
+import type { EmulatorContext } from './context.js';
+import {
+  completeLink,
+  endSessionFromPhone,
+  listAuths,
+  snapshot,
+  type AuthSummary,
+  type LinkDeviceOptions,
+} from './control_ops.js';
+import { addControlRoutes } from './control.js';
+import { RouteTable } from './router.js';
+import { addDirectoryRoutes } from './routes/directory.js';
+import { addOrganizationRoutes } from './routes/organization.js';
+import { addPublicRoutes } from './routes/public.js';
+import { addServiceAdminRoutes } from './routes/service_admin.js';
+import { addServiceRoutes } from './routes/service.js';
+import { listen } from './server.js';
+import { EmulatorState } from './state.js';
+import { WebhookSender, type DeliveryRecord, type WebhookOptions } from './webhooks.js';
+
+export type { EmulatorConfig, ConfigKey, ConfigDevice } from './config.js';
+export type { AuthSummary, LinkDeviceOptions } from './control_ops.js';
+export type { AuthAction } from './auth_flow.js';
+export type { DeliveryRecord, WebhookKind, WebhookOptions } from './webhooks.js';
+export type { DeviceLocation, KeyType } from './state.js';
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /** Interface to bind; default `127.0.0.1`. Non-loopback hosts need `allowRemote`. */
+  host?: string;
+  /** Port; default 0 (a free one). */
+  port?: number;
+  /** The start-up world: an object, or the path of a JSON file. */
+  config?: EmulatorConfig | string;
+  /**
+   * The API's RSA private key (PEM). Default: one generated at start with `apiKeyBits` bits
+   * (2048, for speed; the real API used 4096).
+   */
+  apiPrivateKey?: string;
+  /** Size of a generated API key; default 2048. */
+  apiKeyBits?: number;
+  /** Bind to a non-loopback host (T19: the emulator approves whatever it is told to). */
+  allowRemote?: boolean;
+  /** Seconds an auth request lives without a `ttl`; default 300. */
+  defaultAuthTtl?: number;
+  /** Webhook retry settings. */
+  webhooks?: WebhookOptions;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** Base URL, e.g. `http://127.0.0.1:8480`. */
+  readonly url: string;
+  /** Key id of the API key (the `kid` of every response and webhook token). */
+  readonly apiKeyId: string;
+  /** Emulator time in Unix seconds. */
+  now(): number;
+  /** Shifts the emulator clock forward by `seconds` (negative goes back). */
+  advanceClock(seconds: number): void;
+  /** Sets the emulator clock's offset from real time. */
+  setClockOffset(seconds: number): void;
+  /** Auth requests, optionally filtered. */
+  auths(filter?: { status?: string; username?: string }): AuthSummary[];
+  /** The simulated device answers a pending request. */
+  respond(id: string, action: AuthAction, denialReason?: string): Promise<AuthSummary>;
+  /** Completes a device link started with `POST /directory/v3/devices`. */
+  linkDevice(options: LinkDeviceOptions): Promise<{ deviceId: string; identifier: string }>;
+  /** The user logs out of a service from the phone (session-end webhook). */
+  endSession(serviceId: string, username: string): void;
+  /** The webhook delivery log. */
+  webhooks(): DeliveryRecord[];
+  /** Resolves once every webhook started so far is delivered or given up. */
+  webhooksSettled(): Promise<void>;
+  /** Everything the emulator holds. */
+  state(): ReturnType<typeof snapshot>;
+  /** Stops the server, ending keep-alive connections and pending webhook retries. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Whether a host is a loopback interface. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+async function apiKeyFrom(options: EmulatorOptions): Promise<PrivateKey> {
+  if (options.apiPrivateKey !== undefined) return loadPrivateKey(options.apiPrivateKey);
+  const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: options.apiKeyBits ?? 2048 });
+  return loadPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+}
+
+/** Starts an emulator. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  if (process.env['NODE_ENV'] === 'production') {
+    throw new ConfigurationError('The LaunchKey emulator refuses to start with NODE_ENV=production');
+  }
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host) && options.allowRemote !== true) {
+    throw new ConfigurationError(`The LaunchKey emulator binds to loopback only; ${host} needs allowRemote`);
+  }
+  const state = new EmulatorState();
+  if (options.config !== undefined) {
+    applyConfig(state, typeof options.config === 'string' ? readConfigFile(options.config) : options.config);
+  }
+  const apiKey = await apiKeyFrom(options);
+  let url = '';
+  const ctx: EmulatorContext = {
+    state,
+    apiKey,
+    webhooks: new WebhookSender(state, apiKey, options.webhooks),
+    baseUrl: () => url,
+    defaultAuthTtl: options.defaultAuthTtl ?? 300,
+  };
+  const routes = new RouteTable();
+  addPublicRoutes(routes, ctx);
+  addServiceRoutes(routes, ctx);
+  addDirectoryRoutes(routes, ctx);
+  addOrganizationRoutes(routes, ctx);
+  addServiceAdminRoutes(routes, ctx);
+  addControlRoutes(routes, ctx);
+  const running = await listen(ctx, routes, host, options.port ?? 0);
+  url = running.url;
+
+  const summary = (id: string) => listAuths(ctx).find((a) => a.id === id) as AuthSummary;
+  return {
+    url,
+    apiKeyId: apiKey.kid,
+    now: () => state.clock.now(),
+    advanceClock: (seconds) => {
+      state.clock.advance(seconds);
+    },
+    setClockOffset: (seconds) => {
+      state.clock.setOffset(seconds);
+    },
+    auths: (filter) => listAuths(ctx, filter),
+    respond: async (id, action, denialReason) => summary((await respondToAuth(ctx, id, action, denialReason)).id),
+    linkDevice: (linkOptions) => completeLink(ctx, linkOptions),
+    endSession: (serviceId, username) => {
+      endSessionFromPhone(ctx, serviceId, username);
+    },
+    webhooks: () => [...ctx.webhooks.log],
+    webhooksSettled: () => ctx.webhooks.settled(),
+    state: () => snapshot(ctx),
+    close: async () => {
+      ctx.webhooks.close();
+      await running.close();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The `node:http` server: dispatches through the route table, runs signed routes through the
+ * envelope, turns faults into protocol answers and bugs into a 500, and closes cleanly (keep-alive
+ * sockets included). One failing request never takes the server down.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { EmulatorContext } from './context.js';
+import { EnvelopeRefusal, faultPayload, sendSigned, verifyRequest, type ResponseAddress } from './envelope.js';
+import { ApiFault } from './fault.js';
+import { BodyTooLargeError, readBody, sendPlain } from './http_util.js';
+import type { RouteMatch, RouteTable } from './router.js';
+
+async function handleSigned(
+  ctx: EmulatorContext,
+  match: RouteMatch & { target: { kind: 'signed' } },
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  rawBody: Buffer,
+): Promise<void> {
+  let address: ResponseAddress | undefined;
+  try {
+    const verified = await verifyRequest(ctx.state, ctx.apiKey, req, path, rawBody, match.target.subjectKind);
+    address = verified.address;
+    const result = await match.target.handler({
+      issuerId: verified.claims.iss,
+      issuer: verified.issuer,
+      subject: verified.subject,
+      params: match.params,
+      body: verified.body,
+    });
+    await sendSigned(res, ctx.state, ctx.apiKey, address, result.status, result.body);
+  } catch (err) {
+    if (err instanceof EnvelopeRefusal) {
+      await sendSigned(res, ctx.state, ctx.apiKey, err.address, err.status);
+    } else if (err instanceof ApiFault) {
+      const faultAddress = address ?? (err as ApiFault & { address?: ResponseAddress }).address;
+      if (faultAddress === undefined) throw err;
+      await sendSigned(res, ctx.state, ctx.apiKey, faultAddress, err.status, faultPayload(err));
+    } else {
+      throw err;
+    }
+  }
+}
+
+async function dispatch(ctx: EmulatorContext, routes: RouteTable, req: IncomingMessage, res: ServerResponse) {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const query = new URLSearchParams((req.url ?? '').split('?').slice(1).join('?'));
+  const match = routes.match(req.method ?? 'GET', path);
+  let rawBody: Buffer;
+  try {
+    rawBody = await readBody(req);
+  } catch (err) {
+    if (!(err instanceof BodyTooLargeError)) throw err;
+    res.setHeader('Connection', 'close');
+    sendPlain(res, { status: 413 });
+    res.on('finish', () => req.destroy());
+    return;
+  }
+  if (match === undefined) {
+    sendPlain(res, { status: 404 });
+    return;
+  }
+  if (match.target.kind === 'signed') {
+    await handleSigned(ctx, { ...match, target: match.target }, req, res, path, rawBody);
+    return;
+  }
+  sendPlain(res, await match.target.handler({ req, params: match.params, query, rawBody }));
+}
+
+/** A listening emulator server. */
+export interface RunningServer {
+  server: Server;
+  url: string;
+  close: () => Promise<void>;
+}
+
+/** Creates and starts the server on `host:port` (port 0 picks a free one). */
+export function listen(ctx: EmulatorContext, routes: RouteTable, host: string, port: number): Promise<RunningServer> {
+  const server = createServer((req, res) => {
+    dispatch(ctx, routes, req, res).catch((err: unknown) => {
+      // A bug in a handler: answer 500 and keep serving.
+      process.emitWarning(`launchkey emulator: ${req.method ?? ''} ${req.url ?? ''} failed: ${String(err)}`);
+      if (!res.headersSent) sendPlain(res, { status: 500 });
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    socket.destroy();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      resolve({
+        server,
+        url: `http://${shownHost}:${address.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => {
+              done();
+            });
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

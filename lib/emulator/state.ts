@@ -1,0 +1,227 @@
+/**
+ * The emulator's in-memory world: organizations, directories, services and their keys, directory
+ * users with devices, TOTP and sessions, and authorization requests. Plain data plus lookups;
+ * the rules that change it live in the route and flow modules.
+ */
+import type { PublicKey } from '../crypto/keys.js';
+import type { Fence, FactorName, LegacyPolicy, ServicePolicy } from '../entities/policy_wire.js';
+import { EmulatorClock } from './clock.js';
+
+/** 0 both, 1 encryption only, 2 signature only (PROTOCOL.md §1.4). */
+export type KeyType = 0 | 1 | 2;
+
+export interface EntityKey {
+  publicKey: PublicKey;
+  keyType: KeyType;
+  active: boolean;
+  created: number;
+  /** Unix seconds, or null for no expiry. */
+  expires: number | null;
+}
+
+export type EntityKind = 'org' | 'dir' | 'svc';
+
+export interface Organization {
+  kind: 'org';
+  id: string;
+  name: string;
+  keys: EntityKey[];
+}
+
+export interface Directory {
+  kind: 'dir';
+  id: string;
+  organizationId: string;
+  name: string;
+  keys: EntityKey[];
+  active: boolean;
+  webhookUrl: string | null;
+  androidKey: string | null;
+  iosCertificateFingerprint: string | null;
+  denialContextInquiryEnabled: boolean;
+  sdkKeys: string[];
+}
+
+export interface Service {
+  kind: 'svc';
+  id: string;
+  /** The owning organization for organization services, null for directory services. */
+  organizationId: string | null;
+  directoryId: string | null;
+  name: string;
+  description: string | null;
+  icon: string | null;
+  callbackUrl: string | null;
+  active: boolean;
+  keys: EntityKey[];
+  policy: ServicePolicy | null;
+}
+
+export type Entity = Organization | Directory | Service;
+
+/** A device location; territory fields let TERRITORY fences be evaluated. */
+export interface DeviceLocation {
+  latitude: number;
+  longitude: number;
+  country?: string;
+  administrative_area?: string;
+  postal_code?: string;
+}
+
+export interface Device {
+  id: string;
+  name: string;
+  type: string;
+  /** 0 LINK_PENDING, 1 LINKED, 2 UNLINK_PENDING. */
+  status: 0 | 1 | 2;
+  created: number;
+  updated: number;
+  factors: FactorName[];
+  jailbroken: boolean;
+  location: DeviceLocation | null;
+  publicKey: PublicKey | null;
+  link: { code: string; expires: number; initiator: string } | null;
+}
+
+export interface Session {
+  serviceId: string;
+  authRequest: string | null;
+  created: number;
+  /** The entity that started it: the session-end webhook is addressed to it. */
+  initiator: string;
+}
+
+export interface User {
+  directoryId: string;
+  identifier: string;
+  userPushId: string;
+  devices: Device[];
+  sessions: Map<string, Session>;
+  totp: { secret: string; algorithm: 'SHA1'; period: number; digits: number } | null;
+}
+
+export interface DenialReason {
+  id: string;
+  reason: string;
+  fraud: boolean;
+}
+
+export type AuthStatus = 'pending' | 'approved' | 'denied' | 'failed' | 'canceled' | 'expired';
+
+/** What the device answered (the JWE package's type/reason pair). */
+export interface AuthAnswer {
+  type: 'AUTHORIZED' | 'DENIED' | 'FAILED';
+  reason: 'APPROVED' | 'DISAPPROVED' | 'FRAUDULENT' | 'POLICY';
+  denialReason: string | null;
+  deviceId: string;
+  at: number;
+}
+
+export interface AuthRequest {
+  id: string;
+  serviceId: string;
+  user: User;
+  /** The username as sent by the service. */
+  username: string;
+  /** `iss` of the create request: packages and webhooks are encrypted for it. */
+  requester: string;
+  context: string | null;
+  title: string | null;
+  pushTitle: string | null;
+  pushBody: string | null;
+  policy: LegacyPolicy | null;
+  denialReasons: DenialReason[];
+  created: number;
+  expires: number;
+  canceled: boolean;
+  answer: AuthAnswer | null;
+  servicePins: string[];
+  deviceIds: string[];
+}
+
+export type { Fence };
+
+/** The whole world, with lookups that compare UUIDs case-insensitively. */
+export class EmulatorState {
+  readonly clock = new EmulatorClock();
+  readonly organizations = new Map<string, Organization>();
+  readonly directories = new Map<string, Directory>();
+  readonly services = new Map<string, Service>();
+  readonly users: User[] = [];
+  readonly auths = new Map<string, AuthRequest>();
+
+  entity(kind: EntityKind, id: string): Entity | undefined {
+    const key = id.toLowerCase();
+    if (kind === 'org') return this.organizations.get(key);
+    if (kind === 'dir') return this.directories.get(key);
+    return this.services.get(key);
+  }
+
+  /** Parses `org:<uuid>` etc. and finds the entity. */
+  entityById(identifier: string): Entity | undefined {
+    const match = /^(org|dir|svc):([0-9a-fA-F-]{36})$/.exec(identifier);
+    if (match === null) return undefined;
+    return this.entity(match[1] as EntityKind, match[2] ?? '');
+  }
+
+  /** The organization a directory or service ultimately belongs to. */
+  organizationOf(entity: Entity): string | null {
+    if (entity.kind === 'org') return entity.id;
+    if (entity.kind === 'dir') return entity.organizationId;
+    if (entity.directoryId !== null) return this.directories.get(entity.directoryId)?.organizationId ?? null;
+    return entity.organizationId;
+  }
+
+  /** org → its directories, its services and its directories' services; dir → itself and its services. */
+  entitled(issuer: Entity, subject: Entity): boolean {
+    if (issuer.kind === subject.kind && issuer.id === subject.id) return true;
+    if (issuer.kind === 'dir') return subject.kind === 'svc' && subject.directoryId === issuer.id;
+    if (issuer.kind === 'org') return subject.kind !== 'org' && this.organizationOf(subject) === issuer.id;
+    return false;
+  }
+
+  /** Directory users a service may address: its directory's, or its organization's directories'. */
+  findUser(service: Service, username: string): User | undefined {
+    const dirs =
+      service.directoryId !== null
+        ? [service.directoryId]
+        : [...this.directories.values()].filter((d) => d.organizationId === service.organizationId).map((d) => d.id);
+    return this.users.find(
+      (u) => dirs.includes(u.directoryId) && (u.identifier === username || u.userPushId === username),
+    );
+  }
+
+  directoryUser(directoryId: string, identifier: string): User | undefined {
+    return this.users.find((u) => u.directoryId === directoryId && u.identifier === identifier);
+  }
+
+  servicesOf(owner: Organization | Directory): Service[] {
+    return [...this.services.values()].filter((s) =>
+      owner.kind === 'dir' ? s.directoryId === owner.id : s.directoryId === null && s.organizationId === owner.id,
+    );
+  }
+
+  /** Status of a request at the emulator's current time. */
+  authStatus(auth: AuthRequest): AuthStatus {
+    if (auth.canceled) return 'canceled';
+    if (auth.answer !== null) {
+      if (auth.answer.type === 'AUTHORIZED') return 'approved';
+      return auth.answer.type === 'DENIED' ? 'denied' : 'failed';
+    }
+    return this.clock.now() >= auth.expires ? 'expired' : 'pending';
+  }
+
+  /** Usable keys of an entity: active, not expired, of a type that allows the use. */
+  usableKeys(entity: Entity, use: 'sign' | 'encrypt'): EntityKey[] {
+    const now = this.clock.now();
+    const allowed: KeyType[] = use === 'sign' ? [0, 2] : [0, 1];
+    return entity.keys.filter(
+      (k) => k.active && (k.expires === null || k.expires > now) && allowed.includes(k.keyType),
+    );
+  }
+
+  /** The key responses and webhooks are encrypted to: the newest usable encryption key. */
+  encryptionKey(entity: Entity): EntityKey | undefined {
+    return this.usableKeys(entity, 'encrypt').at(-1);
+  }
+}

@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startEmulator } from '../../lib/emulator/index.js';
+import { baseConfig, EmulatorClient, IDS, KEYS } from '../support/emulator_client.js';
+
+/** Spawns the CLI and resolves with its first stdout line (or its stderr when it exits). */
+function runCli(args: string[]): { child: ChildProcess; line: Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'lib/emulator/cli.ts', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const line = new Promise<string>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('exit', () => {
+      resolve(out.length > 0 ? out : `EXIT ${err}`);
+    });
+  });
+  return { child, line };
+}
+
+describe('emulator CLI and config', function () {
+  this.timeout(20000);
+
+  it('CLI prints one line with http://HOST:PORT when listening on --port 0, and serves', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'lk-emu-'));
+    const configFile = join(dir, 'config.json');
+    const apiKeyFile = join(dir, 'api.pem');
+    writeFileSync(configFile, JSON.stringify(baseConfig()));
+    writeFileSync(apiKeyFile, KEYS.api);
+    const { child, line } = runCli(['--port', '0', '--config', configFile, '--api-key', apiKeyFile]);
+    try {
+      const first = await line;
+      const url = /http:\/\/127\.0\.0\.1:\d+/.exec(first)?.[0];
+      expect(url, first).to.be.a('string');
+      expect((await fetch(`${url!}/public/v3/ping`)).status).to.equal(200);
+      const c = new EmulatorClient(url!, `svc:${IDS.dirSvc}`, KEYS.svc);
+      const res = await c.call('POST', '/service/v3/auths', `svc:${IDS.dirSvc}`, { username: 'alice' });
+      expect(res.status).to.equal(201);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('CLI refuses a non-loopback host without --allow-remote', async function () {
+    const { line } = runCli(['--port', '0', '--host', '0.0.0.0']);
+    expect(await line).to.match(/^EXIT .*loopback/s);
+  });
+
+  it('startEmulator refuses host 0.0.0.0 unless allowRemote', async function () {
+    const error = await startEmulator({ host: '0.0.0.0', apiPrivateKey: KEYS.api }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.have.property('code', 'ERR_LK_CONFIGURATION');
+  });
+
+  it('startEmulator refuses to start with NODE_ENV=production', async function () {
+    const saved = process.env['NODE_ENV'];
+    process.env['NODE_ENV'] = 'production';
+    try {
+      const error = await startEmulator({ apiPrivateKey: KEYS.api }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).to.have.property('code', 'ERR_LK_CONFIGURATION');
+    } finally {
+      if (saved === undefined) delete process.env['NODE_ENV'];
+      else process.env['NODE_ENV'] = saved;
+    }
+  });
+
+  it('loads the config from a JSON file path', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'lk-emu-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify(baseConfig()));
+    const emu = await startEmulator({ config: file, apiPrivateKey: KEYS.api });
+    try {
+      const state = emu.state();
+      expect(state.services.map((s) => s.id)).to.include(IDS.dirSvc);
+      expect(state.users.map((u) => u.identifier)).to.deep.equal(['alice', 'bob', 'nodevice']);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('refuses a config naming an unknown organization', async function () {
+    const config = { directories: [{ id: IDS.dir, organizationId: IDS.org }] };
+    const error = await startEmulator({ config, apiPrivateKey: KEYS.api }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.have.property('code', 'ERR_LK_CONFIGURATION');
+  });
+
+  it('generates an API key when none is given', async function () {
+    const emu = await startEmulator({ apiKeyBits: 2048 });
+    try {
+      const res = await fetch(`${emu.url}/public/v3/public-key`);
+      expect(res.headers.get('x-iov-key-id')).to.equal(emu.apiKeyId);
+    } finally {
+      await emu.close();
+    }
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * Spec-side client of the emulator: builds signed requests the way the official SDKs do (Python:
+ * RS512 with a stray `alg` claim, RSA-OAEP body, `application/jwe`; Java: RS256, RSA-OAEP-256 with
+ * `cty`, `application/jose`), optionally tampered, and opens responses with the client envelope.
+ */
+import { readFileSync } from 'node:fs';
+
+import type { HashFunc } from '../../lib/crypto/digest.js';
+import { encryptJwe } from '../../lib/crypto/jwe.js';
+import { KeyRing, loadPrivateKey, loadPublicKey, type PrivateKey, type PublicKey } from '../../lib/crypto/keys.js';
+import { requestClaims, signToken, type TokenClaims } from '../../lib/crypto/jws.js';
+import { openResponse, type OpenedResponse } from '../../lib/transport/envelope.js';
+import type { EmulatorConfig } from '../../lib/emulator/index.js';
+
+const VECTORS = new URL('../vectors/', import.meta.url);
+
+export function vector(name: string): string {
+  return readFileSync(new URL(name, VECTORS), 'utf8');
+}
+
+/** The 2048-bit vector keys: one per role, so no spec generates keys. */
+export const KEYS = {
+  org: vector('dotnet-test-private.key'),
+  dir: vector('python-valid-private-key.pem'),
+  svc: vector('python-features-organization-key.pem'),
+  api: vector('dotnet-webclienttransport-private-key.pem'),
+};
+
+export const publicPem = (pem: string): string => loadPrivateKey(pem).publicKey.pem;
+
+export const IDS = {
+  org: '0a1b2c3d-0000-4000-8000-000000000001',
+  dir: '0a1b2c3d-0000-4000-8000-000000000002',
+  dirSvc: '0a1b2c3d-0000-4000-8000-000000000003',
+  orgSvc: '0a1b2c3d-0000-4000-8000-000000000004',
+  otherOrg: '0a1b2c3d-0000-4000-8000-000000000005',
+  otherDir: '0a1b2c3d-0000-4000-8000-000000000006',
+  encOnlySvc: '0a1b2c3d-0000-4000-8000-000000000007',
+  splitSvc: '0a1b2c3d-0000-4000-8000-000000000008',
+};
+
+/** A world with an org, a directory, a directory service, an org service and a user "alice". */
+export function baseConfig(
+  extra: { callbackUrl?: string; webhookUrl?: string; denialContext?: boolean } = {},
+): EmulatorConfig {
+  return {
+    organizations: [
+      { id: IDS.org, name: 'Org', publicKeys: [{ pem: publicPem(KEYS.org) }] },
+      { id: IDS.otherOrg, name: 'Other org', publicKeys: [{ pem: publicPem(KEYS.dir) }] },
+    ],
+    directories: [
+      {
+        id: IDS.dir,
+        organizationId: IDS.org,
+        name: 'Dir',
+        publicKeys: [{ pem: publicPem(KEYS.dir) }],
+        webhookUrl: extra.webhookUrl ?? null,
+        denialContextInquiryEnabled: extra.denialContext ?? true,
+      },
+      { id: IDS.otherDir, organizationId: IDS.otherOrg, name: 'Other dir', publicKeys: [{ pem: publicPem(KEYS.dir) }] },
+    ],
+    services: [
+      {
+        id: IDS.dirSvc,
+        directoryId: IDS.dir,
+        name: 'Dir service',
+        publicKeys: [{ pem: publicPem(KEYS.svc) }],
+        callbackUrl: extra.callbackUrl ?? null,
+      },
+      { id: IDS.orgSvc, organizationId: IDS.org, name: 'Org service', publicKeys: [{ pem: publicPem(KEYS.svc) }] },
+      {
+        id: IDS.encOnlySvc,
+        directoryId: IDS.dir,
+        name: 'Enc only',
+        publicKeys: [{ pem: publicPem(KEYS.svc), keyType: 1 }],
+      },
+      {
+        id: IDS.splitSvc,
+        directoryId: IDS.dir,
+        name: 'Split keys',
+        publicKeys: [
+          { pem: publicPem(KEYS.svc), keyType: 2 },
+          { pem: publicPem(KEYS.org), keyType: 1 },
+        ],
+      },
+    ],
+    users: [
+      {
+        directoryId: IDS.dir,
+        identifier: 'alice',
+        devices: [
+          {
+            name: 'phone',
+            factors: ['possession', 'knowledge', 'inherence'],
+            location: {
+              latitude: 45.5,
+              longitude: -122.6,
+              country: 'US',
+              administrative_area: 'US-OR',
+              postal_code: '97201',
+            },
+          },
+        ],
+      },
+      {
+        directoryId: IDS.dir,
+        identifier: 'bob',
+        devices: [{ name: 'old phone', factors: ['possession'], jailbroken: true }],
+      },
+      { directoryId: IDS.dir, identifier: 'nodevice', devices: [] },
+    ],
+  };
+}
+
+export type Flavor = 'python' | 'java' | 'default';
+
+/** Ways to spoil a request, one per refusal the emulator must make. */
+export interface Tamper {
+  claims?: (claims: TokenClaims) => void;
+  signWith?: PrivateKey;
+  /** Body actually sent, when different from the one hashed. */
+  sentBody?: string;
+  /** Path actually requested, when different from the signed one. */
+  sentPath?: string;
+  sentMethod?: string;
+  /** Body digest; default S256. */
+  hashFunc?: HashFunc;
+  /** Corrupt the signature. */
+  badSignature?: boolean;
+}
+
+export interface CallResult {
+  status: number;
+  headers: Record<string, string>;
+  rawBody: string;
+  opened: OpenedResponse;
+  payload: unknown;
+}
+
+export class EmulatorClient {
+  readonly ring: KeyRing;
+  private apiKeys = new Map<string, PublicKey>();
+
+  constructor(
+    readonly baseUrl: string,
+    readonly issuer: string,
+    keyPem: string | string[],
+    readonly flavor: Flavor = 'default',
+    readonly now: () => number = () => Math.floor(Date.now() / 1000),
+  ) {
+    this.ring = new KeyRing(Array.isArray(keyPem) ? keyPem : [keyPem]);
+  }
+
+  async apiKey(kid?: string): Promise<PublicKey> {
+    const cached = kid === undefined ? undefined : this.apiKeys.get(kid);
+    if (cached !== undefined) return cached;
+    const res = await fetch(`${this.baseUrl}/public/v3/public-key${kid === undefined ? '' : `/${kid}`}`);
+    if (res.status !== 200) throw new Error(`public key ${kid ?? ''} -> ${res.status}`);
+    const key = loadPublicKey(await res.text());
+    this.apiKeys.set(key.kid, key);
+    return key;
+  }
+
+  /** Builds and sends a request without opening the response. */
+  async send(method: string, path: string, subject: string, body?: unknown, tamper: Tamper = {}) {
+    const apiKey = await this.apiKey();
+    let jwe: string | undefined;
+    if (body !== undefined) {
+      jwe =
+        this.flavor === 'java'
+          ? await encryptJwe(body, apiKey, { algorithm: 'RSA-OAEP-256', contentType: 'application/json' })
+          : await encryptJwe(body, apiKey, { algorithm: 'RSA-OAEP' });
+    }
+    const claims = requestClaims({
+      issuer: this.issuer,
+      subject,
+      method,
+      path,
+      body: jwe,
+      now: this.now(),
+      ...(tamper.hashFunc === undefined ? {} : { hashFunc: tamper.hashFunc }),
+    });
+    if (this.flavor === 'python') claims['alg'] = 'RS512';
+    tamper.claims?.(claims);
+    let token = await signToken(claims, tamper.signWith ?? this.ring.signingKey, {
+      algorithm: this.flavor === 'python' ? 'RS512' : 'RS256',
+    });
+    if (tamper.badSignature === true) token = `${token.slice(0, -6)}${token.endsWith('AAAAAA') ? 'BBBBBB' : 'AAAAAA'}`;
+    const headers: Record<string, string> = { Authorization: `IOV-JWT ${token}` };
+    if (this.flavor === 'python') headers['Content-Type'] = jwe === undefined ? 'application/jwt' : 'application/jwe';
+    if (this.flavor === 'java' && jwe !== undefined) headers['Content-Type'] = 'application/jose';
+    const sentBody = tamper.sentBody ?? jwe;
+    const res = await fetch(`${this.baseUrl}${tamper.sentPath ?? path}`, {
+      method: tamper.sentMethod ?? method,
+      headers,
+      ...(sentBody === undefined ? {} : { body: sentBody }),
+    });
+    const raw = Buffer.from(await res.arrayBuffer());
+    const resHeaders: Record<string, string> = {};
+    res.headers.forEach((v, k) => (resHeaders[k] = v));
+    return { status: res.status, headers: resHeaders, raw, jti: claims.jti };
+  }
+
+  /** Sends and opens the response with the client envelope (full §5.2 checks). */
+  async call(method: string, path: string, subject: string, body?: unknown, tamper: Tamper = {}): Promise<CallResult> {
+    const sent = await this.send(method, path, subject, body, tamper);
+    const opened = await openResponse(
+      { issuer: this.issuer, keyRing: this.ring },
+      { jti: sent.jti, subject },
+      { status: sent.status, headers: sent.headers, body: sent.raw },
+      { resolveApiKey: (kid) => this.apiKey(kid), now: this.now(), leeway: 5 },
+    );
+    return {
+      status: sent.status,
+      headers: sent.headers,
+      rawBody: sent.raw.toString('latin1'),
+      opened,
+      payload: opened.payload,
+    };
+  }
+}
+
+/** POSTs JSON to the control API. */
+export async function control(
+  baseUrl: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text.length > 0 ? (JSON.parse(text) as unknown) : undefined };
+}
