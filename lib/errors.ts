@@ -147,6 +147,46 @@ export class PayloadValidationError extends LaunchKeyError {
   }
 }
 
+/**
+ * The device package is an answer to a different authorization request than the one expected
+ * (SECURITY T7/T21): it must never be taken as this request's answer. Code
+ * `ERR_LK_AUTH_REQUEST_MISMATCH`.
+ */
+export class AuthRequestMismatchError extends LaunchKeyError {
+  /** The authorization request id the caller expected. */
+  readonly expected: string;
+  /** The `auth_request` the package carries. */
+  readonly received: string;
+
+  constructor(expected: string, received: string, options?: LaunchKeyErrorOptions) {
+    super(
+      'ERR_LK_AUTH_REQUEST_MISMATCH',
+      'The authorization response belongs to another authorization request than the one expected',
+      options,
+    );
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+/** Why a replay cache could not answer. */
+export type ReplayCacheFailure = 'full' | 'unavailable';
+
+/**
+ * The replay cache could not remember a token id: it is full of entries that have not expired yet
+ * (`full`, code `ERR_LK_REPLAY_CACHE_FULL`; evicting one would let its token be replayed), or a shared
+ * store failed (`unavailable`, code `ERR_LK_REPLAY_CACHE_UNAVAILABLE`). Either way the webhook is
+ * refused, not processed unprotected, and the sender retries later (answer 503).
+ */
+export class ReplayCacheError extends LaunchKeyError {
+  readonly failure: ReplayCacheFailure;
+
+  constructor(failure: ReplayCacheFailure, message: string, options?: LaunchKeyErrorOptions) {
+    super(failure === 'full' ? 'ERR_LK_REPLAY_CACHE_FULL' : 'ERR_LK_REPLAY_CACHE_UNAVAILABLE', message, options);
+    this.failure = failure;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Transport faults: the API could not be reached or answered outside the protocol
 // ---------------------------------------------------------------------------------------------

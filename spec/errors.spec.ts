@@ -83,6 +83,12 @@ function instancesOf(name: string, cls: AnyClass, cause: unknown): LaunchKeyErro
       return [new errors.ResponseTooLargeError(1024, options)];
     case 'UnexpectedResponseError':
       return [new errors.UnexpectedResponseError('message', { ...options, status: 302 })];
+    case 'AuthRequestMismatchError':
+      return [new errors.AuthRequestMismatchError('expected-id', 'received-id', options)];
+    case 'ReplayCacheError':
+      return (['full', 'unavailable'] as const).map(
+        (failure) => new errors.ReplayCacheError(failure, 'message', options),
+      );
     default:
       if (cls.prototype instanceof ApiError) return [new (cls as unknown as ApiErrorClass)(DETAILS, options)];
       throw new Error(`errors.spec.ts does not know how to build ${name}; add it to instancesOf`);
@@ -169,9 +175,9 @@ describe('errors', () => {
           owners.set(err.code, name);
         }
       }
-      // One code per class, except the two JOSE errors, which own one code per failure.
-      const singleCoded = errorClasses.length - CALLER_CODED.size - 2;
-      expect(owners.size).to.equal(singleCoded + JWT_FAILURES.length + JWE_FAILURES.length);
+      // One code per class, except the classes that own one code per failure.
+      const singleCoded = errorClasses.length - CALLER_CODED.size - 3;
+      expect(owners.size).to.equal(singleCoded + JWT_FAILURES.length + JWE_FAILURES.length + 2);
     });
 
     it('a LaunchKeyError without cause has no cause property', () => {

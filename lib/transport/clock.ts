@@ -50,9 +50,24 @@ export class ApiClock {
     return this._ping;
   }
 
-  /** Forgets the offset, e.g. after the API refused a token as expired. */
+  /** Forgets the offset: the next call pings. */
   reset(): void {
     this._offset = undefined;
+  }
+
+  /**
+   * Pings now, e.g. after the API refused a token as expired. When the ping fails, the previous
+   * offset stays in use and `undefined` is returned.
+   */
+  async resync(): Promise<number | undefined> {
+    const previous = this._offset;
+    this._offset = undefined;
+    try {
+      return await this.offset();
+    } catch {
+      this._offset = previous;
+      return undefined;
+    }
   }
 
   private async _measure(): Promise<number> {

@@ -14,6 +14,7 @@ import type { JwsAlgorithm, TokenClaims } from '../crypto/jws.js';
 import {
   ApiUnavailableError,
   ConfigurationError,
+  JwtVerificationError,
   UnauthorizedError,
   UnexpectedResponseError,
   apiErrorFor,
@@ -105,6 +106,11 @@ export class JoseTransport {
    *   {UnexpectedResponseError} for transport faults.
    */
   async request(request: ApiRequest): Promise<ApiResponse> {
+    return this._request(request, false);
+  }
+
+  private async _request(request: ApiRequest, retried: boolean): Promise<ApiResponse> {
+    const offset = await this.clock.offset();
     const now = await this.clock.now();
     const apiKey = await this.apiKeys.current();
     const sealed = await sealRequest(this._credentials, request, apiKey, now);
@@ -121,7 +127,25 @@ export class JoseTransport {
         status,
       });
     }
-    const expected = { jti: sealed.jti, subject: request.subject };
+    try {
+      return await this._open(request, sealed.jti, response, now);
+    } catch (err) {
+      // The API clock may have moved since the offset was measured (a stale offset makes our tokens
+      // look expired to the API, and its tokens look early to us). Measure again; a 401 was not
+      // processed and a GET is idempotent, so those two are sent once more with the new offset.
+      const timeFailure =
+        err instanceof JwtVerificationError && (err.failure === 'expired' || err.failure === 'not-yet-valid');
+      if (!retried && (timeFailure || err instanceof UnauthorizedError) && (await this._clockMoved(offset))) {
+        if (status === 401 || request.method === 'GET') return this._request(request, true);
+      }
+      throw err;
+    }
+  }
+
+  /** Verifies and decrypts an answer, and turns a refusal into its typed error. */
+  private async _open(request: ApiRequest, jti: string, response: HttpResponse, now: number): Promise<ApiResponse> {
+    const { status } = response;
+    const expected = { jti, subject: request.subject };
     const verifyOptions = { resolveApiKey: (kid: string) => this.apiKeys.byKid(kid), now, leeway: this._leeway };
     if (status === 401) {
       // A 401 must still be signed (the Java SDK's rule), else anything on the path could pass for
@@ -137,6 +161,12 @@ export class JoseTransport {
     const opened = await openResponse(this._credentials, expected, response, verifyOptions);
     if (status >= 200 && status < 300) return { status, data: opened.payload, claims: opened.claims };
     throw errorFromResponse(response, opened.payload);
+  }
+
+  /** Measures the clock offset again; whether it changed by more than a second. */
+  private async _clockMoved(previous: number): Promise<boolean> {
+    const offset = await this.clock.resync();
+    return offset !== undefined && Math.abs(offset - previous) > 1;
   }
 }
 

@@ -180,3 +180,21 @@ describe('ApiClock', () => {
     expect(await rejection(apiClock.offset())).to.be.instanceOf(UnexpectedResponseError);
   });
 });
+
+describe('ApiClock.resync', () => {
+  afterEach(() => {
+    nock.cleanAll();
+  });
+
+  it('keeps the previous offset when the new ping fails', async () => {
+    const clock = Date.parse('2026-01-01T00:00:00Z');
+    const apiClock = new ApiClock(new HttpClient({ baseUrl: BASE_URL }), { now: () => clock });
+    nock(BASE_URL).get('/public/v3/ping').reply(200, { api_time: '2026-01-01T00:00:42Z' });
+    expect(await apiClock.offset()).to.equal(42);
+    nock(BASE_URL).get('/public/v3/ping').reply(503);
+    expect(await apiClock.resync()).to.equal(undefined);
+    expect(await apiClock.offset()).to.equal(42);
+    nock(BASE_URL).get('/public/v3/ping').reply(200, { api_time: '2026-01-01T00:01:00Z' });
+    expect(await apiClock.resync()).to.equal(60);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * What every client shares: the JOSE transport of its credential holder and the entity it acts on.
+ */
+import type { ApiRequest, JoseTransport } from '../transport/jose_transport.js';
+
+/** Base of the service, directory and organization clients. */
+export abstract class BaseClient {
+  /** The entity this client acts on, e.g. `svc:<uuid>`. */
+  readonly subject: string;
+  /** The signed, encrypted transport of the credential holder. */
+  protected readonly _transport: JoseTransport;
+
+  protected constructor(transport: JoseTransport, subject: string) {
+    this._transport = transport;
+    this.subject = subject;
+  }
+
+  /** The credential holder signing this client's requests, e.g. `org:<uuid>`. */
+  get issuer(): string {
+    return this._transport.issuer;
+  }
+
+  /** Sends one call on this client's subject and returns the decrypted body (or `undefined`). */
+  protected async _call(method: ApiRequest['method'], path: string, body?: unknown): Promise<unknown> {
+    const request: ApiRequest = { method, path, subject: this.subject };
+    if (body !== undefined) request.body = body;
+    return (await this._transport.request(request)).data;
+  }
+
+  /** Like {@link _call}, also returning the HTTP status (the poll tells pending from answered by it). */
+  protected async _callWithStatus(
+    method: ApiRequest['method'],
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; data: unknown }> {
+    const request: ApiRequest = { method, path, subject: this.subject };
+    if (body !== undefined) request.body = body;
+    const { status, data } = await this._transport.request(request);
+    return { status, data };
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * `DirectoryClient`: what a directory does with its users (PROTOCOL.md §7.3): link and unlink their
+ * devices, list and end their service sessions, manage their TOTP secrets, receive device-link
+ * webhooks; and manage the directory's services (§7.5).
+ */
+import {
+  parseDeviceLinkData,
+  parseDevices,
+  parseDirectoryUserTotp,
+  parseServiceSessions,
+  type Device,
+  type DeviceLinkData,
+  type DirectoryUserTotp,
+  type ServiceSession,
+} from '../entities/directory.js';
+import { uuidArgument } from '../entities/ids.js';
+import { invalid } from '../entities/validate.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { JoseTransport } from '../transport/jose_transport.js';
+import type { ReplayCache } from '../webhooks/replay_cache.js';
+import { verifyWebhook, type DeviceLinkCompletionWebhook, type WebhookRequest } from '../webhooks/verify.js';
+import { PolicyManagingClient } from './policy_management.js';
+
+/** Options of {@link DirectoryClient.linkDevice}. */
+export interface LinkDeviceOptions {
+  /** Seconds the linking code stays valid; default the API's. */
+  ttl?: number;
+}
+
+/** Options of the directory client. */
+export interface DirectoryClientOptions {
+  replayCache?: ReplayCache;
+}
+
+function identifier(user: unknown): string {
+  if (typeof user !== 'string' || user.trim().length === 0 || user.length > 255) {
+    throw new InvalidArgumentError('user', 'user must be a non-empty string of at most 255 characters');
+  }
+  return user;
+}
+
+/** Client for one directory. Made by a factory; see `DirectoryFactory` and `OrganizationFactory`. */
+export class DirectoryClient extends PolicyManagingClient {
+  /** The directory id (UUID). */
+  readonly directoryId: string;
+  private readonly _replayCache: ReplayCache | undefined;
+
+  /** @internal Use a factory. */
+  constructor(transport: JoseTransport, directoryId: string, options: DirectoryClientOptions = {}) {
+    const id = uuidArgument(directoryId, 'directoryId');
+    super(transport, `dir:${id}`, '/directory/v3');
+    this.directoryId = id;
+    this._replayCache = options.replayCache;
+  }
+
+  /**
+   * Starts linking a device for `user` (creating the directory user if new): show the code, or the
+   * QR image, to the user; the link completes when they enter it in the authenticator.
+   */
+  async linkDevice(user: string, options: LinkDeviceOptions = {}): Promise<DeviceLinkData> {
+    const body: Record<string, unknown> = { identifier: identifier(user) };
+    if (options.ttl !== undefined) {
+      if (!Number.isSafeInteger(options.ttl) || options.ttl < 1) {
+        throw new InvalidArgumentError('ttl', 'ttl must be a positive whole number of seconds');
+      }
+      body['ttl'] = options.ttl;
+    }
+    return parseDeviceLinkData(await this._call('POST', '/directory/v3/devices', body));
+  }
+
+  /** The user's devices, pending links included (an unknown user has none). */
+  async getLinkedDevices(user: string): Promise<Device[]> {
+    return parseDevices(await this._call('POST', '/directory/v3/devices/list', { identifier: identifier(user) }));
+  }
+
+  /** Unlinks one of the user's devices (`EntityNotFound` for an unknown user or device). */
+  async unlinkDevice(user: string, deviceId: string): Promise<void> {
+    if (typeof deviceId !== 'string' || deviceId.length === 0) {
+      throw new InvalidArgumentError('deviceId', 'deviceId must be a non-empty string');
+    }
+    await this._call('DELETE', '/directory/v3/devices', { identifier: identifier(user), device_id: deviceId });
+  }
+
+  /** The user's sessions with the directory's services. */
+  async getAllServiceSessions(user: string): Promise<ServiceSession[]> {
+    return parseServiceSessions(
+      await this._call('POST', '/directory/v3/sessions/list', { identifier: identifier(user) }),
+    );
+  }
+
+  /** Ends all of the user's sessions with the directory's services. */
+  async endAllServiceSessions(user: string): Promise<void> {
+    await this._call('DELETE', '/directory/v3/sessions', { identifier: identifier(user) });
+  }
+
+  /** Generates (or replaces) the user's TOTP secret. */
+  async generateUserTotp(user: string): Promise<DirectoryUserTotp> {
+    return parseDirectoryUserTotp(await this._call('POST', '/directory/v3/totp', { identifier: identifier(user) }));
+  }
+
+  /** Removes the user's TOTP secret. */
+  async removeUserTotp(user: string): Promise<void> {
+    await this._call('DELETE', '/directory/v3/totp', { identifier: identifier(user) });
+  }
+
+  /**
+   * Verifies and decodes a webhook the API posted to the directory's webhook URL: a device link
+   * completion. Every binding is checked before any private-key work.
+   */
+  async handleWebhook(request: WebhookRequest): Promise<DeviceLinkCompletionWebhook> {
+    const event = await verifyWebhook(request, {
+      entity: this.issuer,
+      subject: this.subject,
+      keyRing: this._transport.keyRing,
+      resolveApiKey: (kid) => this._transport.apiKeys.byKid(kid),
+      ...(this._replayCache === undefined ? {} : { replayCache: this._replayCache }),
+    });
+    if (event.kind !== 'device-link-completion') invalid('type', 'A directory receives only device link webhooks');
+    return event;
+  }
+}

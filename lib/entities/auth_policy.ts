@@ -1,0 +1,243 @@
+/**
+ * The per-request policy of `POST /service/v3/auths` (PROTOCOL.md §9.1), with the meaning and the
+ * exact serialisation of launchkey-python 4.x `launchkey.entities.service.AuthPolicy`, and the
+ * `minimum_requirements`/`factors` structure it shares with legacy service policies.
+ */
+import { parseRequestPolicy } from './policy_wire.js';
+import type { LegacyPolicy as WireLegacyPolicy } from './policy_wire.js';
+import { GeoCircleFence } from './fences.js';
+import type { TimeFence, TimeFenceJson } from './fences.js';
+import {
+  MAX_FENCES,
+  checkBoolean,
+  checkInteger,
+  checkRecord,
+  fail,
+  isParsing,
+  parseStep,
+  requireLegacyStructure,
+  toPlainJson,
+  whileParsing,
+} from './policy_common.js';
+import type { JsonRecord } from './policy_common.js';
+
+/** The `minimum_requirements` entry Python writes (all four counts present). */
+export interface MinimumRequirementJson {
+  requirement: 'authenticated';
+  any: number;
+  knowledge: 0 | 1;
+  inherence: 0 | 1;
+  possession: 0 | 1;
+}
+
+/** A location of the `geofence` factor (Python key order; `name` only when set). */
+export interface LocationJson {
+  radius: number;
+  latitude: number;
+  longitude: number;
+  name?: string;
+}
+
+/** Attributes of a legacy factor, by factor kind. */
+export type LegacyFactorAttributesJson =
+  { 'factor enabled': 0 | 1 } | { locations: LocationJson[] } | { 'time fences': TimeFenceJson[] };
+
+/** One entry of `factors` as Python writes it. */
+export interface LegacyFactorJson {
+  factor: 'device integrity' | 'geofence' | 'timefence';
+  requirement: 'forced requirement';
+  quickfail: false;
+  priority: 1;
+  attributes: LegacyFactorAttributesJson;
+}
+
+/** The legacy `minimum_requirements`/`factors` structure (no `type`, as Python sends it). */
+export interface LegacyStructureJson {
+  factors: LegacyFactorJson[];
+  minimum_requirements: MinimumRequirementJson[];
+}
+
+/** Options of an {@link AuthPolicy}; every field defaults to 0/false (the service's own policy applies). */
+export interface AuthPolicyOptions {
+  /** Require this many factors of any kind, 0 to 3; cannot be combined with specific factors. Default 0. */
+  any?: number | undefined;
+  /** Require a knowledge factor. Default false. */
+  knowledge?: boolean | undefined;
+  /** Require an inherence factor. Default false. */
+  inherence?: boolean | undefined;
+  /** Require a possession factor. Default false. */
+  possession?: boolean | undefined;
+  /** Refuse rooted or jailbroken devices. Default false. */
+  jailbreakProtection?: boolean | undefined;
+}
+
+/** A geofence to add to an {@link AuthPolicy}; `name` defaults to none. */
+export interface GeofenceOptions {
+  /** Degrees, -90 to 90. */
+  latitude: number;
+  /** Degrees, -180 to 180. */
+  longitude: number;
+  /** Metres, greater than 0. */
+  radius: number;
+  /** Optional non-empty name. */
+  name?: string | undefined;
+}
+
+/** Validated requirement counts shared by {@link AuthPolicy} and the legacy service policy. */
+export interface Requirements {
+  any: number;
+  knowledge: boolean;
+  inherence: boolean;
+  possession: boolean;
+  jailbreakProtection: boolean;
+}
+
+/**
+ * Validates requirement options with Python's rules. While parsing, `any` may accompany specific
+ * factors, because Java sends exactly that (`auth-request-policy-java.json`) and the API merges it.
+ */
+export function checkRequirements(options: AuthPolicyOptions): Requirements {
+  const any = options.any === undefined ? 0 : checkInteger(options.any, 'any', 0, 3);
+  const knowledge = checkBoolean(options.knowledge, 'knowledge');
+  const inherence = checkBoolean(options.inherence, 'inherence');
+  const possession = checkBoolean(options.possession, 'possession');
+  if (!isParsing() && any !== 0 && (knowledge || inherence || possession)) {
+    fail('any', 'any cannot be combined with knowledge, inherence or possession');
+  }
+  return {
+    any,
+    knowledge,
+    inherence,
+    possession,
+    jailbreakProtection: checkBoolean(options.jailbreakProtection, 'jailbreakProtection'),
+  };
+}
+
+function factor(kind: LegacyFactorJson['factor'], attributes: LegacyFactorAttributesJson): LegacyFactorJson {
+  return { factor: kind, requirement: 'forced requirement', quickfail: false, priority: 1, attributes };
+}
+
+/**
+ * Serialises the legacy structure as Python does: the `device integrity` factor always first, then
+ * `geofence` and `timefence` when present; `minimum_requirements` empty when nothing is required.
+ */
+export function legacyStructureToJSON(
+  requirements: Requirements,
+  geofences: readonly GeoCircleFence[],
+  timeFences: readonly TimeFence[] = [],
+): LegacyStructureJson {
+  const factors = [factor('device integrity', { 'factor enabled': requirements.jailbreakProtection ? 1 : 0 })];
+  if (geofences.length > 0) {
+    const locations = geofences.map((g): LocationJson => {
+      const location: LocationJson = { radius: g.radius, latitude: g.latitude, longitude: g.longitude };
+      if (g.name !== null) location.name = g.name;
+      return location;
+    });
+    factors.push(factor('geofence', { locations }));
+  }
+  if (timeFences.length > 0) factors.push(factor('timefence', { 'time fences': timeFences.map((t) => t.toJSON()) }));
+  const { any, knowledge, inherence, possession } = requirements;
+  const required = any !== 0 || knowledge || inherence || possession;
+  const minimum: MinimumRequirementJson[] = required
+    ? [
+        {
+          requirement: 'authenticated',
+          any,
+          knowledge: knowledge ? 1 : 0,
+          inherence: inherence ? 1 : 0,
+          possession: possession ? 1 : 0,
+        },
+      ]
+    : [];
+  return { factors, minimum_requirements: minimum };
+}
+
+/** Requirement options read from the emulator model's parsed legacy policy. */
+export function requirementOptionsFromWire(wire: WireLegacyPolicy): AuthPolicyOptions {
+  const r = wire.requirement;
+  return {
+    any: r?.any ?? 0,
+    knowledge: r?.knowledge === 1,
+    inherence: r?.inherence === 1,
+    possession: r?.possession === 1,
+    jailbreakProtection: wire.deviceIntegrity === true,
+  };
+}
+
+/** Canonical text of a policy's wire form, for equality. */
+export function canonicalText(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/**
+ * The policy of one authorization request: how many or which factors, device integrity, and
+ * geofences. Immutable except for {@link AuthPolicy.addGeofence}; `toJSON` always builds a new object.
+ */
+export class AuthPolicy {
+  /** Factors of any kind required, 0 to 3. */
+  readonly any: number;
+  /** Whether a knowledge factor is required. */
+  readonly knowledge: boolean;
+  /** Whether an inherence factor is required. */
+  readonly inherence: boolean;
+  /** Whether a possession factor is required. */
+  readonly possession: boolean;
+  /** Whether rooted or jailbroken devices are refused. */
+  readonly jailbreakProtection: boolean;
+  readonly #geofences: GeoCircleFence[] = [];
+
+  /** Validates the options with Python's rules; throws `InvalidPolicyError` naming the bad option. */
+  constructor(options: AuthPolicyOptions = {}) {
+    const r = checkRequirements(options);
+    this.any = r.any;
+    this.knowledge = r.knowledge;
+    this.inherence = r.inherence;
+    this.possession = r.possession;
+    this.jailbreakProtection = r.jailbreakProtection;
+    Object.freeze(this);
+  }
+
+  /** The geofences, in the order added (a frozen copy). */
+  get geofences(): readonly GeoCircleFence[] {
+    return Object.freeze([...this.#geofences]);
+  }
+
+  /** Adds a geofence the device must be inside; returns this policy. Throws `InvalidPolicyError`. */
+  addGeofence(options: GeofenceOptions): this {
+    if (this.#geofences.length >= MAX_FENCES) fail('geofences', `at most ${MAX_FENCES} geofences are allowed`);
+    const { latitude, longitude, radius, name } = options;
+    this.#geofences.push(new GeoCircleFence({ latitude, longitude, radius, name }));
+    return this;
+  }
+
+  /** The wire form, byte-for-byte what Python's `AuthPolicy.to_dict()` gives for the same intent. */
+  toJSON(): LegacyStructureJson {
+    return legacyStructureToJSON(this, this.#geofences);
+  }
+
+  /** Whether `other` is an AuthPolicy with the same wire form. */
+  equals(other: unknown): boolean {
+    return other instanceof AuthPolicy && canonicalText(other.toJSON()) === canonicalText(this.toJSON());
+  }
+
+  /**
+   * Parses a request policy as Python, Java or .NET write it (numbers such as `2.0`, flags as
+   * `0`/`1`/booleans/numeric strings, missing arrays as empty, unnamed locations), from JSON text or
+   * a value. Time fences are refused: they exist only in service policies. Throws `InvalidPolicyError`.
+   */
+  static fromJSON(wire: unknown): AuthPolicy {
+    const raw: JsonRecord = checkRecord(toPlainJson(wire), 'policy');
+    if (raw['type'] !== undefined && raw['type'] !== null && raw['type'] !== 'LEGACY') {
+      fail('policy.type', 'an authorization request policy has no type other than LEGACY');
+    }
+    requireLegacyStructure(raw, 'policy');
+    const parsed = parseStep('policy', () => parseRequestPolicy(raw));
+    return whileParsing(() => {
+      const policy = parseStep('policy', () => new AuthPolicy(requirementOptionsFromWire(parsed)));
+      parsed.geofences.forEach((g, i) => {
+        parseStep(`policy.geofences[${i}]`, () => policy.addGeofence({ ...g, name: g.name ?? undefined }));
+      });
+      return policy;
+    });
+  }
+}

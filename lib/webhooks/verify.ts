@@ -1,0 +1,422 @@
+/**
+ * Verification and decoding of the three webhook kinds (PROTOCOL.md §10): authorization response
+ * (JWE, `sub` `svc:`), service-user session end (plain JSON, `sub` `svc:`) and device-link completion
+ * (JWE, `sub` `dir:`). Framework-agnostic: the caller hands over the raw request and a key resolver.
+ *
+ * The order is cheap first, private key last (SECURITY T1–T3, T12), stopping at the first failure:
+ *
+ * 1. body size cap (64 KiB);
+ * 2. exactly one token: `X-IOV-JWT`, or the older `Authorization: IOV-JWT <token>` (both may be sent
+ *    if they carry the same token);
+ * 3. content type: `application/jose` (encrypted kinds) or `application/json` (session end only);
+ * 4. the token: RS256/384/512 signature by the API key its `kid` names, `iss` `lka`, `aud` our entity
+ *    (a single string), `sub` when configured, time window with leeway, lifetime ≤ 300 s;
+ * 5. its binding: method, path (exact, undecoded), body hash over the exact raw bytes;
+ * 6. the body's shape (JWE header / session-end JSON), still without any key;
+ * 7. the replay check-and-set on `iss|jti`;
+ * 8. only then private-key work: decrypt the JWE with the key its `kid` names, then, for an
+ *    authorization response, the nested device package.
+ *
+ * Dispatch is on the validated content type and the decrypted `type` field, never on a substring of
+ * the body. Every failure is a {@link LaunchKeyError}; {@link webhookFailureStatus} maps it to the
+ * HTTP status a handler should answer.
+ */
+import { decryptJwe, JWE_ALGORITHMS, readJweHeader } from '../crypto/jwe.js';
+import { loadPublicKey, MIN_RSA_BITS, type PublicKey } from '../crypto/keys.js';
+import {
+  API_ENTITY,
+  checkRequestBinding,
+  DEFAULT_LEEWAY,
+  DEFAULT_MAX_LIFETIME,
+  epochSeconds,
+  verifyToken,
+  type TokenClaims,
+} from '../crypto/jws.js';
+import {
+  decodeAuthorizationResponse,
+  parseAuthResponseCore,
+  type AuthorizationResponse,
+  type PrivateKeyLookup,
+} from '../entities/auth_response.js';
+import { invalid, parseJsonObject, requireString, requireUuid, type JsonObject } from '../entities/validate.js';
+import {
+  ConfigurationError,
+  JweDecryptionError,
+  JwtVerificationError,
+  LaunchKeyError,
+  ReplayCacheError,
+  PayloadValidationError,
+} from '../errors.js';
+import type { ReplayCache } from './replay_cache.js';
+
+/** Default largest webhook body, in bytes (64 KiB). */
+export const DEFAULT_MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
+
+/** Largest accepted webhook token, in characters (SECURITY T12: 8 KiB). */
+export const MAX_WEBHOOK_TOKEN_LENGTH = 8 * 1024;
+
+/**
+ * `field` of the {@link PayloadValidationError} thrown for a body over the size cap (answer 413).
+ */
+export const BODY_TOO_LARGE_FIELD = 'content-length';
+
+/**
+ * `field` of the {@link PayloadValidationError} thrown for a missing, repeated or unsupported
+ * `Content-Type` (answer 415).
+ */
+export const CONTENT_TYPE_FIELD = 'content-type';
+
+/** A received webhook, as the HTTP framework gives it. */
+export interface WebhookRequest {
+  /** HTTP method (`POST`). */
+  method: string;
+  /** The request target exactly as received, undecoded (e.g. `req.originalUrl`); query included. */
+  path: string;
+  /** Request headers; names are matched case-insensitively. */
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The raw body bytes (e.g. from `express.raw({ type: '*\/*' })`), never a parsed object. */
+  body: string | Uint8Array;
+}
+
+/** What a webhook must be for, and the keys to check and open it. */
+export interface WebhookContext {
+  /** Our entity, e.g. `svc:<uuid>` or `org:<uuid>`: the required `aud`. */
+  entity: string;
+  /** Required `sub`: `svc:<service id>` for service webhooks, `dir:<directory id>` for directory ones. */
+  subject?: string;
+  /** Our private keys (a `KeyRing`); used only after the token and its binding verified. */
+  keyRing: PrivateKeyLookup;
+  /** The API's public key for a `kid` (e.g. `ApiKeyCache.byKid`); never our own keys. */
+  resolveApiKey: (kid: string) => Promise<PublicKey>;
+  /**
+   * Remembers `iss|jti` of verified tokens. Without one, replays are NOT detected: a handler must pass
+   * one (a shared store when several instances receive webhooks).
+   */
+  replayCache?: ReplayCache;
+  /** Current time in seconds; default the local clock. */
+  now?: () => number;
+  /** Leeway on time claims, in seconds; default 30. */
+  leeway?: number;
+  /** Longest accepted `exp − iat`, in seconds; default 300. */
+  maxLifetime?: number;
+  /** Largest accepted body, in bytes; default 64 KiB. */
+  maxBodyBytes?: number;
+  /** Whether an authorization response without `auth_jwe` may use the legacy `auth` package; default `true`. */
+  allowLegacyPackage?: boolean;
+}
+
+/** An authorization-response webhook: a device answered an authorization request. */
+export interface AuthorizationResponseWebhook {
+  kind: 'authorization-response';
+  /** The service, from `sub` (`svc:<id>`). */
+  serviceId: string;
+  /** The entity that made the authorization request (`aud`). */
+  requestingEntity: string;
+  response: AuthorizationResponse;
+}
+
+/** A session-end webhook: the user ended the service session from the device. */
+export interface SessionEndWebhook {
+  kind: 'session-end';
+  /** The service, from `sub` (`svc:<id>`). */
+  serviceId: string;
+  serviceUserHash: string;
+  /** When the user logged out (`api_time`). */
+  logoutRequested: Date;
+}
+
+/** A device-link-completion webhook: a device finished linking to a directory user. */
+export interface DeviceLinkCompletionWebhook {
+  kind: 'device-link-completion';
+  /** The directory, from `sub` (`dir:<id>`). */
+  directoryId: string;
+  deviceId: string;
+  /** The device's public key PEM, as sent. */
+  devicePublicKey: string;
+  /** The device's key id, checked to be the fingerprint of `devicePublicKey`. */
+  devicePublicKeyId: string;
+}
+
+/** A verified, decoded webhook. */
+export type WebhookEvent = AuthorizationResponseWebhook | SessionEndWebhook | DeviceLinkCompletionWebhook;
+
+/**
+ * Verifies a webhook and decodes it (see the module comment for the order of checks).
+ *
+ * @throws {PayloadValidationError} field {@link BODY_TOO_LARGE_FIELD} (413) or
+ *   {@link CONTENT_TYPE_FIELD} (415); other fields for a malformed body or payload.
+ * @throws {JwtVerificationError} for the token: `malformed` (missing, repeated or conflicting
+ *   header), `algorithm`, `key`, `signature`, `claim` (`iss`, `aud`, `sub`, `exp` lifetime, ...),
+ *   `expired`, `not-yet-valid`, `binding` (`request.meth`, `request.path`), `body-hash`, and `replay`
+ *   (code `ERR_LK_JWT_REPLAY`) for a second delivery, which a handler answers 204 idempotently.
+ * @throws {ReplayCacheError} when the replay cache cannot remember the token (answer 503).
+ * @throws {JweDecryptionError} when the body or the device package cannot be decrypted.
+ * @throws {ConfigurationError} when the request or context is unusable (e.g. an already parsed body).
+ */
+export async function verifyWebhook(request: WebhookRequest, context: WebhookContext): Promise<WebhookEvent> {
+  try {
+    return await verify(request, context);
+  } catch (err) {
+    if (err instanceof LaunchKeyError) throw err;
+    // A bug or a hostile input we did not foresee must still surface as ours (SECURITY §4 P1).
+    throw new PayloadValidationError('webhook', 'The webhook could not be processed', { cause: err });
+  }
+}
+
+async function verify(request: WebhookRequest, context: WebhookContext): Promise<WebhookEvent> {
+  checkArguments(request, context);
+  const maxBodyBytes = context.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY_BYTES;
+  const { body } = request;
+  const size = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
+  if (size > maxBodyBytes) invalid(BODY_TOO_LARGE_FIELD, `The webhook body exceeds ${maxBodyBytes} bytes`);
+
+  const token = readToken(request.headers);
+  const encrypted = readContentType(request.headers);
+
+  const now = context.now === undefined ? epochSeconds() : context.now();
+  if (!Number.isFinite(now)) throw new ConfigurationError('now() must return a number of seconds');
+  const leeway = context.leeway ?? DEFAULT_LEEWAY;
+  const { claims } = await verifyToken(token, {
+    resolveKey: apiKeyResolver(context.resolveApiKey),
+    issuer: API_ENTITY,
+    audience: context.entity,
+    ...(context.subject === undefined ? {} : { subject: context.subject }),
+    now,
+    leeway,
+    maxLifetime: context.maxLifetime ?? DEFAULT_MAX_LIFETIME,
+    maxLength: MAX_WEBHOOK_TOKEN_LENGTH,
+  });
+  checkRequestBinding(claims, { method: request.method, path: request.path, body });
+
+  // Shape checks that need no key, so that only well-formed, authentic deliveries reach the cache.
+  const text = bodyText(body);
+  const sessionEnd = encrypted ? undefined : parseSessionEnd(text, entityId(claims, 'svc'));
+  if (encrypted) readJweHeader(text, { algorithms: JWE_ALGORITHMS, maxLength: maxBodyBytes });
+
+  if (context.replayCache !== undefined) {
+    await checkReplay(context.replayCache, claims, now, leeway);
+  }
+  if (sessionEnd !== undefined) return sessionEnd;
+
+  // Private-key work starts here, and only here.
+  const { plaintext } = await decryptJwe(text, (kid) => context.keyRing.get(kid), {
+    algorithms: JWE_ALGORITHMS,
+    maxLength: maxBodyBytes,
+  });
+  const payload = parseJsonObject(plaintext, 'body', maxBodyBytes);
+  const type = payload['type'];
+  if (type === 'DEVICE_LINK_COMPLETION') return parseDeviceLink(payload, entityId(claims, 'dir'));
+  if (type !== undefined && type !== null && type !== 'AUTHORIZATION_RESPONSE') {
+    invalid('type', 'type must be AUTHORIZATION_RESPONSE or DEVICE_LINK_COMPLETION');
+  }
+  const serviceId = entityId(claims, 'svc');
+  const core = parseAuthResponseCore(payload);
+  const response = await decodeAuthorizationResponse(
+    core,
+    context.keyRing,
+    context.allowLegacyPackage === undefined ? {} : { allowLegacyPackage: context.allowLegacyPackage },
+  );
+  return { kind: 'authorization-response', serviceId, requestingEntity: claims.aud, response };
+}
+
+/** Runtime checks of what TypeScript cannot guarantee to a JavaScript caller. */
+function checkArguments(request: WebhookRequest, context: WebhookContext): void {
+  const r = request as Partial<Record<keyof WebhookRequest, unknown>> | null;
+  if (r === null || typeof r !== 'object') throw new ConfigurationError('The webhook request must be an object');
+  if (typeof r.method !== 'string' || typeof r.path !== 'string') {
+    throw new ConfigurationError('The webhook request needs a method and a path');
+  }
+  if (r.headers === null || typeof r.headers !== 'object') {
+    throw new ConfigurationError('The webhook request needs its headers');
+  }
+  if (typeof r.body !== 'string' && !(r.body instanceof Uint8Array)) {
+    throw new ConfigurationError(
+      'The webhook body must be the raw body (string or Buffer); was it parsed by a JSON middleware?',
+    );
+  }
+  const c = context as Partial<Record<keyof WebhookContext, unknown>> | null;
+  if (c === null || typeof c !== 'object' || typeof c.entity !== 'string' || c.entity === '') {
+    throw new ConfigurationError('The webhook context needs our entity');
+  }
+  const ring = c.keyRing as { get?: unknown } | null | undefined;
+  if (typeof ring?.get !== 'function' || typeof c.resolveApiKey !== 'function') {
+    throw new ConfigurationError('The webhook context needs a key ring and an API key resolver');
+  }
+}
+
+/** Every value of a header, whatever the case of its name. */
+function headerValues(headers: WebhookRequest['headers'], name: string): string[] {
+  const values: string[] = [];
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() !== name) continue;
+    const value: unknown = headers[key];
+    if (value === undefined) continue;
+    const list: unknown[] = Array.isArray(value) ? value : [value];
+    for (const item of list) {
+      if (typeof item !== 'string') throw new ConfigurationError(`Header ${name} must hold strings`);
+      values.push(item);
+    }
+  }
+  return values;
+}
+
+const IOV_JWT_SCHEME = 'IOV-JWT ';
+
+/**
+ * The one token of the webhook. Two `X-IOV-JWT` values (an array, or two header names differing in
+ * case), two `IOV-JWT` authorizations, or an `X-IOV-JWT` and an `Authorization: IOV-JWT` carrying
+ * different tokens are refused: which one was verified and which one a proxy or framework acts on
+ * must never differ.
+ */
+function readToken(headers: WebhookRequest['headers']): string {
+  const direct = headerValues(headers, 'x-iov-jwt');
+  const viaAuthorization = headerValues(headers, 'authorization')
+    .filter((v) => v.startsWith(IOV_JWT_SCHEME))
+    .map((v) => v.slice(IOV_JWT_SCHEME.length));
+  if (direct.length > 1 || viaAuthorization.length > 1) {
+    throw new JwtVerificationError('malformed', 'The webhook carries more than one token');
+  }
+  const [token] = direct;
+  const [fromAuthorization] = viaAuthorization;
+  if (token !== undefined && fromAuthorization !== undefined && token !== fromAuthorization) {
+    throw new JwtVerificationError('malformed', 'X-IOV-JWT and Authorization carry different tokens');
+  }
+  const found = token ?? fromAuthorization;
+  if (found === undefined) throw new JwtVerificationError('malformed', 'The webhook carries no X-IOV-JWT header');
+  return found;
+}
+
+/** Whether the body is encrypted (`application/jose`) or plain JSON (`application/json`). */
+function readContentType(headers: WebhookRequest['headers']): boolean {
+  const values = headerValues(headers, 'content-type');
+  const [value] = values;
+  if (values.length !== 1 || value === undefined) {
+    invalid(CONTENT_TYPE_FIELD, 'The webhook needs exactly one Content-Type header');
+  }
+  const media = (value.split(';')[0] ?? '').trim().toLowerCase();
+  if (media === 'application/jose') return true;
+  if (media === 'application/json') return false;
+  invalid(CONTENT_TYPE_FIELD, 'The webhook Content-Type must be application/jose or application/json');
+}
+
+/** Wraps the caller's resolver: foreign errors become typed, and short keys are refused. */
+function apiKeyResolver(resolve: WebhookContext['resolveApiKey']): (kid: string) => Promise<PublicKey> {
+  return async (kid) => {
+    let key: PublicKey;
+    try {
+      key = await resolve(kid);
+    } catch (cause) {
+      if (cause instanceof LaunchKeyError) throw cause;
+      throw new JwtVerificationError('key', `The API key ${kid} could not be resolved`, { cause, claim: 'kid' });
+    }
+    if (key.bits < MIN_RSA_BITS) {
+      throw new JwtVerificationError('key', `The API key ${kid} is shorter than ${MIN_RSA_BITS} bits`, {
+        claim: 'kid',
+      });
+    }
+    return key;
+  };
+}
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function bodyText(body: string | Uint8Array): string {
+  if (typeof body === 'string') return body;
+  try {
+    return fatalUtf8.decode(body);
+  } catch (cause) {
+    invalid('body', 'The webhook body is not UTF-8', cause);
+  }
+}
+
+/** The id part of `sub`, which must name an entity of that type (`svc:<uuid>` or `dir:<uuid>`). */
+function entityId(claims: TokenClaims, type: 'svc' | 'dir'): string {
+  const prefix = `${type}:`;
+  const id = claims.sub.startsWith(prefix) ? claims.sub.slice(prefix.length) : '';
+  if (!UUID.test(id)) {
+    throw new JwtVerificationError('claim', `JWT claim sub must be ${prefix}<uuid> for this webhook`, { claim: 'sub' });
+  }
+  return id;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function checkReplay(cache: ReplayCache, claims: TokenClaims, now: number, leeway: number): Promise<void> {
+  let fresh: boolean;
+  try {
+    // Keyed on the verified claims, not the token text: a re-encoded token is the same delivery.
+    fresh = await cache.remember(`${claims.iss}|${claims.jti}`, claims.exp - now + leeway);
+  } catch (cause) {
+    if (cause instanceof LaunchKeyError) throw cause;
+    throw new ReplayCacheError('unavailable', 'The replay cache could not be reached', { cause });
+  }
+  if (!fresh) throw new JwtVerificationError('replay', 'The webhook was already delivered', { claim: 'jti' });
+}
+
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** An ISO-8601 date-time; without a zone it is UTC (the API always sends `Z`; .NET may omit it). */
+function parseIsoTime(value: unknown, field: string): Date {
+  const match = ISO_TIME.exec(requireString(value, field));
+  if (match === null) invalid(field, `${field} must be an ISO-8601 date-time`);
+  const fraction = (match[2] ?? '').slice(0, 4);
+  const date = new Date(`${match[1] ?? ''}${fraction}${match[3] ?? 'Z'}`);
+  if (Number.isNaN(date.getTime())) invalid(field, `${field} is not a valid date-time`);
+  return date;
+}
+
+function parseSessionEnd(text: string, serviceId: string): SessionEndWebhook {
+  const payload = parseJsonObject(text, 'body');
+  return {
+    kind: 'session-end',
+    serviceId,
+    serviceUserHash: requireString(payload['service_user_hash'], 'service_user_hash'),
+    logoutRequested: parseIsoTime(payload['api_time'], 'api_time'),
+  };
+}
+
+/**
+ * A device-link completion. The key id must be the fingerprint of the key sent with it (SECURITY
+ * T20): a mismatch means the two were not produced together, and either could be the wrong one.
+ */
+function parseDeviceLink(payload: JsonObject, directoryId: string): DeviceLinkCompletionWebhook {
+  const deviceId = requireUuid(payload['device_id'], 'device_id');
+  const pem = requireString(payload['device_public_key'], 'device_public_key');
+  let key: PublicKey;
+  try {
+    key = loadPublicKey(pem);
+  } catch (cause) {
+    invalid('device_public_key', 'device_public_key is not an RSA public key PEM', cause);
+  }
+  const kid = requireString(payload['device_public_key_id'], 'device_public_key_id');
+  if (kid.toLowerCase() !== key.kid) {
+    invalid('device_public_key_id', 'device_public_key_id is not the fingerprint of device_public_key');
+  }
+  return { kind: 'device-link-completion', directoryId, deviceId, devicePublicKey: pem, devicePublicKeyId: key.kid };
+}
+
+/**
+ * The HTTP status a webhook handler should answer for a failure of {@link verifyWebhook}: 204 for a
+ * replay (already processed: idempotent success, so the sender stops retrying), 413 and 415 for the
+ * size and content-type refusals, 503 when the replay cache or the API key look-up is unavailable
+ * (the sender retries), 401 for every token failure, 400 for bodies that cannot be decrypted or do
+ * not validate, 500 for anything else (configuration or a bug).
+ */
+export function webhookFailureStatus(error: unknown): number {
+  if (error instanceof JwtVerificationError) return error.failure === 'replay' ? 204 : 401;
+  if (error instanceof ReplayCacheError) return 503;
+  if (error instanceof PayloadValidationError) {
+    if (error.field === BODY_TOO_LARGE_FIELD) return 413;
+    if (error.field === CONTENT_TYPE_FIELD) return 415;
+    return 400;
+  }
+  if (error instanceof JweDecryptionError) return 400;
+  if (error instanceof ConfigurationError || !(error instanceof LaunchKeyError)) return 500;
+  // Network, timeout and API failures while resolving the API key: try again later.
+  if (
+    ['ERR_LK_NETWORK', 'ERR_LK_TIMEOUT', 'ERR_LK_API_UNAVAILABLE', 'ERR_LK_UNEXPECTED_RESPONSE'].includes(error.code)
+  ) {
+    return 503;
+  }
+  return 400;
+}
