@@ -1,14 +1,27 @@
 /**
  * Compact JWE bodies: RSA-OAEP or RSA-OAEP-256 key wrapping with A256CBC-HS512 content encryption,
- * the only combinations the protocol uses (PROTOCOL.md §4, §5.3).
+ * the only combinations the protocol uses (PROTOCOL.md §4, §5.3), on node:crypto (RFC 7516, RFC 7518
+ * §4.3 and §5.2.2). jose is the interop oracle of the specs, not a runtime dependency: its WebCrypto
+ * A256CBC-HS512 costs 5–7 thread-pool trips per message (bench/).
  *
- * Decryption checks everything that costs nothing (size, shape, header, algorithm, `kid`) before the
- * private-key operation, and never tries keys in turn: the `kid` selects exactly one key or none.
+ * Decryption checks everything that costs nothing (size, shape, header, algorithm, `kid`, the length
+ * of every segment) before the private-key operation, and never tries keys in turn: the `kid`
+ * selects exactly one key or none. Failure classes:
+ * - `malformed` / `algorithm` / `key`: the compact form, the header or the `kid`, from
+ *   {@link readJweHeader} and the key lookup; no key material is touched.
+ * - `decrypt`: everything about the binary segments and the cryptography — an encrypted key that is
+ *   not one RSA block of the key, an IV that is not 16 bytes, a tag that is not 32, a ciphertext that
+ *   is empty or not whole AES blocks, an OAEP failure, an unwrapped CEK that is not 64 bytes, a tag
+ *   mismatch, bad padding — all with the one message `JWE decryption failed` and no `cause`, so that
+ *   neither the code nor the message nor the cause is an oracle.
+ * - `payload`: the authenticated plaintext is not UTF-8 (or, for {@link decryptJweJson}, not JSON).
  */
-import { CompactEncrypt, compactDecrypt } from 'jose';
+import { randomBytes } from 'node:crypto';
 
-import { JweDecryptionError } from '../errors.js';
+import { ConfigurationError, JweDecryptionError } from '../errors.js';
+import { CEK_BYTES, decryptA256CbcHs512, encryptA256CbcHs512, IV_BYTES, TAG_BYTES } from './aes_cbc_hmac.js';
 import type { PrivateKey, PublicKey } from './keys.js';
+import { oaepDecrypt, oaepEncrypt, rsaBlockBytes, type OaepHash } from './rsa.js';
 
 /** Key-management algorithms of the protocol. */
 export type JweAlgorithm = 'RSA-OAEP' | 'RSA-OAEP-256';
@@ -38,12 +51,45 @@ export interface EncryptJweOptions {
   contentType?: string;
 }
 
-/** Encrypts `plaintext` (a string, or a value serialised as JSON) to `key`, with `kid` = its key id. */
-export async function encryptJwe(plaintext: unknown, key: PublicKey, options: EncryptJweOptions = {}): Promise<string> {
+const OAEP_HASH: Record<JweAlgorithm, OaepHash> = { 'RSA-OAEP': 'sha1', 'RSA-OAEP-256': 'sha256' };
+
+/**
+ * Encrypts `plaintext` (a string, or a value serialised as JSON) to `key`, with `kid` = its key id.
+ *
+ * @throws {ConfigurationError} (as a rejection) for an algorithm outside the protocol's or a key that
+ *   is not RSA of at least 2048 bits.
+ */
+export function encryptJwe(plaintext: unknown, key: PublicKey, options: EncryptJweOptions = {}): Promise<string> {
+  // Everything is synchronous (public-key operation, AES, HMAC); a throw becomes the rejection.
+  return new Promise((resolve) => {
+    resolve(encryptCompact(plaintext, key, options));
+  });
+}
+
+function encryptCompact(plaintext: unknown, key: PublicKey, options: EncryptJweOptions): string {
+  const alg = options.algorithm ?? 'RSA-OAEP';
+  if (!(JWE_ALGORITHMS as readonly string[]).includes(alg)) {
+    throw new ConfigurationError(`JWE alg ${JSON.stringify(alg)} is not one of the protocol`);
+  }
   const text = typeof plaintext === 'string' ? plaintext : JSON.stringify(plaintext);
-  const header: JweHeader = { alg: options.algorithm ?? 'RSA-OAEP', enc: JWE_ENCRYPTION, kid: key.kid };
+  const header: JweHeader = { alg, enc: JWE_ENCRYPTION, kid: key.kid };
   if (options.contentType !== undefined) header.cty = options.contentType;
-  return new CompactEncrypt(new TextEncoder().encode(text)).setProtectedHeader({ ...header }).encrypt(key.keyObject);
+  const protectedHeader = Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
+  const cek = randomBytes(CEK_BYTES);
+  const encryptedKey = oaepEncrypt(key.keyObject, OAEP_HASH[alg], cek);
+  const { iv, ciphertext, tag } = encryptA256CbcHs512(
+    cek,
+    Buffer.from(protectedHeader, 'ascii'),
+    // TextEncoder, as before: JSON.stringify(undefined) is undefined, encoded as no bytes.
+    new TextEncoder().encode(text),
+  );
+  return [
+    protectedHeader,
+    encryptedKey.toString('base64url'),
+    iv.toString('base64url'),
+    ciphertext.toString('base64url'),
+    tag.toString('base64url'),
+  ].join('.');
 }
 
 /** Options of {@link decryptJwe}. */
@@ -122,22 +168,50 @@ export async function decryptJwe(
       kid: header.kid,
     });
   }
-  let bytes: Uint8Array;
-  try {
-    const result = await compactDecrypt(compact, key.keyObject, {
-      keyManagementAlgorithms: [header.alg],
-      contentEncryptionAlgorithms: [JWE_ENCRYPTION],
-    });
-    bytes = result.plaintext;
-  } catch (cause) {
-    // One message for every cryptographic failure: the reason is not an oracle for an attacker.
-    throw new JweDecryptionError('decrypt', 'JWE decryption failed', { cause, kid: header.kid });
+  // Anything unexpected (say, a resolver returning a key without a KeyObject) is the same failure.
+  const bytes = await decryptContent(compact, header, key).catch(() => undefined);
+  if (bytes === undefined) {
+    // One error, one message and no cause for every cryptographic failure: not an oracle.
+    throw new JweDecryptionError('decrypt', 'JWE decryption failed', { kid: header.kid });
   }
   try {
     return { header, plaintext: fatalUtf8.decode(bytes) };
   } catch (cause) {
     throw new JweDecryptionError('payload', 'JWE plaintext is not UTF-8', { cause });
   }
+}
+
+/**
+ * Unwraps the CEK and decrypts the content of a JWE whose header {@link readJweHeader} accepted;
+ * `undefined` for every failure. Lengths are checked before the private-key operation; an OAEP
+ * failure does not return early but continues with a random CEK whose tag check then fails (RFC 7516
+ * §11.5), so that both failures take the same path.
+ */
+async function decryptContent(compact: string, header: JweHeader, key: PrivateKey): Promise<Buffer | undefined> {
+  const [protectedHeader = '', k = '', i = '', c = '', t = ''] = compact.split('.');
+  const encryptedKey = Buffer.from(k, 'base64url');
+  const iv = Buffer.from(i, 'base64url');
+  const ciphertext = Buffer.from(c, 'base64url');
+  const tag = Buffer.from(t, 'base64url');
+  if (
+    encryptedKey.length !== rsaBlockBytes(key.keyObject) ||
+    iv.length !== IV_BYTES ||
+    tag.length !== TAG_BYTES ||
+    ciphertext.length === 0 ||
+    ciphertext.length % 16 !== 0
+  ) {
+    return undefined;
+  }
+  const cek = await oaepDecrypt(key.keyObject, OAEP_HASH[header.alg], encryptedKey).catch(() => undefined);
+  const unwrapped = cek !== undefined && cek.length === CEK_BYTES;
+  const plaintext = decryptA256CbcHs512(
+    unwrapped ? cek : randomBytes(CEK_BYTES),
+    Buffer.from(protectedHeader, 'ascii'),
+    iv,
+    ciphertext,
+    tag,
+  );
+  return unwrapped ? plaintext : undefined;
 }
 
 /** Decrypts a JWE whose plaintext is JSON, and parses it. */

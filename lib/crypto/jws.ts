@@ -9,13 +9,16 @@
  * {@link JwtVerificationError} naming the check. Nothing is trusted from the header beyond `alg`
  * (allow-listed) and `kid` (a fingerprint looked up by the caller): `jwk`, `jku`, `x5u` and `x5c` are
  * never used.
+ *
+ * Signing and verification are RSASSA-PKCS1-v1_5 on node:crypto (RFC 7515, RFC 7518 §3.3) through
+ * rsa.ts, which decides what runs synchronously; jose is the interop oracle of the specs only.
  */
-import { CompactSign, compactVerify, errors as joseErrors } from 'jose';
 import { randomUUID } from 'node:crypto';
 
-import { JwtVerificationError } from '../errors.js';
+import { ConfigurationError, JwtVerificationError } from '../errors.js';
 import { digestHex, digestMatches, isHashFunc, type HashFunc } from './digest.js';
 import { KID_PATTERN, type PrivateKey, type PublicKey } from './keys.js';
+import { rsaSign, rsaVerify } from './rsa.js';
 
 /** Signature algorithms of the protocol. */
 export type JwsAlgorithm = 'RS256' | 'RS384' | 'RS512';
@@ -184,18 +187,30 @@ export interface SignTokenOptions {
   typ?: boolean;
 }
 
-/** Signs a claim set with `key`; the header carries `alg` and `kid` (the key id). */
+/**
+ * Signs a claim set with `key`; the header carries `alg` and `kid` (the key id).
+ *
+ * @throws {ConfigurationError} (as a rejection) for an algorithm outside RS256/384/512 or a key that
+ *   is not an RSA private key of at least 2048 bits.
+ */
 export async function signToken(
   claims: Readonly<Record<string, unknown>>,
   key: PrivateKey,
   options: SignTokenOptions = {},
 ): Promise<string> {
+  const alg = options.algorithm ?? 'RS256';
+  if (!(JWS_ALGORITHMS as readonly string[]).includes(alg)) {
+    throw new ConfigurationError(`JWS alg ${JSON.stringify(alg)} is not one of the protocol`);
+  }
   const header: { alg: JwsAlgorithm; typ?: string; kid: string } =
-    options.typ === true
-      ? { alg: options.algorithm ?? 'RS256', typ: 'JWT', kid: key.kid }
-      : { alg: options.algorithm ?? 'RS256', kid: key.kid };
-  const payload = new TextEncoder().encode(JSON.stringify(claims));
-  return new CompactSign(payload).setProtectedHeader(header).sign(key.keyObject);
+    options.typ === true ? { alg, typ: 'JWT', kid: key.kid } : { alg, kid: key.kid };
+  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+  const signature = await rsaSign(key.keyObject, alg, Buffer.from(input, 'ascii'));
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+function base64url(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,14 +340,20 @@ export async function verifyToken(token: string, options: VerifyTokenOptions): P
   const key = await options.resolveKey(header.kid, unverifiedIss);
   if (key === undefined) fail('key', `No key with id ${header.kid} is known for this token`, 'kid');
 
+  // The header's alg is allow-listed (readTokenHeader) and picks the hash; the key must be an RSA
+  // public key of at least 2048 bits, else a typed failure rather than a crash.
+  let valid: boolean;
   try {
-    await compactVerify(token, key.keyObject, { algorithms: [header.alg] });
+    valid = rsaVerify(
+      key.keyObject,
+      header.alg,
+      Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii'),
+      Buffer.from(parts[2], 'base64url'),
+    );
   } catch (cause) {
-    if (cause instanceof joseErrors.JWSSignatureVerificationFailed) {
-      throw new JwtVerificationError('signature', 'JWT signature does not verify', { cause });
-    }
     throw new JwtVerificationError('malformed', 'JWT could not be verified', { cause });
   }
+  if (!valid) fail('signature', 'JWT signature does not verify');
 
   const raw = decodeSegment(parts[1], 'payload');
   const claims = {

@@ -1,10 +1,11 @@
 /**
  * RSA key loading and the LaunchKey key id.
  *
- * Keys are parsed once into node:crypto KeyObjects and reused: parsing a PEM costs ~0.4 ms, and jose
- * caches its per-algorithm CryptoKey on the KeyObject identity, so a fresh KeyObject per call would
- * pay both costs on every request (TOOLCHAIN.md §6). One KeyObject also serves every algorithm
- * (RS256 signing, RSA-OAEP and RSA-OAEP-256 unwrapping), where a CryptoKey is bound to one.
+ * Keys are parsed once into node:crypto KeyObjects and reused: parsing a PEM costs ~0.4 ms, and rsa.ts
+ * caches its per-hash WebCrypto CryptoKey (RSA-4096 decryption on the thread pool) on the KeyObject
+ * identity, so a fresh KeyObject per call would pay both costs on every request (TOOLCHAIN.md §6).
+ * One KeyObject also serves every algorithm (RS256 signing, RSA-OAEP and RSA-OAEP-256 unwrapping),
+ * where a CryptoKey is bound to one.
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 
@@ -31,7 +32,7 @@ export interface PublicKey {
   readonly pem: string;
 }
 
-/** The smallest RSA modulus we sign, verify or encrypt with (jose and jose4j refuse less). */
+/** The smallest RSA modulus we sign, verify, encrypt or decrypt with (jose and jose4j refuse less too). */
 export const MIN_RSA_BITS = 2048;
 
 /** Pattern of a LaunchKey key id: 16 lowercase hex pairs joined by `:`. */

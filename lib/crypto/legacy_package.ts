@@ -3,24 +3,9 @@
  * wrapped with CR/LF every 64 characters) of one raw RSAES-OAEP block with SHA-1 and MGF1-SHA-1,
  * not a JWE (PROTOCOL.md §8.2).
  */
-import { constants, publicEncrypt, webcrypto, type KeyObject } from 'node:crypto';
-
 import { JweDecryptionError } from '../errors.js';
 import type { PrivateKey, PublicKey } from './keys.js';
-
-// One CryptoKey per private KeyObject: WebCrypto decrypts on the thread pool instead of blocking the
-// event loop for ~4 ms per RSA-4096 operation, and the import is paid once.
-const oaepKeys = new WeakMap<KeyObject, Promise<webcrypto.CryptoKey>>();
-
-function oaepKeyFor(key: PrivateKey): Promise<webcrypto.CryptoKey> {
-  let cryptoKey = oaepKeys.get(key.keyObject);
-  if (cryptoKey === undefined) {
-    const der = key.keyObject.export({ type: 'pkcs8', format: 'der' });
-    cryptoKey = webcrypto.subtle.importKey('pkcs8', der, { name: 'RSA-OAEP', hash: 'SHA-1' }, false, ['decrypt']);
-    oaepKeys.set(key.keyObject, cryptoKey);
-  }
-  return cryptoKey;
-}
+import { oaepDecrypt, oaepEncrypt } from './rsa.js';
 
 /** Longest plaintext that fits one OAEP-SHA-1 block of this key (k − 2·20 − 2 bytes). */
 export function legacyPackageCapacity(key: PublicKey): number {
@@ -32,16 +17,14 @@ export function legacyPackageCapacity(key: PublicKey): number {
  * characters like the real API's packages.
  *
  * @throws {RangeError} when the plaintext does not fit one block of the key.
+ * @throws {ConfigurationError} when the key is not an RSA public key of at least 2048 bits.
  */
 export function encryptLegacyPackage(plaintext: string, key: PublicKey): string {
   const data = Buffer.from(plaintext, 'utf8');
   if (data.length > legacyPackageCapacity(key)) {
     throw new RangeError(`Legacy package of ${data.length} bytes exceeds ${legacyPackageCapacity(key)} bytes`);
   }
-  const block = publicEncrypt(
-    { key: key.keyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
-    data,
-  );
+  const block = oaepEncrypt(key.keyObject, 'sha1', data);
   return (block.toString('base64').match(/.{1,64}/g) ?? []).join('\r\n');
 }
 
@@ -60,9 +43,10 @@ export async function decryptLegacyPackage(encoded: string, key: PrivateKey): Pr
   if (block.length !== key.bits / 8) {
     throw new JweDecryptionError('malformed', `Legacy package is ${block.length} bytes, not one ${key.bits}-bit block`);
   }
-  let plain: ArrayBuffer;
+  let plain: Buffer;
   try {
-    plain = await webcrypto.subtle.decrypt({ name: 'RSA-OAEP' }, await oaepKeyFor(key), block);
+    // Synchronous up to 2048 bits, on the thread pool above (rsa.ts).
+    plain = await oaepDecrypt(key.keyObject, 'sha1', block);
   } catch (cause) {
     throw new JweDecryptionError('decrypt', 'Legacy package decryption failed', { cause, kid: key.kid });
   }
