@@ -187,6 +187,16 @@ export class ReplayCacheError extends LaunchKeyError {
   }
 }
 
+/**
+ * The pending store refused a new record because it is full of records that have not expired
+ * (fail closed: the login is refused, nothing is evicted). Code `ERR_LK_STORE_FULL`.
+ */
+export class PendingStoreFullError extends LaunchKeyError {
+  constructor(message: string, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_STORE_FULL', message, options);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Transport faults: the API could not be reached or answered outside the protocol
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,47 @@
+/**
+ * The Passport face of passport-launchkey: the strategy, its option and result types, the pending
+ * store contract with its in-memory default, and the rate limiter. Named re-exports only.
+ */
+export { Strategy, Strategy as LaunchKeyStrategy, MAX_USERNAME_LENGTH } from './strategy.js';
+export type { LaunchKeyPending, LaunchKeySuccessInfo } from './strategy.js';
+export type {
+  AppState,
+  AuthenticateOptions,
+  CompletionMode,
+  LaunchKeyRequestOptions,
+  LaunchKeyResult,
+  LaunchKeyServiceClient,
+  Resolvable,
+  StrategyOptions,
+  StrategyOptionsBase,
+  StrategyOptionsWithRequest,
+  VerifyCallback,
+  VerifyFunction,
+  VerifyFunctionWithRequest,
+  VerifyUser,
+} from './options.js';
+export { FAILURE_MESSAGES, FAILURE_STATUS } from './core.js';
+export type { FailureCode, LaunchKeyFailureInfo, LoginStatus } from './core.js';
+export type {
+  CompletionResult,
+  FinalOutcome,
+  FinalStatus,
+  PendingListener,
+  PendingRecord,
+  PendingStatus,
+  PendingStore,
+} from './store.js';
+export { MemoryStore } from './memory_store.js';
+export type { MemoryStoreOptions } from './memory_store.js';
+export { MemoryRateLimiter, DEFAULT_RATE_LIMITS } from './rate_limit.js';
+export type {
+  MemoryRateLimiterOptions,
+  RateLimitDecision,
+  RateLimiter,
+  RateLimitOptions,
+  RateLimitRule,
+} from './rate_limit.js';
+export type { StatusHandlerOptions } from './status_handler.js';
+export type { WebhookHandlerOptions } from './webhook_handler.js';
+export type { LogoutHandlerOptions } from './logout.js';
+export type { SessionGuardOptions } from './session_guard.js';

@@ -1,0 +1,74 @@
+/**
+ * Logout and cancel (SECURITY T11, T9): logout ends the LaunchKey session as well as the local one;
+ * cancel withdraws a pending push.
+ *
+ * Logout decision: the username is read from the session **before** `req.logout()` regenerates it,
+ * LaunchKey is told first, and the local logout then happens whatever LaunchKey answered (a user who
+ * asked to log out must be logged out here). A LaunchKey failure is reported afterwards: `logout()`
+ * rejects with it, `logoutHandler()` passes it to `next(err)`.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+import { AuthorizationRequestCanceledError, AuthorizationResponseExistsError, EntityNotFoundError } from '../errors.js';
+import type { StrategyConfig } from './options.js';
+import { asError, clearHandle, passportLogout, readData, requireSession } from './session.js';
+
+/** Options of `strategy.logoutHandler()`. */
+export interface LogoutHandlerOptions {
+  /** Where to send the browser afterwards (303); default none: answer 204. */
+  redirect?: string;
+}
+
+/** @internal `strategy.logout(req)`. */
+export async function logoutRequest(config: StrategyConfig, req: Request): Promise<void> {
+  const session = requireSession(req);
+  const login = readData(session, config.sessionKey).login;
+  let failure: unknown;
+  if (login !== undefined && config.launchkeySession) {
+    try {
+      await config.client.sessionEnd(login.username);
+    } catch (err) {
+      failure = err;
+    }
+  }
+  await passportLogout(req);
+  if (failure !== undefined) throw asError(failure);
+}
+
+/** @internal `strategy.logoutHandler()`. */
+export function logoutHandler(config: StrategyConfig, options: LogoutHandlerOptions): RequestHandler {
+  const redirect = options.redirect;
+  return (req: Request, res: Response, next: NextFunction): void => {
+    logoutRequest(config, req).then(() => {
+      if (redirect === undefined) res.status(204).end();
+      else res.redirect(303, redirect);
+    }, next);
+  };
+}
+
+/** @internal `strategy.cancel(req)`. */
+export async function cancelLogin(config: StrategyConfig, req: Request): Promise<boolean> {
+  const session = requireSession(req);
+  const handle = readData(session, config.sessionKey).handle;
+  if (handle === undefined) return false;
+  const record = await config.store.get(handle);
+  if (record?.status === 'pending') {
+    try {
+      await config.client.cancelAuthorizationRequest(record.authorizationRequestId);
+    } catch (err) {
+      // Already answered, canceled or gone: the user still asked to stop, so the record goes.
+      if (
+        !(err instanceof AuthorizationResponseExistsError) &&
+        !(err instanceof AuthorizationRequestCanceledError) &&
+        !(err instanceof EntityNotFoundError)
+      ) {
+        throw err;
+      }
+    }
+    // Other tabs waiting on the status see `canceled` at once.
+    await config.store.completeIfPending(record.authorizationRequestId, { status: 'canceled', at: config.now() });
+  }
+  await config.store.takeOnce(handle);
+  clearHandle(session, config.sessionKey);
+  return record !== undefined;
+}

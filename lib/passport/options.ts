@@ -1,0 +1,390 @@
+/**
+ * The strategy's options and callback types, and their eager validation: a mistake in the options
+ * is a {@link ConfigurationError} naming the option when the strategy is constructed, not a failed
+ * login later.
+ */
+import type { Request } from 'express';
+
+import { validateAuthorizationRequest, type DenialReason } from '../clients/auth_request_options.js';
+import { ServiceFactory, type FactoryOptions, type PrivateKeys } from '../clients/factories.js';
+import type { ServiceClient } from '../clients/service.js';
+import type { AuthPolicy } from '../entities/auth_policy.js';
+import type { AuthMethod, AuthorizationResponse, AuthorizationResponsePolicy } from '../entities/auth_response.js';
+import { ConfigurationError, InvalidArgumentError, LaunchKeyError } from '../errors.js';
+import { MemoryStore } from './memory_store.js';
+import {
+  checkRule,
+  DEFAULT_RATE_LIMITS,
+  MemoryRateLimiter,
+  type RateLimiter,
+  type RateLimitOptions,
+  type RateLimitRule,
+} from './rate_limit.js';
+import type { PendingStore } from './store.js';
+
+/** Application state kept with a pending login: plain JSON data. */
+export type AppState = string | number | boolean | null | readonly unknown[] | { readonly [key: string]: unknown };
+
+/** A value, or a function of the request giving it (sync or async). */
+export type Resolvable<T> = T | ((req: Request) => T | Promise<T>);
+
+/** The ServiceClient methods the strategy uses; a `ServiceClient` or a wrapper of one. */
+export type LaunchKeyServiceClient = Pick<
+  ServiceClient,
+  | 'authorizationRequest'
+  | 'getAdvancedAuthorizationResponse'
+  | 'cancelAuthorizationRequest'
+  | 'sessionStart'
+  | 'sessionEnd'
+  | 'handleAdvancedWebhook'
+>;
+
+/** How the strategy learns the device's answer. */
+export type CompletionMode = 'webhook' | 'poll' | 'both';
+
+/**
+ * Options of each authorization request, in the strategy options or per
+ * `passport.authenticate('launchkey', { ... })` call (which wins). Each is a value or a function of
+ * the request; all default to unset (LaunchKey's defaults apply).
+ */
+export interface LaunchKeyRequestOptions {
+  /** A dynamic policy (can only make the service's policy stricter). */
+  policy?: Resolvable<AuthPolicy | undefined>;
+  /** Shown on the device, e.g. "Sign in to Example from Firefox"; at most 400 characters. */
+  context?: Resolvable<string | undefined>;
+  /** Title of the request on the device; at most 200 characters. */
+  title?: Resolvable<string | undefined>;
+  /** Seconds the request stays open, 1 to 86 400; default LaunchKey's 300. */
+  ttl?: Resolvable<number | undefined>;
+  /** Title of the push notification. */
+  pushTitle?: Resolvable<string | undefined>;
+  /** Body of the push notification. */
+  pushBody?: Resolvable<string | undefined>;
+  /** Denial reasons offered on the device (directory services with denial context inquiry). */
+  denialReasons?: Resolvable<readonly DenialReason[] | undefined>;
+}
+
+/**
+ * Options of one `passport.authenticate('launchkey', options)` call, besides passport's own. They are
+ * merged into passport's `AuthenticateOptions` type, so an options literal type-checks.
+ */
+export interface AuthenticateOptions extends LaunchKeyRequestOptions {
+  /**
+   * Application state for this call, overriding the strategy's `state` (passport types `state` as a
+   * string here; use the strategy option for structured state).
+   */
+  state?: string;
+  /** Overrides the strategy's `pendingRedirect`; `false` passes instead of redirecting. */
+  pendingRedirect?: string | false;
+  /**
+   * Forces the phase: `'start'` sends a push, `'complete'` only completes. Default: a request carrying
+   * a username starts; otherwise a session with a pending login completes; otherwise, with
+   * `getUsername`, a login starts.
+   */
+  phase?: 'start' | 'complete';
+}
+
+declare module 'passport' {
+  // Lets `passport.authenticate('launchkey', { policy, context, ... })` type-check.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging adds the fields
+  interface AuthenticateOptions extends Omit<LaunchKeyAuthenticateOptions, 'state'> {}
+}
+
+type LaunchKeyAuthenticateOptions = AuthenticateOptions;
+
+/** Options of the strategy. */
+export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
+  /**
+   * Application state kept with the pending login and handed back as `info.state` on success and
+   * failure (e.g. `(req) => ({ returnTo: req.query.returnTo })`). Plain JSON data, resolved when the
+   * login starts. Default none.
+   */
+  state?: Resolvable<AppState>;
+  /** Strategy name for `passport.authenticate(name)`; default `'launchkey'`. */
+  name?: string;
+  /** The service id (UUID). Required unless `serviceClient` is given. */
+  serviceId?: string;
+  /** The service's private key(s), PEM (several during a key rotation). Required unless `serviceClient`. */
+  privateKey?: PrivateKeys;
+  /** API base URL; default `https://api.launchkey.com` (point it at the emulator in development). */
+  baseUrl?: string;
+  /** Transport and key options of the service factory (timeout, axios, signing key id, replay cache). */
+  transport?: Omit<FactoryOptions, 'baseUrl'>;
+  /** A ready client instead of `serviceId` + `privateKey`. */
+  serviceClient?: LaunchKeyServiceClient;
+  /** Body or query field holding the username; default `'username'`. */
+  usernameField?: string;
+  /**
+   * Username for a login without a username field, e.g. step-up for a logged-in user
+   * (`(req) => req.user?.username`). Default none.
+   */
+  getUsername?: (req: Request) => string | undefined | Promise<string | undefined>;
+  /** Key of the strategy's data in `req.session`; default `'launchkey'`. */
+  sessionKey?: string;
+  /** Where pending logins wait; default a new {@link MemoryStore} (one process only). */
+  store?: PendingStore;
+  /**
+   * `'webhook'`: answers come only from the webhook (never polls); `'poll'`: from polling the API (no
+   * public webhook URL needed); `'both'` (default): the webhook, and a poll when it has not arrived.
+   */
+  mode?: CompletionMode;
+  /**
+   * Where to send the browser (303) while a login is pending, e.g. `'/login/wait'`. Default none: the
+   * strategy calls `pass()` and sets `req.launchkey = { status: 'pending', ... }`.
+   */
+  pendingRedirect?: string;
+  /** Start a LaunchKey session after an approved login (ended by `logout`); default `true`. */
+  launchkeySession?: boolean;
+  /** Start limits per username and per address; `false` turns them off. Default 3 and 10 per 5 minutes. */
+  rateLimit?: RateLimitOptions | false;
+  /** Ms between API polls (and store re-reads) while a status request waits; default 2 000. */
+  pollInterval?: number;
+  /** Clock in ms; default `Date.now`. For tests. */
+  now?: () => number;
+}
+
+/** Strategy options with `verify(result, done)`. */
+export interface StrategyOptions extends StrategyOptionsBase {
+  /** Pass the request as the first argument of `verify`; default `false`. */
+  passReqToCallback?: false;
+}
+
+/** Strategy options with `verify(req, result, done)`. */
+export interface StrategyOptionsWithRequest extends StrategyOptionsBase {
+  passReqToCallback: true;
+}
+
+/** What an approved login hands to `verify`. */
+export interface LaunchKeyResult {
+  /** The username the push was sent to (trimmed as submitted). */
+  username: string;
+  /** LaunchKey's stable id of the user for this service: store it on your user. */
+  serviceUserHash: string;
+  /** LaunchKey's stable id of the user across the organization. */
+  organizationUserHash: string;
+  userPushId: string;
+  authorizationRequestId: string;
+  /** The device that approved. */
+  deviceId: string;
+  /** The policy the device reports it enforced. */
+  policy: AuthorizationResponsePolicy | null;
+  /** The authentication methods the device reports. */
+  authMethods: AuthMethod[] | null;
+  /** The full decoded answer. */
+  response: AuthorizationResponse;
+  /** The application state given when the login started. */
+  state: unknown;
+}
+
+/** The user `verify` found, or `false`/`null`/`undefined` to refuse the login. */
+export type VerifyUser = Express.User | false | null | undefined;
+
+/** Passport's `done` callback. */
+export type VerifyCallback = (err: unknown, user?: VerifyUser, info?: object) => void;
+
+/** `verify(result, done)`, or `verify(result)` returning a promise of the user. */
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a callback-style verify returns nothing
+export type VerifyFunction = (result: LaunchKeyResult, done: VerifyCallback) => void | Promise<VerifyUser>;
+
+/** `verify(req, result, done)`, or `verify(req, result)` returning a promise of the user. */
+export type VerifyFunctionWithRequest = (
+  req: Request,
+  result: LaunchKeyResult,
+  done: VerifyCallback,
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a callback-style verify returns nothing
+) => void | Promise<VerifyUser>;
+
+/** @internal The validated configuration. */
+export interface StrategyConfig {
+  state: Resolvable<AppState> | undefined;
+  name: string;
+  client: LaunchKeyServiceClient;
+  usernameField: string;
+  getUsername: ((req: Request) => string | undefined | Promise<string | undefined>) | undefined;
+  sessionKey: string;
+  store: PendingStore;
+  mode: CompletionMode;
+  pendingRedirect: string | undefined;
+  launchkeySession: boolean;
+  passReqToCallback: boolean;
+  limits: { limiter: RateLimiter; perUsername: RateLimitRule | false; perIp: RateLimitRule | false } | undefined;
+  pollInterval: number;
+  now: () => number;
+  requestOptions: LaunchKeyRequestOptions;
+}
+
+const REQUEST_OPTION_NAMES = ['policy', 'context', 'title', 'ttl', 'pushTitle', 'pushBody', 'denialReasons'] as const;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function fail(option: string, message: string, cause?: unknown): never {
+  throw new ConfigurationError(
+    `launchkey strategy option ${option} ${message}`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** Reads an own property only (an options object with a polluted prototype changes nothing). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller states the type it expects
+function own<T>(options: object, key: string): T | undefined {
+  return Object.hasOwn(options, key) ? ((options as Record<string, unknown>)[key] as T) : undefined;
+}
+
+function fieldName(value: unknown, option: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^[A-Za-z_$][\w$.-]{0,63}$/.test(value) || FORBIDDEN_KEYS.has(value)) {
+    fail(option, 'must be a plain field name (letters, digits, _ $ . -; at most 64 characters)');
+  }
+  return value;
+}
+
+/**
+ * Validates the static request options (functions are checked when they run, per request).
+ *
+ * @internal
+ */
+export function checkRequestOptions(options: object, where: string): LaunchKeyRequestOptions {
+  const out: Record<string, unknown> = {};
+  const statics: Record<string, unknown> = {};
+  for (const name of REQUEST_OPTION_NAMES) {
+    const value = own(options, name);
+    if (value === undefined) continue;
+    out[name] = value;
+    if (typeof value !== 'function') statics[name] = value;
+  }
+  try {
+    validateAuthorizationRequest(statics);
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) fail(`${where}${err.argument}`, `is invalid: ${err.message}`, err);
+    throw err;
+  }
+  return out;
+}
+
+function makeClient(options: StrategyOptionsBase): LaunchKeyServiceClient {
+  const client = own<LaunchKeyServiceClient>(options, 'serviceClient');
+  if (client !== undefined) {
+    for (const method of [
+      'authorizationRequest',
+      'getAdvancedAuthorizationResponse',
+      'cancelAuthorizationRequest',
+      'sessionStart',
+      'sessionEnd',
+      'handleAdvancedWebhook',
+    ] as const) {
+      if (typeof (client as Partial<LaunchKeyServiceClient> | null)?.[method] !== 'function') {
+        fail('serviceClient', `must be a ServiceClient (it has no ${method} method)`);
+      }
+    }
+    if (own(options, 'serviceId') !== undefined || own(options, 'privateKey') !== undefined) {
+      fail('serviceClient', 'cannot be combined with serviceId or privateKey');
+    }
+    return client;
+  }
+  const serviceId = own<string>(options, 'serviceId');
+  const privateKey = own<PrivateKeys>(options, 'privateKey');
+  if (typeof serviceId !== 'string') fail('serviceId', 'is required (a service UUID) unless serviceClient is given');
+  if (privateKey === undefined)
+    fail('privateKey', 'is required (the service private key PEM) unless serviceClient is given');
+  const transport = own<Omit<FactoryOptions, 'baseUrl'>>(options, 'transport') ?? {};
+  if (typeof transport !== 'object') fail('transport', 'must be an object');
+  const baseUrl = own<string>(options, 'baseUrl');
+  if (baseUrl !== undefined && typeof baseUrl !== 'string') fail('baseUrl', 'must be a URL string');
+  try {
+    const factory = new ServiceFactory(serviceId, privateKey, {
+      ...transport,
+      ...(baseUrl === undefined ? {} : { baseUrl }),
+    });
+    return factory.makeServiceClient();
+  } catch (err) {
+    if (err instanceof InvalidArgumentError && err.argument === 'serviceId') fail('serviceId', 'must be a UUID', err);
+    if (err instanceof LaunchKeyError) {
+      const option = /base ?url/i.test(err.message) ? 'baseUrl' : /key/i.test(err.message) ? 'privateKey' : 'transport';
+      fail(option, `is invalid: ${err.message}`, err);
+    }
+    fail('privateKey', 'could not be loaded', err);
+  }
+}
+
+/**
+ * Validates strategy options.
+ *
+ * @internal
+ * @throws {ConfigurationError} naming the first bad option.
+ */
+export function resolveStrategyConfig(options: unknown, verify: unknown): StrategyConfig {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    fail('object', 'is required: new Strategy(options, verify)');
+  }
+  if (typeof verify !== 'function') fail('verify', 'must be a function: new Strategy(options, verify)');
+  const o = options as StrategyOptionsBase & { passReqToCallback?: boolean };
+
+  const name = own<string>(o, 'name') ?? 'launchkey';
+  if (typeof name !== 'string' || name.length === 0) fail('name', 'must be a non-empty string');
+
+  const getUsername = own<StrategyConfig['getUsername']>(o, 'getUsername');
+  if (getUsername !== undefined && typeof getUsername !== 'function') fail('getUsername', 'must be a function');
+
+  const store = own<PendingStore>(o, 'store') ?? new MemoryStore(pick(o, 'now'));
+  for (const method of ['set', 'get', 'completeIfPending', 'takeOnce', 'revoke', 'isRevoked'] as const) {
+    if (typeof (store as Partial<PendingStore> | null)?.[method] !== 'function') {
+      fail('store', `must implement PendingStore (it has no ${method} method)`);
+    }
+  }
+
+  const mode = own<unknown>(o, 'mode') ?? 'both';
+  if (mode !== 'webhook' && mode !== 'poll' && mode !== 'both') fail('mode', "must be 'webhook', 'poll' or 'both'");
+
+  const pendingRedirect = own<string>(o, 'pendingRedirect');
+  if (pendingRedirect !== undefined && (typeof pendingRedirect !== 'string' || pendingRedirect.length === 0)) {
+    fail('pendingRedirect', 'must be a non-empty URL string');
+  }
+
+  const launchkeySession = own<boolean>(o, 'launchkeySession') ?? true;
+  if (typeof launchkeySession !== 'boolean') fail('launchkeySession', 'must be a boolean');
+  const passReqToCallback = own<boolean>(o, 'passReqToCallback') ?? false;
+  if (typeof passReqToCallback !== 'boolean') fail('passReqToCallback', 'must be a boolean');
+
+  const pollInterval = own<number>(o, 'pollInterval') ?? 2000;
+  if (!Number.isSafeInteger(pollInterval) || pollInterval < 100 || pollInterval > 60_000) {
+    fail('pollInterval', 'must be a whole number of milliseconds from 100 to 60 000');
+  }
+  const now = own<() => number>(o, 'now') ?? Date.now;
+  if (typeof now !== 'function') fail('now', 'must be a function returning milliseconds');
+
+  const rateLimit = own<RateLimitOptions | false>(o, 'rateLimit') ?? {};
+  let limits: StrategyConfig['limits'];
+  if (rateLimit !== false) {
+    if (typeof rateLimit !== 'object') fail('rateLimit', 'must be false or an object');
+    const limiter = own<RateLimiter>(rateLimit, 'limiter') ?? new MemoryRateLimiter({ now });
+    if (typeof (limiter as Partial<RateLimiter>).hit !== 'function')
+      fail('rateLimit.limiter', 'must have a hit method');
+    limits = {
+      limiter,
+      perUsername: checkRule(own(rateLimit, 'perUsername') ?? DEFAULT_RATE_LIMITS.perUsername, 'rateLimit.perUsername'),
+      perIp: checkRule(own(rateLimit, 'perIp') ?? DEFAULT_RATE_LIMITS.perIp, 'rateLimit.perIp'),
+    };
+  }
+
+  return {
+    name,
+    client: makeClient(o),
+    usernameField: fieldName(own(o, 'usernameField'), 'usernameField', 'username'),
+    getUsername,
+    sessionKey: fieldName(own(o, 'sessionKey'), 'sessionKey', 'launchkey'),
+    store,
+    mode,
+    pendingRedirect,
+    launchkeySession,
+    passReqToCallback,
+    limits,
+    pollInterval,
+    now,
+    requestOptions: checkRequestOptions(o, ''),
+    state: own(o, 'state'),
+  };
+}
+
+function pick(o: StrategyOptionsBase, key: 'now'): { now?: () => number } {
+  const value = own<() => number>(o, key);
+  return typeof value === 'function' ? { now: value } : {};
+}

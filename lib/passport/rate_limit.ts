@@ -1,0 +1,128 @@
+/**
+ * Push-bombing defence (SECURITY T9, MITRE ATT&CK T1621): a limit on login starts per username and
+ * per client address, checked before any push is sent. {@link RateLimiter} is the small interface a
+ * shared implementation (Redis `INCR` + `PEXPIRE`) fills; {@link MemoryRateLimiter} is the default.
+ */
+import { isIP } from 'node:net';
+
+import { ConfigurationError } from '../errors.js';
+
+/** One limit: at most `max` starts per `window` milliseconds. */
+export interface RateLimitRule {
+  max: number;
+  /** Window length in ms. */
+  window: number;
+}
+
+/** The answer of a {@link RateLimiter}. */
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** When refused: ms until a start would be allowed again. */
+  retryAfter?: number;
+}
+
+/**
+ * Counts hits per key. `hit` must count and decide atomically (two concurrent hits never both see
+ * the last free slot), and must count refused hits too, so hammering does not reopen the window.
+ */
+export interface RateLimiter {
+  hit(key: string, rule: RateLimitRule): Promise<RateLimitDecision>;
+}
+
+/** Options of {@link MemoryRateLimiter}. */
+export interface MemoryRateLimiterOptions {
+  /** Most keys tracked; past it the oldest window is forgotten. Default 100 000. */
+  maxKeys?: number;
+  /** Clock in ms; default `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * In-process fixed-window counter. Bounded: when `maxKeys` windows are live, the oldest is dropped
+ * (a limiter must not become a way to lock everyone out by filling it).
+ */
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly _maxKeys: number;
+  private readonly _now: () => number;
+  private readonly _windows = new Map<string, { count: number; resets: number }>();
+
+  constructor(options: MemoryRateLimiterOptions = {}) {
+    const max = options.maxKeys ?? 100_000;
+    if (!Number.isSafeInteger(max) || max < 1)
+      throw new ConfigurationError('MemoryRateLimiter maxKeys must be a positive integer');
+    this._maxKeys = max;
+    this._now = options.now ?? Date.now;
+  }
+
+  hit(key: string, rule: RateLimitRule): Promise<RateLimitDecision> {
+    const now = this._now();
+    let w = this._windows.get(key);
+    if (w === undefined || w.resets <= now) {
+      this._windows.delete(key);
+      if (this._windows.size >= this._maxKeys) {
+        for (const [k, v] of this._windows) if (v.resets <= now) this._windows.delete(k);
+        const oldest = this._windows.keys().next();
+        if (this._windows.size >= this._maxKeys && oldest.done !== true) this._windows.delete(oldest.value);
+      }
+      w = { count: 0, resets: now + rule.window };
+      this._windows.set(key, w);
+    }
+    w.count += 1;
+    return Promise.resolve(w.count <= rule.max ? { allowed: true } : { allowed: false, retryAfter: w.resets - now });
+  }
+}
+
+/** The start limits of the strategy (`rateLimit` option). */
+export interface RateLimitOptions {
+  /** Per username (trimmed, NFKC, lower-cased); default 3 per 5 minutes; `false` turns it off. */
+  perUsername?: RateLimitRule | false;
+  /** Per client address (`req.ip`; IPv6 by /64); default 10 per 5 minutes; `false` turns it off. */
+  perIp?: RateLimitRule | false;
+  /** Where counts live; default a {@link MemoryRateLimiter}. Use a shared one with several instances. */
+  limiter?: RateLimiter;
+}
+
+/** The defaults of {@link RateLimitOptions}. */
+export const DEFAULT_RATE_LIMITS = Object.freeze({
+  perUsername: Object.freeze({ max: 3, window: 5 * 60_000 }),
+  perIp: Object.freeze({ max: 10, window: 5 * 60_000 }),
+});
+
+/** @internal The username's rate-limit key: "Alice", " alice" and "ＡＬＩＣＥ" share one bucket. */
+export function usernameKey(username: string): string {
+  return `user:${username.trim().normalize('NFKC').toLowerCase()}`;
+}
+
+/** @internal The address's rate-limit key: IPv6 addresses of one /64 share a bucket. */
+export function addressKey(address: string | undefined): string | undefined {
+  if (address === undefined || address.length === 0) return undefined;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1] !== undefined) return `ip:${mapped[1]}`;
+  if (isIP(address) !== 6) return `ip:${address}`;
+  return `ip6:${expandIpv6(address).slice(0, 4).join(':')}`;
+}
+
+function expandIpv6(address: string): string[] {
+  const [head = '', tail] = address.split('%')[0]?.split('::') ?? [''];
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const fill = tail === undefined ? [] : new Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0');
+  return [...left, ...fill, ...right].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
+}
+
+/** @internal Validates a rule given in options. */
+export function checkRule(rule: unknown, name: string): RateLimitRule | false {
+  if (rule === false) return false;
+  const r = rule as Partial<RateLimitRule> | null;
+  if (
+    r === null ||
+    typeof r !== 'object' ||
+    !Number.isSafeInteger(r.max) ||
+    (r.max ?? 0) < 1 ||
+    !Number.isSafeInteger(r.window) ||
+    (r.window ?? 0) < 1
+  ) {
+    throw new ConfigurationError(`launchkey option ${name} must be false or { max, window } with positive integers`);
+  }
+  return { max: r.max as number, window: r.window as number };
+}

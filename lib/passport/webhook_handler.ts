@@ -1,0 +1,144 @@
+/**
+ * `webhookHandler()`: the service's callback URL (PROTOCOL.md §10, SECURITY T1–T3, T12, R5, R7,
+ * R8, R14). The request is verified by `ServiceClient.handleAdvancedWebhook` (binding, signature,
+ * replay, then decryption) over the exact raw bytes received; only then does the store change.
+ *
+ * Answers: 204 when processed, and for a replay (already processed: the sender stops retrying);
+ * 503 when the store failed (the sender retries); otherwise the status of `webhookFailureStatus`,
+ * always with an empty body (one answer per class, no oracle).
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+import { ConfigurationError } from '../errors.js';
+import {
+  DEFAULT_MAX_WEBHOOK_BODY_BYTES,
+  webhookFailureStatus,
+  type AuthorizationResponseWebhook,
+  type SessionEndWebhook,
+} from '../webhooks/verify.js';
+import { statusOf } from './core.js';
+import type { StrategyConfig } from './options.js';
+
+/** Options of `strategy.webhookHandler()`. */
+export interface WebhookHandlerOptions {
+  /** Called after a verified authorization response was stored (after the 204); errors go to `onError`. */
+  onAuthorizationResponse?: (event: AuthorizationResponseWebhook, req: Request) => void | Promise<void>;
+  /** Called after a verified session end was recorded (after the 204); errors go to `onError`. */
+  onSessionEnd?: (event: SessionEndWebhook, req: Request) => void | Promise<void>;
+  /** Told of every refused webhook and failed hook (for logs; errors carry codes, never tokens). Default none. */
+  onError?: (err: unknown, req: Request) => void;
+  /**
+   * How far the API's logout time may lag the local clock, in ms; default 30 000. A session end
+   * revokes logins made before `min(received, api_time + tolerance)`: sessions started after the
+   * webhook arrived survive a late redelivery, and a slow API clock cannot spare a session.
+   */
+  sessionEndTolerance?: number;
+}
+
+const PARSED_BODY_MESSAGE =
+  "webhookHandler needs the raw request body: mount express.raw({ type: '*/*' }) on the webhook route " +
+  '(and no JSON or urlencoded parser before it)';
+
+/** @internal `strategy.webhookHandler()`. */
+export function webhookHandler(config: StrategyConfig, options: WebhookHandlerOptions): RequestHandler {
+  const tolerance = options.sessionEndTolerance ?? 30_000;
+  const report = (err: unknown, req: Request): void => {
+    try {
+      options.onError?.(err, req);
+    } catch {
+      // A failing logger must not change the answer.
+    }
+  };
+  return (req: Request, res: Response, next: NextFunction): void => {
+    void handle();
+
+    async function handle(): Promise<void> {
+      let body: Buffer | string;
+      try {
+        const raw = await rawBody(req);
+        if (raw === null) {
+          res.status(413).end();
+          return;
+        }
+        body = raw;
+      } catch (err) {
+        report(err, req);
+        next(err);
+        return;
+      }
+
+      let event;
+      try {
+        event = await config.client.handleAdvancedWebhook({
+          method: req.method,
+          path: (req.originalUrl || req.url).split('?')[0] ?? '/',
+          headers: req.headers,
+          body,
+        });
+      } catch (err) {
+        const status = webhookFailureStatus(err);
+        if (status !== 204) report(err, req);
+        if (status === 500) {
+          next(err);
+          return;
+        }
+        res.status(status).end();
+        return;
+      }
+
+      const now = config.now();
+      try {
+        if (event.kind === 'authorization-response') {
+          const response = event.response;
+          await config.store.completeIfPending(response.authorizationRequestId, {
+            status: statusOf(response),
+            response,
+            at: now,
+          });
+        } else if (event.kind === 'session-end') {
+          const at = Math.min(now, event.logoutRequested.getTime() + tolerance);
+          await config.store.revoke(event.serviceUserHash, at);
+        }
+      } catch (err) {
+        // Not stored: refuse, so the API delivers it again (R14).
+        report(err, req);
+        res.status(503).end();
+        return;
+      }
+      res.status(204).end();
+
+      try {
+        if (event.kind === 'authorization-response') await options.onAuthorizationResponse?.(event, req);
+        else if (event.kind === 'session-end') await options.onSessionEnd?.(event, req);
+      } catch (err) {
+        report(err, req);
+      }
+    }
+  };
+}
+
+/** The raw body: the one a raw parser left, or read here when no parser ran; `null` when over the limit. */
+async function rawBody(req: Request): Promise<Buffer | string | null> {
+  const parsed: unknown = (req as { body?: unknown }).body;
+  if (Buffer.isBuffer(parsed) || typeof parsed === 'string') return parsed;
+  const empty = parsed === undefined || (isPlainEmpty(parsed) && !(req as { _body?: unknown })._body);
+  if (!empty || !req.readable || req.readableEnded) {
+    throw new ConfigurationError(PARSED_BODY_MESSAGE);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer | string>) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size > DEFAULT_MAX_WEBHOOK_BODY_BYTES) {
+      req.resume();
+      return null;
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function isPlainEmpty(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && Object.keys(value).length === 0;
+}

@@ -1,0 +1,308 @@
+/**
+ * The passport specs' world: one emulator per spec file, and a loopback HTTP server whose Express 5
+ * app (express-session + passport 0.7 + the strategy) can be swapped per test. The emulator's hook
+ * service posts its webhooks to that server; the poll service has no callback URL.
+ *
+ * Keys come from spec/vectors, so no spec generates RSA keys.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import axios from 'axios';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import request from 'supertest';
+
+import { loadPrivateKey } from '../../lib/crypto/keys.js';
+import { startEmulator, type Emulator, type EmulatorConfig } from '../../lib/emulator/index.js';
+import {
+  MemoryStore,
+  Strategy,
+  type AuthenticateOptions,
+  type LaunchKeyResult,
+  type PendingStore,
+  type StrategyOptions,
+  type VerifyFunction,
+} from '../../lib/passport/index.js';
+import { vector } from './emulator_client.js';
+
+export const KEYS = {
+  api: vector('python-features-organization-key.pem'),
+  svc: vector('dotnet-test-private.key'),
+  org: vector('python-valid-private-key.pem'),
+};
+
+export const IDS = {
+  org: '5a7e0000-0000-4000-8000-000000000001',
+  dir: '5a7e0000-0000-4000-8000-000000000002',
+  hook: '5a7e0000-0000-4000-8000-000000000003',
+  poll: '5a7e0000-0000-4000-8000-000000000004',
+};
+
+const publicPem = (pem: string): string => loadPrivateKey(pem).publicKey.pem;
+
+const FULL = { name: 'phone', factors: ['possession', 'knowledge', 'inherence'] as const };
+
+/** Users with a capable phone: one per test, so a pending request of one test never blocks another. */
+export const USERS = Array.from({ length: 40 }, (_, i) => `user${i}`);
+
+function config(callbackUrl: string): EmulatorConfig {
+  return {
+    organizations: [{ id: IDS.org, name: 'Org', publicKeys: [{ pem: publicPem(KEYS.org) }] }],
+    directories: [
+      {
+        id: IDS.dir,
+        organizationId: IDS.org,
+        name: 'Dir',
+        publicKeys: [{ pem: publicPem(KEYS.org) }],
+        denialContextInquiryEnabled: true,
+      },
+    ],
+    services: [
+      { id: IDS.hook, directoryId: IDS.dir, name: 'Hook', publicKeys: [{ pem: publicPem(KEYS.svc) }], callbackUrl },
+      { id: IDS.poll, directoryId: IDS.dir, name: 'Poll', publicKeys: [{ pem: publicPem(KEYS.svc) }] },
+    ],
+    users: [
+      ...USERS.map((identifier) => ({
+        directoryId: IDS.dir,
+        identifier,
+        devices: [{ ...FULL, factors: [...FULL.factors] }],
+      })),
+      // Can satisfy no policy that asks for integrity or more than one factor.
+      {
+        directoryId: IDS.dir,
+        identifier: 'rooted',
+        devices: [{ name: 'old phone', factors: ['possession' as const], jailbroken: true }],
+      },
+    ],
+  };
+}
+
+/** The emulator and the app server of one spec file. */
+export interface World {
+  emu: Emulator;
+  server: Server;
+  url: string;
+  /** Makes `app` the one answering on `url` (and receiving the hook service's webhooks). */
+  use(app: Express): void;
+  close(): Promise<void>;
+}
+
+export async function startWorld(): Promise<World> {
+  let current: Express | undefined;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (current === undefined) {
+      res.statusCode = 503;
+      res.end();
+      return;
+    }
+    current(req, res);
+  });
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const emu = await startEmulator({
+    config: config(`${url}/webhooks/launchkey`),
+    apiPrivateKey: KEYS.api,
+    webhooks: { attempts: 1 },
+  });
+  return {
+    emu,
+    server,
+    url,
+    use(app) {
+      current = app;
+    },
+    async close() {
+      await emu.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+/** A webhook request as received. */
+export interface CapturedWebhook {
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** Options of one test app. */
+export interface AppOptions {
+  service?: 'hook' | 'poll';
+  strategy?: Partial<StrategyOptions>;
+  verify?: VerifyFunction;
+  /** Per-call options of the login routes. */
+  authenticate?: AuthenticateOptions;
+  /** Mount express-session (default true). */
+  session?: boolean;
+  store?: PendingStore;
+  /** Factory transport options (e.g. `cacheTtl: 0` when the emulator clock moves). */
+  transport?: NonNullable<StrategyOptions['transport']>;
+}
+
+/** A built app and what it observed. */
+export interface TestApp {
+  app: Express;
+  strategy: Strategy;
+  store: PendingStore;
+  /** Results handed to verify. */
+  verified: LaunchKeyResult[];
+  /** API calls made by the strategy, as `METHOD /path`. */
+  apiCalls: string[];
+  /** Webhook events seen by the hooks. */
+  hookEvents: string[];
+  /** Webhook requests received on /webhooks/launchkey, raw. */
+  webhooks: CapturedWebhook[];
+  /** A browser: a supertest agent keeping cookies. */
+  browser(): ReturnType<typeof request.agent>;
+}
+
+export function buildApp(world: World, options: AppOptions = {}): TestApp {
+  const apiCalls: string[] = [];
+  const instance = axios.create();
+  instance.interceptors.request.use((cfg) => {
+    apiCalls.push(`${(cfg.method ?? 'get').toUpperCase()} ${new URL(cfg.url ?? '/').pathname}`);
+    return cfg;
+  });
+  const verified: LaunchKeyResult[] = [];
+  const hookEvents: string[] = [];
+  const store = options.store ?? new MemoryStore();
+  const verify: VerifyFunction =
+    options.verify ??
+    ((result) => {
+      verified.push(result);
+      return Promise.resolve({ username: result.username, serviceUserHash: result.serviceUserHash });
+    });
+  const webhooks: CapturedWebhook[] = [];
+  const strategy = new Strategy(
+    {
+      serviceId: options.service === 'poll' ? IDS.poll : IDS.hook,
+      privateKey: KEYS.svc,
+      baseUrl: world.emu.url,
+      transport: { axios: instance, ...options.transport },
+      store,
+      ...options.strategy,
+    },
+    verify,
+  );
+  const authenticator = new passport.Passport();
+  authenticator.use(strategy);
+  authenticator.serializeUser((user, done) => {
+    done(null, JSON.stringify(user));
+  });
+  authenticator.deserializeUser((id: string, done) => {
+    done(null, JSON.parse(id) as Express.User);
+  });
+
+  const app = express();
+  app.post(
+    '/webhooks/launchkey',
+    express.raw({ type: '*/*' }),
+    (req, _res, next) => {
+      webhooks.push({ headers: { ...req.headers }, body: Buffer.from(req.body as Buffer) });
+      next();
+    },
+    strategy.webhookHandler({
+      onAuthorizationResponse: (event) => {
+        hookEvents.push(`auth:${event.response.authorizationRequestId}`);
+      },
+      onSessionEnd: (event) => {
+        hookEvents.push(`end:${event.serviceUserHash}`);
+      },
+    }),
+  );
+  app.post('/webhooks/parsed', express.json({ type: '*/*' }), strategy.webhookHandler());
+  if (options.session !== false) {
+    app.use(session({ secret: 'spec secret', resave: false, saveUninitialized: false, name: 'sid' }));
+  }
+  app.use(express.urlencoded({ extended: false }));
+  app.use(express.json());
+  app.use(authenticator.initialize());
+  if (options.session !== false) {
+    app.use(authenticator.session());
+    app.use(strategy.sessionGuard());
+  }
+
+  const name = strategy.name;
+  // A custom callback shows every outcome as JSON; `pass()` (pending) falls through to the 202.
+  const login: RequestHandler = (req, res, next) => {
+    const handler = authenticator.authenticate(
+      name,
+      options.authenticate ?? {},
+      (err: unknown, user: Express.User | false, info: unknown, status: unknown) => {
+        if (err !== null && err !== undefined) {
+          next(err);
+          return;
+        }
+        if (user === false) {
+          res.status(typeof status === 'number' ? status : 401).json({ ok: false, info });
+          return;
+        }
+        req.logIn(user, (e: unknown) => {
+          if (e !== undefined && e !== null) next(e);
+          else res.json({ ok: true, user, info });
+        });
+      },
+    ) as RequestHandler;
+    handler(req, res, next);
+  };
+  const pending: RequestHandler = (req, res) => {
+    res.status(202).json({ pending: (req as { launchkey?: unknown }).launchkey });
+  };
+  app.post('/login', login, pending);
+  app.get('/login/complete', login, pending);
+  // Passport's own success path (req.logIn inside passport), as most apps use it.
+  const standard = authenticator.authenticate(name, {
+    successRedirect: '/me',
+    failureRedirect: '/login/failed',
+    ...options.authenticate,
+  }) as RequestHandler;
+  app.post('/login/std', standard, pending);
+  app.get('/login/std/complete', standard, pending);
+  app.get('/login/status', strategy.statusHandler());
+  app.post('/login/cancel', (req, res, next) => {
+    strategy.cancel(req).then((canceled) => res.json({ canceled }), next);
+  });
+  app.post('/logout', strategy.logoutHandler());
+  app.get('/me', (req, res) => {
+    const s = req.session as (typeof req.session & { launchkey?: unknown }) | undefined;
+    res.json({ user: req.user ?? null, sessionID: req.sessionID, launchkey: s?.launchkey ?? null });
+  });
+  // Four parameters: Express recognises error handlers by their arity.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const onError: ErrorRequestHandler = (err: { name?: string; code?: string; message?: string }, _req, res, _next) => {
+    res.status(500).json({ error: err.name, code: err.code, message: err.message });
+  };
+  app.use(onError);
+  world.use(app);
+  return {
+    app,
+    strategy,
+    store,
+    verified,
+    apiCalls,
+    hookEvents,
+    webhooks,
+    browser: () => request.agent(world.server),
+  };
+}
+
+/** The id of the user's pending request at the emulator (throws when there is none). */
+export function pendingId(world: World, username: string): string {
+  const found = world.emu.auths({ status: 'pending', username });
+  if (found.length !== 1 || found[0] === undefined)
+    throw new Error(`expected one pending auth for ${username}, got ${found.length}`);
+  return found[0].id;
+}
+
+/** Counts `GET /service/v3/auths/{id}` polls among the recorded API calls. */
+export function polls(apiCalls: readonly string[]): number {
+  return apiCalls.filter((c) => /^GET \/service\/v3\/auths\/[0-9a-f-]{36}$/.test(c)).length;
+}
