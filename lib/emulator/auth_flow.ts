@@ -7,8 +7,8 @@ import { createHash, randomInt, randomUUID } from 'node:crypto';
 
 import { encryptJwe } from '../crypto/jwe.js';
 import { encryptLegacyPackage } from '../crypto/legacy_package.js';
-import { parseRequestPolicy, type LegacyPolicy } from '../entities/policy_wire.js';
-import { PayloadValidationError } from '../errors.js';
+import { AuthPolicy } from '../entities/policy.js';
+import { InvalidPolicyError } from '../errors.js';
 import { isoSeconds } from './clock.js';
 import type { EmulatorContext } from './context.js';
 import { ApiFault, invalidArgs, notFound } from './fault.js';
@@ -67,6 +67,41 @@ function denialReasons(
   return list;
 }
 
+/**
+ * The request's own policy (PROTOCOL.md §9.1), parsed by the SDK's {@link AuthPolicy.fromJSON};
+ * one it cannot read is refused with `SVC-002` ("invalid policy input"), as the API does.
+ */
+function requestPolicy(value: unknown): AuthPolicy | null {
+  if (value === undefined || value === null) return null;
+  // fromJSON would also read JSON text; the API takes only an object here.
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ApiFault(400, 'SVC-002', { policy: 'policy must be an object' });
+  }
+  try {
+    return AuthPolicy.fromJSON(value);
+  } catch (err) {
+    if (err instanceof InvalidPolicyError) throw new ApiFault(400, 'SVC-002', { [err.field]: err.message });
+    throw err;
+  }
+}
+
+/**
+ * The sliding-window limit on authorization requests by one service for one user (PROTOCOL.md §11):
+ * over it, 429 with an empty body; a refused request is not counted, so the window frees up as the
+ * oldest counted requests age out on the emulator clock.
+ */
+function checkRateLimit(ctx: EmulatorContext, service: Service, user: User, now: number): void {
+  const { authsPerUser, windowSeconds } = ctx.rateLimit;
+  const key = [service.id, user.directoryId, user.identifier].join('\u0000');
+  const recent = (ctx.state.authAttempts.get(key) ?? []).filter((at) => at > now - windowSeconds);
+  if (recent.length >= authsPerUser) {
+    ctx.state.authAttempts.set(key, recent);
+    throw new ApiFault(429);
+  }
+  recent.push(now);
+  ctx.state.authAttempts.set(key, recent);
+}
+
 /** Handles `POST /service/v3/auths`. */
 export function createAuth(ctx: EmulatorContext, service: Service, requester: string, body: Record<string, unknown>) {
   const { state } = ctx;
@@ -87,21 +122,14 @@ export function createAuth(ctx: EmulatorContext, service: Service, requester: st
   const reasons = denialReasons(body['denial_reasons'], service, ctx, errors);
   if (Object.keys(errors).length > 0 || typeof username !== 'string') throw invalidArgs(errors);
 
-  let policy: LegacyPolicy | null = null;
-  if (body['policy'] !== undefined && body['policy'] !== null) {
-    try {
-      policy = parseRequestPolicy(body['policy']);
-    } catch (err) {
-      if (err instanceof PayloadValidationError) throw new ApiFault(400, 'SVC-002', { policy: err.message });
-      throw err;
-    }
-  }
+  const policy = requestPolicy(body['policy']);
 
   const user = state.findUser(service, username);
   const devices = user?.devices.filter((d) => d.status === 1) ?? [];
   if (user === undefined || devices.length === 0) throw notFound();
 
   const now = state.clock.now();
+  checkRateLimit(ctx, service, user, now);
   const busy = [...state.auths.values()].find((a) => a.user === user && state.authStatus(a) === 'pending');
   if (busy !== undefined) {
     throw new ApiFault(
@@ -193,7 +221,7 @@ export function userHashes(ctx: EmulatorContext, serviceId: string, user: User) 
   };
 }
 
-function authMethods(device: Device, answer: AuthAnswer, policy: LegacyPolicy | null) {
+function authMethods(device: Device, answer: AuthAnswer, policy: AuthPolicy | null) {
   const passed = answer.type === 'AUTHORIZED';
   const entry = (method: string, set: boolean, required: boolean) => ({
     method,

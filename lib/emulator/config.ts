@@ -6,9 +6,15 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import { loadPublicKey } from '../crypto/keys.js';
-import { FACTOR_NAMES, type FactorName } from '../entities/policy_wire.js';
 import { ConfigurationError } from '../errors.js';
-import type { DeviceLocation, EmulatorState, EntityKey, KeyType } from './state.js';
+import {
+  DEVICE_FACTORS,
+  type DeviceFactor,
+  type DeviceLocation,
+  type EmulatorState,
+  type EntityKey,
+  type KeyType,
+} from './state.js';
 
 export interface ConfigKey {
   pem: string;
@@ -19,12 +25,54 @@ export interface ConfigKey {
 export interface ConfigDevice {
   name?: string;
   type?: string;
-  factors?: FactorName[];
+  factors?: DeviceFactor[];
   jailbroken?: boolean;
   location?: DeviceLocation | null;
 }
 
+/**
+ * The limit on authorization requests (PROTOCOL.md §11: HTTP 429 `RateLimited`): at most
+ * `authsPerUser` requests by one service for one user in any `windowSeconds` (a sliding window on
+ * the emulator clock, so tests move past it with `advanceClock`). Refused requests do not count.
+ */
+export interface RateLimitOptions {
+  /** Most `POST /service/v3/auths` one service may send for one user within the window; default 30. */
+  authsPerUser?: number;
+  /** Length of the sliding window in seconds; default 300. */
+  windowSeconds?: number;
+}
+
+/** The limit in force when neither the options nor the config set one: generous enough for tests. */
+export const DEFAULT_RATE_LIMIT: Readonly<Required<RateLimitOptions>> = Object.freeze({
+  authsPerUser: 30,
+  windowSeconds: 300,
+});
+
+/** Merges rate-limit settings (later layers win, field by field) over the defaults, and checks them. */
+export function resolveRateLimit(...layers: (RateLimitOptions | undefined)[]): Required<RateLimitOptions> {
+  const merged = { ...DEFAULT_RATE_LIMIT };
+  for (const declared of layers) {
+    // JSON config is untrusted: check the shape, not only the values.
+    const layer: unknown = declared;
+    if (layer === undefined) continue;
+    if (layer === null || typeof layer !== 'object' || Array.isArray(layer)) {
+      throw new ConfigurationError('rateLimit must be an object');
+    }
+    for (const key of ['authsPerUser', 'windowSeconds'] as const) {
+      const value: unknown = (layer as RateLimitOptions)[key];
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+        throw new ConfigurationError(`rateLimit.${key} must be a whole number of at least 1`);
+      }
+      merged[key] = value;
+    }
+  }
+  return merged;
+}
+
 export interface EmulatorConfig {
+  /** The authorization request limit; `startEmulator`'s `rateLimit` option overrides it field by field. */
+  rateLimit?: RateLimitOptions;
   organizations?: { id: string; name?: string; publicKeys?: ConfigKey[] }[];
   directories?: {
     id: string;
@@ -156,10 +204,10 @@ export function applyConfig(state: EmulatorState, config: EmulatorConfig): void 
 }
 
 /** Device factors; a device with none given has all three. */
-export function checkFactors(value: unknown, where: string): FactorName[] {
-  if (value === undefined) return [...FACTOR_NAMES];
-  if (!Array.isArray(value) || !value.every((f) => (FACTOR_NAMES as readonly unknown[]).includes(f))) {
+export function checkFactors(value: unknown, where: string): DeviceFactor[] {
+  if (value === undefined) return [...DEVICE_FACTORS];
+  if (!Array.isArray(value) || !value.every((f) => (DEVICE_FACTORS as readonly unknown[]).includes(f))) {
     throw new ConfigurationError(`${where} must list knowledge, inherence or possession`);
   }
-  return [...new Set(value as FactorName[])];
+  return [...new Set(value as DeviceFactor[])];
 }

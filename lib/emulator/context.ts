@@ -3,6 +3,7 @@
  * and a few settings.
  */
 import type { PrivateKey } from '../crypto/keys.js';
+import type { RateLimitOptions } from './config.js';
 import type { EmulatorState } from './state.js';
 import type { WebhookSender } from './webhooks.js';
 
@@ -14,4 +15,6 @@ export interface EmulatorContext {
   baseUrl: () => string;
   /** Seconds an auth request lives when the service gives no `ttl`. */
   defaultAuthTtl: number;
+  /** The authorization request limit in force (defaults applied). */
+  rateLimit: Required<RateLimitOptions>;
 }

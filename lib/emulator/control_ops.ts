@@ -7,13 +7,13 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 
 import { loadPublicKey } from '../crypto/keys.js';
-import { legacyPolicyToWire, servicePolicyToWire } from '../entities/policy_wire_emit.js';
 import { ConfigurationError } from '../errors.js';
 import { isoSeconds } from './clock.js';
 import { checkFactors } from './config.js';
 import type { EmulatorContext } from './context.js';
 import { ApiFault } from './fault.js';
 import { userHashes } from './auth_flow.js';
+import { servicePolicyItem } from './policy_eval.js';
 import type { AuthStatus, Device, DeviceLocation, EntityKey } from './state.js';
 
 const generateRsa = promisify(generateKeyPair);
@@ -41,7 +41,7 @@ export function listAuths(ctx: EmulatorContext, filter: { status?: string; usern
       serviceId: a.serviceId,
       serviceName: state.services.get(a.serviceId)?.name ?? '',
       status: state.authStatus(a),
-      policy: a.policy === null ? null : legacyPolicyToWire(a.policy),
+      policy: a.policy === null ? null : { ...a.policy.toJSON() },
       context: a.context,
       title: a.title,
       expiresAt: isoSeconds(a.expires),
@@ -176,7 +176,7 @@ export function snapshot(ctx: EmulatorContext) {
       ...s,
       kind: undefined,
       keys: s.keys.map(keyView),
-      policy: s.policy === null ? null : servicePolicyToWire(s.policy),
+      policy: s.policy === null ? null : servicePolicyItem(s.policy),
     })),
     users: state.users.map((u) => ({
       directoryId: u.directoryId,

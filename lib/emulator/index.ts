@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { loadPrivateKey, type PrivateKey } from '../crypto/keys.js';
 import { ConfigurationError } from '../errors.js';
 import { respondToAuth, type AuthAction } from './auth_flow.js';
-import { applyConfig, readConfigFile, type EmulatorConfig } from './config.js';
+import { applyConfig, readConfigFile, resolveRateLimit, type EmulatorConfig, type RateLimitOptions } from './config.js';
 import type { EmulatorContext } from './context.js';
 import {
   completeLink,
@@ -39,7 +39,7 @@ import { listen } from './server.js';
 import { EmulatorState } from './state.js';
 import { WebhookSender, type DeliveryRecord, type WebhookOptions } from './webhooks.js';
 
-export type { EmulatorConfig, ConfigKey, ConfigDevice } from './config.js';
+export type { EmulatorConfig, ConfigKey, ConfigDevice, RateLimitOptions } from './config.js';
 export type { AuthSummary, LinkDeviceOptions } from './control_ops.js';
 export type { AuthAction } from './auth_flow.js';
 export type { DeliveryRecord, WebhookKind, WebhookOptions } from './webhooks.js';
@@ -66,6 +66,19 @@ export interface EmulatorOptions {
   defaultAuthTtl?: number;
   /** Webhook retry settings. */
   webhooks?: WebhookOptions;
+  /**
+   * The limit on authorization requests: at most `authsPerUser` `POST /service/v3/auths` by one
+   * service for one user within any `windowSeconds`, counted on the emulator clock (so
+   * `advanceClock` moves past it). Over the limit the request is answered HTTP 429 with an empty
+   * body and a signed `X-IOV-JWT` (status 429), which the SDK raises as `RateLimitedError`; refused
+   * requests are not counted. Overrides the config's `rateLimit` field by field; default
+   * `{ authsPerUser: 30, windowSeconds: 300 }`.
+   *
+   * ```ts
+   * await startEmulator({ config, rateLimit: { authsPerUser: 10, windowSeconds: 300 } })
+   * ```
+   */
+  rateLimit?: RateLimitOptions;
 }
 
 /** A running emulator. */
@@ -121,9 +134,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new ConfigurationError(`The LaunchKey emulator binds to loopback only; ${host} needs allowRemote`);
   }
   const state = new EmulatorState();
-  if (options.config !== undefined) {
-    applyConfig(state, typeof options.config === 'string' ? readConfigFile(options.config) : options.config);
-  }
+  const config = typeof options.config === 'string' ? readConfigFile(options.config) : options.config;
+  if (config !== undefined) applyConfig(state, config);
+  const rateLimit = resolveRateLimit(config?.rateLimit, options.rateLimit);
   const apiKey = await apiKeyFrom(options);
   let url = '';
   const ctx: EmulatorContext = {
@@ -132,6 +145,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     webhooks: new WebhookSender(state, apiKey, options.webhooks),
     baseUrl: () => url,
     defaultAuthTtl: options.defaultAuthTtl ?? 300,
+    rateLimit,
   };
   const routes = new RouteTable();
   addPublicRoutes(routes, ctx);
@@ -169,3 +183,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
   };
 }
+
+export { createDemoWorld } from './demo_world.js';
+export type { DemoWorld, DemoWorldOptions } from './demo_world.js';

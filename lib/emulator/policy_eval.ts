@@ -3,10 +3,23 @@
  * against the device's factors, jailbreak protection against `jailbroken`, geofences by haversine
  * distance to the device location, territory fences by country/area/postal code, and legacy time
  * fences against the emulator clock. The request policy is merged with the service policy by
- * requiring both: a request can only make the service's policy stricter.
+ * requiring both: a request can only make the service's policy stricter. Policies are the SDK's own
+ * classes (lib/entities/policy.ts), parsed with their `fromJSON`; this module only reads them.
  */
-import type { Fence, LegacyPolicy, NestedPolicy, ServicePolicy, TimeFence } from '../entities/policy_wire.js';
-import type { Device, DeviceLocation } from './state.js';
+import {
+  AuthPolicy,
+  ConditionalGeoFencePolicy,
+  LegacyPolicy,
+  MethodAmountPolicy,
+  type Fence,
+  type NestedPolicy,
+  type ServicePolicy,
+  type TimeFence,
+} from '../entities/policy.js';
+import type { Device, DeviceFactor, DeviceLocation } from './state.js';
+
+/** A policy the emulator evaluates: a service policy, or the request policy of one auth request. */
+export type EvaluatedPolicy = ServicePolicy | AuthPolicy;
 
 const EARTH_RADIUS_M = 6_371_008.8;
 
@@ -32,8 +45,8 @@ export function insideFence(location: DeviceLocation | null, fence: Fence): bool
   if (fence.type === 'GEO_CIRCLE') return haversineMetres(location, fence) <= fence.radius;
   return (
     same(location.country, fence.country) &&
-    (fence.administrative_area === null || same(location.administrative_area, fence.administrative_area)) &&
-    (fence.postal_code === null || same(location.postal_code, fence.postal_code))
+    (fence.administrativeArea === null || same(location.administrative_area, fence.administrativeArea)) &&
+    (fence.postalCode === null || same(location.postal_code, fence.postalCode))
   );
 }
 
@@ -54,72 +67,75 @@ export function insideTimeFence(fence: TimeFence, nowMs: number): boolean {
   const minutes = Number(part('hour')) * 60 + Number(part('minute'));
   const start = fence.startHour * 60 + fence.startMinute;
   const end = fence.endHour * 60 + fence.endMinute;
-  return fence.days.includes(part('weekday')) && minutes >= start && minutes <= end;
+  return (fence.days as readonly string[]).includes(part('weekday')) && minutes >= start && minutes <= end;
 }
 
-function legacySatisfied(policy: LegacyPolicy, device: Device, nowMs: number): boolean {
-  const r = policy.requirement;
-  if (r !== null) {
-    if (device.factors.length < r.any) return false;
-    if (r.knowledge > 0 && !device.factors.includes('knowledge')) return false;
-    if (r.inherence > 0 && !device.factors.includes('inherence')) return false;
-    if (r.possession > 0 && !device.factors.includes('possession')) return false;
-  }
-  if (policy.deviceIntegrity === true && device.jailbroken) return false;
+/** A legacy service policy or a request policy: requirement counts, device integrity, geofences. */
+type LegacyLike = LegacyPolicy | AuthPolicy;
+
+function legacySatisfied(policy: LegacyLike, device: Device, nowMs: number): boolean {
+  if (device.factors.length < policy.any) return false;
+  if (policy.knowledge && !device.factors.includes('knowledge')) return false;
+  if (policy.inherence && !device.factors.includes('inherence')) return false;
+  if (policy.possession && !device.factors.includes('possession')) return false;
+  if (policy.jailbreakProtection && device.jailbroken) return false;
   if (policy.geofences.length > 0 && !insideAny(device.location, policy.geofences)) return false;
-  if (policy.timeFences.length > 0 && !policy.timeFences.some((t) => insideTimeFence(t, nowMs))) return false;
+  const timeFences = policy instanceof LegacyPolicy ? policy.timeFences : [];
+  if (timeFences.length > 0 && !timeFences.some((t) => insideTimeFence(t, nowMs))) return false;
   return true;
 }
 
 function nestedSatisfied(policy: NestedPolicy, device: Device): boolean {
   if (policy.denyRootedJailbroken && device.jailbroken) return false;
   if (policy.fences.length > 0 && !insideAny(device.location, policy.fences)) return false;
-  if (policy.type === 'METHOD_AMOUNT') return device.factors.length >= policy.amount;
-  return policy.factors.every((f) => device.factors.includes(f));
+  if (policy instanceof MethodAmountPolicy) return device.factors.length >= policy.amount;
+  return policy.factors.every((f) => device.factors.includes(f.toLowerCase() as DeviceFactor));
 }
 
 /** Whether the device satisfies one policy. */
-export function satisfies(policy: ServicePolicy, device: Device, nowMs: number): boolean {
-  switch (policy.type) {
-    case 'LEGACY':
-      return legacySatisfied(policy, device, nowMs);
-    case 'COND_GEO':
-      if (policy.denyRootedJailbroken && device.jailbroken) return false;
-      return nestedSatisfied(insideAny(device.location, policy.fences) ? policy.inside : policy.outside, device);
-    default:
-      return nestedSatisfied(policy, device);
+export function satisfies(policy: EvaluatedPolicy, device: Device, nowMs: number): boolean {
+  if (policy instanceof LegacyPolicy || policy instanceof AuthPolicy) return legacySatisfied(policy, device, nowMs);
+  if (policy instanceof ConditionalGeoFencePolicy) {
+    if (policy.denyRootedJailbroken && device.jailbroken) return false;
+    return nestedSatisfied(insideAny(device.location, policy.fences) ? policy.inside : policy.outside, device);
   }
+  return nestedSatisfied(policy, device);
 }
 
 /** Whether the device satisfies the request policy and the service policy together. */
-export function satisfiesAll(policies: readonly (ServicePolicy | null)[], device: Device, nowMs: number): boolean {
+export function satisfiesAll(policies: readonly (EvaluatedPolicy | null)[], device: Device, nowMs: number): boolean {
   return policies.every((p) => p === null || satisfies(p, device, nowMs));
 }
 
-function fenceForPackage(fence: Fence): Record<string, unknown> {
-  return { ...fence };
-}
+const fenceForPackage = (fence: Fence): Record<string, unknown> => ({ ...fence.toJSON() });
 
 /** The `auth_policy` object of a device package: what the device enforced (lowercase types). */
-export function packagePolicy(policy: ServicePolicy): Record<string, unknown> {
-  switch (policy.type) {
-    case 'LEGACY': {
-      const r = policy.requirement;
-      const geofences = policy.geofences.map((g) => ({
-        name: g.name,
-        latitude: g.latitude,
-        longitude: g.longitude,
-        radius: g.radius,
-      }));
-      if (r !== null && r.any > 0) return { requirement: 'amount', amount: r.any, geofences };
-      const types = r === null ? [] : (['knowledge', 'inherence', 'possession'] as const).filter((t) => r[t] > 0);
-      return types.length > 0 ? { requirement: 'types', types, geofences } : { requirement: null, geofences };
-    }
-    case 'METHOD_AMOUNT':
-      return { requirement: 'amount', amount: policy.amount, geofences: policy.fences.map(fenceForPackage) };
-    case 'FACTORS':
-      return { requirement: 'types', types: policy.factors, geofences: policy.fences.map(fenceForPackage) };
-    case 'COND_GEO':
-      return { requirement: 'cond_geo', geofences: policy.fences.map(fenceForPackage) };
+export function packagePolicy(policy: EvaluatedPolicy): Record<string, unknown> {
+  if (policy instanceof LegacyPolicy || policy instanceof AuthPolicy) {
+    // Legacy locations carry no `type` (PROTOCOL.md §8.2).
+    const geofences = policy.geofences.map((g) => ({
+      name: g.name,
+      latitude: g.latitude,
+      longitude: g.longitude,
+      radius: g.radius,
+    }));
+    if (policy.any > 0) return { requirement: 'amount', amount: policy.any, geofences };
+    const types = (['knowledge', 'inherence', 'possession'] as const).filter((t) => policy[t]);
+    return types.length > 0 ? { requirement: 'types', types, geofences } : { requirement: null, geofences };
   }
+  const geofences = policy.fences.map(fenceForPackage);
+  if (policy instanceof ConditionalGeoFencePolicy) return { requirement: 'cond_geo', geofences };
+  if (policy instanceof MethodAmountPolicy) return { requirement: 'amount', amount: policy.amount, geofences };
+  return { requirement: 'types', types: policy.factors.map((f) => f.toLowerCase()), geofences };
+}
+
+/**
+ * A service policy as `POST …/service/policy/item` (and the control API) reports it: the class's
+ * own `toJSON` (Python's key order), with `type: "LEGACY"` first on legacy policies, and the blank
+ * legacy policy when the service has none (PROTOCOL.md §9.2: both arrays always present).
+ */
+export function servicePolicyItem(policy: ServicePolicy | null): Record<string, unknown> {
+  if (policy === null) return { type: 'LEGACY', factors: [], minimum_requirements: [] };
+  if (policy instanceof LegacyPolicy) return { type: 'LEGACY', ...policy.toJSON() };
+  return { ...policy.toJSON() };
 }

@@ -4,8 +4,14 @@
  * the rules that change it live in the route and flow modules.
  */
 import type { PublicKey } from '../crypto/keys.js';
-import type { Fence, FactorName, LegacyPolicy, ServicePolicy } from '../entities/policy_wire.js';
+import type { AuthPolicy, ServicePolicy } from '../entities/policy.js';
 import { EmulatorClock } from './clock.js';
+
+/** An authentication factor category a simulated device has, lowercase as in device packages. */
+export type DeviceFactor = 'knowledge' | 'inherence' | 'possession';
+
+/** Every device factor, in the order device packages list them. */
+export const DEVICE_FACTORS: readonly DeviceFactor[] = ['knowledge', 'inherence', 'possession'];
 
 /** 0 both, 1 encryption only, 2 signature only (PROTOCOL.md §1.4). */
 export type KeyType = 0 | 1 | 2;
@@ -76,7 +82,7 @@ export interface Device {
   status: 0 | 1 | 2;
   created: number;
   updated: number;
-  factors: FactorName[];
+  factors: DeviceFactor[];
   jailbroken: boolean;
   location: DeviceLocation | null;
   publicKey: PublicKey | null;
@@ -129,7 +135,8 @@ export interface AuthRequest {
   title: string | null;
   pushTitle: string | null;
   pushBody: string | null;
-  policy: LegacyPolicy | null;
+  /** The request's own policy (`POST /service/v3/auths` `policy`), or null. */
+  policy: AuthPolicy | null;
   denialReasons: DenialReason[];
   created: number;
   expires: number;
@@ -139,8 +146,6 @@ export interface AuthRequest {
   deviceIds: string[];
 }
 
-export type { Fence };
-
 /** The whole world, with lookups that compare UUIDs case-insensitively. */
 export class EmulatorState {
   readonly clock = new EmulatorClock();
@@ -149,6 +154,8 @@ export class EmulatorState {
   readonly services = new Map<string, Service>();
   readonly users: User[] = [];
   readonly auths = new Map<string, AuthRequest>();
+  /** Emulator times (Unix seconds) of the authorization requests counted by the rate limit, per service and user. */
+  readonly authAttempts = new Map<string, number[]>();
 
   entity(kind: EntityKind, id: string): Entity | undefined {
     const key = id.toLowerCase();

@@ -3,14 +3,13 @@
  * exact serialisation of launchkey-python 4.x `launchkey.entities.service.AuthPolicy`, and the
  * `minimum_requirements`/`factors` structure it shares with legacy service policies.
  */
-import { parseRequestPolicy } from './policy_wire.js';
-import type { LegacyPolicy as WireLegacyPolicy } from './policy_wire.js';
-import { GeoCircleFence } from './fences.js';
+import { GeoCircleFence, geoCircleFromRecord, timeFenceFromRecord } from './fences.js';
 import type { TimeFence, TimeFenceJson } from './fences.js';
 import {
   MAX_FENCES,
   checkBoolean,
   checkInteger,
+  checkList,
   checkRecord,
   fail,
   isParsing,
@@ -152,16 +151,84 @@ export function legacyStructureToJSON(
   return { factors, minimum_requirements: minimum };
 }
 
-/** Requirement options read from the emulator model's parsed legacy policy. */
-export function requirementOptionsFromWire(wire: WireLegacyPolicy): AuthPolicyOptions {
-  const r = wire.requirement;
-  return {
-    any: r?.any ?? 0,
-    knowledge: r?.knowledge === 1,
-    inherence: r?.inherence === 1,
-    possession: r?.possession === 1,
-    jailbreakProtection: wire.deviceIntegrity === true,
-  };
+/** What the legacy `minimum_requirements`/`factors` structure says, read by {@link readLegacyStructure}. */
+export interface LegacyStructure {
+  requirements: AuthPolicyOptions;
+  geofences: GeoCircleFence[];
+  timeFences: TimeFence[];
+}
+
+/**
+ * A 0/1 flag as the SDKs write it: a number, a boolean, or a numeric string (the Java fixture's
+ * `"factor enabled":"1"`); absent or null is off. Any other value is refused.
+ */
+function legacyFlag(value: unknown, field: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'boolean') return value;
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return checkInteger(n, field, 0, Number.MAX_SAFE_INTEGER) > 0;
+}
+
+/**
+ * Reads the legacy structure (PROTOCOL.md §9.1) of a detached record: the first
+ * `minimum_requirements` entry (as Python reads it; `all` is read like `any`), the `device
+ * integrity` flag, the `geofence` locations (unnamed allowed) and, when `allowTimeFences`, the
+ * `timefence` windows. Numbers must be JSON numbers; only the 0/1 flags accept numeric strings.
+ * Runs the constructors in parse mode; error fields are relative to the record.
+ */
+export function readLegacyStructure(raw: JsonRecord, allowTimeFences: boolean): LegacyStructure {
+  return whileParsing(() => {
+    const requirements: AuthPolicyOptions = {};
+    const geofences: GeoCircleFence[] = [];
+    const timeFences: TimeFence[] = [];
+    const minimum = checkList(raw['minimum_requirements'] ?? undefined, 'minimum_requirements');
+    if (minimum.length > 0) {
+      const field = 'minimum_requirements[0]';
+      const r = checkRecord(minimum[0], field);
+      const requirement = r['requirement'];
+      if (requirement !== undefined && requirement !== 'authenticated' && requirement !== 'enabled') {
+        fail(`${field}.requirement`, `${field}.requirement must be authenticated or enabled`);
+      }
+      const anyKey = r['any'] === undefined || r['any'] === null ? 'all' : 'any';
+      requirements.any = checkInteger(r[anyKey] ?? 0, `${field}.${anyKey}`, 0, 3);
+      requirements.knowledge = legacyFlag(r['knowledge'], `${field}.knowledge`);
+      requirements.inherence = legacyFlag(r['inherence'], `${field}.inherence`);
+      requirements.possession = legacyFlag(r['possession'], `${field}.possession`);
+    }
+    checkList(raw['factors'] ?? undefined, 'factors').forEach((value, i) => {
+      const field = `factors[${i}]`;
+      const f = checkRecord(value, field);
+      const attributes = checkRecord(f['attributes'] ?? {}, `${field}.attributes`);
+      switch (f['factor']) {
+        case 'geofence': {
+          const where = `${field}.attributes.locations`;
+          checkList(attributes['locations'] ?? undefined, where).forEach((loc, j) => {
+            geofences.push(geoCircleFromRecord(checkRecord(loc, `${where}[${j}]`), `${where}[${j}]`));
+          });
+          break;
+        }
+        case 'device integrity':
+          requirements.jailbreakProtection = legacyFlag(
+            attributes['factor enabled'],
+            `${field}.attributes.factor enabled`,
+          );
+          break;
+        case 'timefence': {
+          if (!allowTimeFences) fail(field, `${field}: time fences are only allowed in service policies`);
+          const where = `${field}.attributes.time fences`;
+          checkList(attributes['time fences'] ?? undefined, where).forEach((t, j) => {
+            timeFences.push(timeFenceFromRecord(checkRecord(t, `${where}[${j}]`), `${where}[${j}]`, true));
+          });
+          break;
+        }
+        default:
+          fail(`${field}.factor`, `${field}.factor must be geofence, device integrity or timefence`);
+      }
+    });
+    if (geofences.length > MAX_FENCES) fail('geofences', `at most ${MAX_FENCES} geofences are allowed`);
+    if (timeFences.length > MAX_FENCES) fail('timeFences', `at most ${MAX_FENCES} time fences are allowed`);
+    return { requirements, geofences, timeFences };
+  });
 }
 
 /** Canonical text of a policy's wire form, for equality. */
@@ -223,7 +290,8 @@ export class AuthPolicy {
   /**
    * Parses a request policy as Python, Java or .NET write it (numbers such as `2.0`, flags as
    * `0`/`1`/booleans/numeric strings, missing arrays as empty, unnamed locations), from JSON text or
-   * a value. Time fences are refused: they exist only in service policies. Throws `InvalidPolicyError`.
+   * a value; only the first `minimum_requirements` entry counts, as in Python. Time fences are
+   * refused: they exist only in service policies. Throws `InvalidPolicyError`.
    */
   static fromJSON(wire: unknown): AuthPolicy {
     const raw: JsonRecord = checkRecord(toPlainJson(wire), 'policy');
@@ -231,13 +299,13 @@ export class AuthPolicy {
       fail('policy.type', 'an authorization request policy has no type other than LEGACY');
     }
     requireLegacyStructure(raw, 'policy');
-    const parsed = parseStep('policy', () => parseRequestPolicy(raw));
-    return whileParsing(() => {
-      const policy = parseStep('policy', () => new AuthPolicy(requirementOptionsFromWire(parsed)));
-      parsed.geofences.forEach((g, i) => {
-        parseStep(`policy.geofences[${i}]`, () => policy.addGeofence({ ...g, name: g.name ?? undefined }));
-      });
-      return policy;
-    });
+    return parseStep('policy', () =>
+      whileParsing(() => {
+        const read = readLegacyStructure(raw, false);
+        const policy = new AuthPolicy(read.requirements);
+        policy.#geofences.push(...read.geofences);
+        return policy;
+      }),
+    );
   }
 }

@@ -3,8 +3,6 @@
  * service policies, and the time fences of legacy service policies. Immutable value objects with
  * the meanings of launchkey-python 4.x (`launchkey.entities.service.policy`).
  */
-import { parseFence } from './policy_wire.js';
-import type { TimeFence as WireTimeFence } from './policy_wire.js';
 import {
   checkInteger,
   checkName,
@@ -16,6 +14,7 @@ import {
   toPlainJson,
   whileParsing,
 } from './policy_common.js';
+import type { JsonRecord } from './policy_common.js';
 
 /** Wire form of a {@link GeoCircleFence} (Python key order). */
 export interface GeoCircleFenceJson {
@@ -175,21 +174,41 @@ export type Fence = GeoCircleFence | TerritoryFence;
 /** Wire form of a {@link Fence}. */
 export type FenceJson = GeoCircleFenceJson | TerritoryFenceJson;
 
-/** Builds a fence from an already detached wire value; `field` prefixes error fields. */
+/** Builds a geo circle from a detached wire record (`type` is not looked at); `field` prefixes error fields. */
+export function geoCircleFromRecord(raw: JsonRecord, field: string): GeoCircleFence {
+  return parseStep(field, () =>
+    whileParsing(
+      () =>
+        new GeoCircleFence({
+          latitude: raw['latitude'] as number,
+          longitude: raw['longitude'] as number,
+          radius: raw['radius'] as number,
+          name: raw['name'] as string | null | undefined,
+        }),
+    ),
+  );
+}
+
+/**
+ * Builds a fence from an already detached wire value; `field` prefixes error fields. A fence
+ * without `type` (or with `type: null`) is a GEO_CIRCLE, as in legacy locations and device packages.
+ */
 export function fenceFromWire(value: unknown, field: string): Fence {
-  return parseStep(field, () => {
-    const wire = parseFence(value, field);
-    return whileParsing(() =>
-      wire.type === 'GEO_CIRCLE'
-        ? new GeoCircleFence(wire)
-        : new TerritoryFence({
-            country: wire.country,
-            administrativeArea: wire.administrative_area,
-            postalCode: wire.postal_code,
-            name: wire.name,
-          }),
-    );
-  });
+  const raw = checkRecord(value, field);
+  const type = raw['type'] ?? 'GEO_CIRCLE';
+  if (type === 'GEO_CIRCLE') return geoCircleFromRecord(raw, field);
+  if (type !== 'TERRITORY') return fail(`${field}.type`, `${field}.type must be GEO_CIRCLE or TERRITORY`);
+  return parseStep(field, () =>
+    whileParsing(
+      () =>
+        new TerritoryFence({
+          country: raw['country'] as string,
+          administrativeArea: raw['administrative_area'] as string | null | undefined,
+          postalCode: raw['postal_code'] as string | number | null | undefined,
+          name: raw['name'] as string | null | undefined,
+        }),
+    ),
+  );
 }
 
 /**
@@ -309,32 +328,18 @@ export class TimeFence {
   }
 }
 
-/** Builds a time fence from the emulator model's parsed form; `field` prefixes error fields. */
-export function timeFenceFromWire(wire: WireTimeFence, field: string): TimeFence {
-  return parseStep(field, () =>
-    whileParsing(
-      () =>
-        new TimeFence({
-          name: wire.name ?? fail('name', 'name is required'),
-          days: wire.days as DayName[],
-          startHour: wire.startHour,
-          startMinute: wire.startMinute,
-          endHour: wire.endHour,
-          endMinute: wire.endMinute,
-          timezone: wire.timezone,
-        }),
-    ),
-  );
-}
-
 /** Parses a time fence record (`"start hour"` keys) from JSON text or a value. */
 export function timeFenceFromJSON(wire: unknown): TimeFence {
   const raw = checkRecord(toPlainJson(wire, 'timeFence'), 'timeFence');
   return timeFenceFromRecord(raw, 'timeFence');
 }
 
-/** Builds a time fence from a detached wire record. */
-export function timeFenceFromRecord(raw: Record<string, unknown>, field: string): TimeFence {
+/**
+ * Builds a time fence from a detached wire record. With `minutesDefaultToZero` an absent (or null)
+ * `start minute`/`end minute` reads as 0, as the legacy `timefence` factor has always been read.
+ */
+export function timeFenceFromRecord(raw: JsonRecord, field: string, minutesDefaultToZero = false): TimeFence {
+  const minute = (key: string): number => (raw[key] ?? (minutesDefaultToZero ? 0 : undefined)) as number;
   return parseStep(field, () =>
     whileParsing(
       () =>
@@ -342,9 +347,9 @@ export function timeFenceFromRecord(raw: Record<string, unknown>, field: string)
           name: raw['name'] as string,
           days: raw['days'] as DayName[],
           startHour: raw['start hour'] as number,
-          startMinute: raw['start minute'] as number,
+          startMinute: minute('start minute'),
           endHour: raw['end hour'] as number,
-          endMinute: raw['end minute'] as number,
+          endMinute: minute('end minute'),
           timezone: (raw['timezone'] ?? undefined) as string | undefined,
         }),
     ),

@@ -3,11 +3,10 @@
  * `launchkey.entities.service.policy` (MethodAmountPolicy, FactorsPolicy, ConditionalGeoFencePolicy)
  * and `ServiceSecurityPolicy` (here {@link LegacyPolicy}), plus one parser for every SDK's serialisation.
  */
-import { parseServicePolicy } from './policy_wire.js';
-import { GeoCircleFence, TerritoryFence, fenceFromWire, timeFenceFromRecord, timeFenceFromWire } from './fences.js';
+import { GeoCircleFence, TerritoryFence, fenceFromWire, timeFenceFromRecord } from './fences.js';
 import type { Fence, FenceJson, TimeFence } from './fences.js';
 import { TimeFence as TimeFenceClass } from './fences.js';
-import { canonicalText, checkRequirements, legacyStructureToJSON } from './auth_policy.js';
+import { canonicalText, checkRequirements, legacyStructureToJSON, readLegacyStructure } from './auth_policy.js';
 import type { AuthPolicyOptions, LegacyStructureJson, Requirements } from './auth_policy.js';
 import {
   checkBoolean,
@@ -420,22 +419,11 @@ function parseLegacy(raw: JsonRecord, field: string): LegacyPolicy {
     );
   }
   requireLegacyStructure(raw, field);
-  const wire = parseStep(field, () => parseServicePolicy({ ...raw, type: 'LEGACY' }, field));
-  if (wire.type !== 'LEGACY') return fail(`${field}.type`, `${field}.type must be LEGACY`);
-  const r = wire.requirement;
   return parseStep(field, () =>
-    whileParsing(
-      () =>
-        new LegacyPolicy({
-          any: r?.any ?? 0,
-          knowledge: r?.knowledge === 1,
-          inherence: r?.inherence === 1,
-          possession: r?.possession === 1,
-          jailbreakProtection: wire.deviceIntegrity === true,
-          geofences: wire.geofences.map((g) => new GeoCircleFence(g)),
-          timeFences: wire.timeFences.map((t, i) => timeFenceFromWire(t, `${field}.timeFences[${i}]`)),
-        }),
-    ),
+    whileParsing(() => {
+      const read = readLegacyStructure(raw, true);
+      return new LegacyPolicy({ ...read.requirements, geofences: read.geofences, timeFences: read.timeFences });
+    }),
   );
 }
 

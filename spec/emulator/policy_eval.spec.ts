@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { parseRequestPolicy, parseServicePolicy } from '../../lib/entities/policy_wire.js';
+import { AuthPolicy, servicePolicyFromJSON } from '../../lib/entities/policy.js';
 import { startEmulator } from '../../lib/emulator/index.js';
 import { haversineMetres, satisfies } from '../../lib/emulator/policy_eval.js';
 import type { Device } from '../../lib/emulator/state.js';
@@ -35,7 +35,7 @@ describe('emulator policy evaluation', function () {
 
   it('legacy: any counts factors, specific factors need the factor, device integrity refuses jailbroken', function () {
     const p = (r: object, integrity = 0) =>
-      parseRequestPolicy({
+      AuthPolicy.fromJSON({
         minimum_requirements: [{ requirement: 'authenticated', knowledge: 0, inherence: 0, possession: 0, ...r }],
         factors: [{ factor: 'device integrity', attributes: { 'factor enabled': integrity } }],
       });
@@ -48,22 +48,24 @@ describe('emulator policy evaluation', function () {
   it('METHOD_AMOUNT and FACTORS, with geofences and jailbreak denial', function () {
     const circle = { type: 'GEO_CIRCLE', name: 'Strip', latitude: 36.12, longitude: -115.157, radius: 500 };
     expect(
-      satisfies(parseServicePolicy({ type: 'METHOD_AMOUNT', amount: 2, fences: [circle] }), device(), NOW),
+      satisfies(servicePolicyFromJSON({ type: 'METHOD_AMOUNT', amount: 2, fences: [circle] }), device(), NOW),
     ).to.equal(true);
     expect(
       satisfies(
-        parseServicePolicy({ type: 'METHOD_AMOUNT', amount: 2, fences: [circle] }),
+        servicePolicyFromJSON({ type: 'METHOD_AMOUNT', amount: 2, fences: [circle] }),
         device({ location: null }),
         NOW,
       ),
     ).to.equal(false);
     expect(
-      satisfies(parseServicePolicy({ type: 'FACTORS', factors: ['KNOWLEDGE', 'POSSESSION'] }), device(), NOW),
+      satisfies(servicePolicyFromJSON({ type: 'FACTORS', factors: ['KNOWLEDGE', 'POSSESSION'] }), device(), NOW),
     ).to.equal(true);
-    expect(satisfies(parseServicePolicy({ type: 'FACTORS', factors: ['INHERENCE'] }), device(), NOW)).to.equal(false);
+    expect(satisfies(servicePolicyFromJSON({ type: 'FACTORS', factors: ['INHERENCE'] }), device(), NOW)).to.equal(
+      false,
+    );
     expect(
       satisfies(
-        parseServicePolicy({ type: 'FACTORS', factors: ['KNOWLEDGE'], deny_rooted_jailbroken: true }),
+        servicePolicyFromJSON({ type: 'FACTORS', factors: ['KNOWLEDGE'], deny_rooted_jailbroken: true }),
         device({ jailbroken: true }),
         NOW,
       ),
@@ -72,7 +74,7 @@ describe('emulator policy evaluation', function () {
 
   it('TERRITORY fences match country, administrative area and postal code', function () {
     const t = (f: object) =>
-      parseServicePolicy({
+      servicePolicyFromJSON({
         type: 'METHOD_AMOUNT',
         amount: 0,
         fences: [{ type: 'TERRITORY', name: 't', country: 'US', ...f }],
@@ -83,7 +85,7 @@ describe('emulator policy evaluation', function () {
   });
 
   it('COND_GEO applies inside or outside by location', function () {
-    const policy = parseServicePolicy({
+    const policy = servicePolicyFromJSON({
       type: 'COND_GEO',
       fences: [{ type: 'TERRITORY', name: 'US', country: 'US' }],
       inside: { type: 'METHOD_AMOUNT', amount: 1 },
@@ -97,7 +99,7 @@ describe('emulator policy evaluation', function () {
 
   it('legacy time fences use the fence time zone and the given time', function () {
     const tf = (start: number, end: number, days = ['Monday']) =>
-      parseServicePolicy({
+      servicePolicyFromJSON({
         factors: [
           {
             factor: 'timefence',

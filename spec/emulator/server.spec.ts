@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 
 import { loadPrivateKey } from '../../lib/crypto/keys.js';
+import { DEFAULT_RATE_LIMIT } from '../../lib/emulator/config.js';
 import type { EmulatorContext } from '../../lib/emulator/context.js';
 import { RouteTable } from '../../lib/emulator/router.js';
 import { listen } from '../../lib/emulator/server.js';
@@ -18,6 +19,7 @@ describe('emulator server', function () {
       webhooks: new WebhookSender(state, apiKey),
       baseUrl: () => '',
       defaultAuthTtl: 300,
+      rateLimit: { ...DEFAULT_RATE_LIMIT },
     };
     const routes = new RouteTable()
       .plain('GET', '/boom', function boom() {

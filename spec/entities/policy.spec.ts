@@ -597,6 +597,24 @@ describe('policy API (entities/policy)', () => {
         { type: 'METHOD_AMOUNT', amount: 1, fences: [{ ...circle, constructor: { prototype: { polluted: true } } }] },
         'policy.fences[0].constructor',
       ],
+      [
+        'a legacy location latitude as a numeric string',
+        { factors: [{ factor: 'geofence', attributes: { locations: [{ latitude: '1', longitude: 2, radius: 3 }] } }] },
+        'policy.factors[0].attributes.locations[0].latitude',
+      ],
+      [
+        'a legacy time fence hour as a numeric string',
+        {
+          factors: [
+            {
+              factor: 'timefence',
+              attributes: { 'time fences': [{ name: 't', days: ['Monday'], 'start hour': '1', 'end hour': 2 }] },
+            },
+          ],
+        },
+        'policy.factors[0].attributes.time fences[0].startHour',
+      ],
+      ['an empty legacy policy', {}, 'policy'],
       ['an array', [amount], 'policy'],
       ['text that is not JSON', '{"type":', 'policy'],
       ['null', null, 'policy'],
@@ -632,7 +650,7 @@ describe('policy API (entities/policy)', () => {
 
     it('AuthPolicy.fromJSON refuses time fences and service policy types', () => {
       const legacy = vectorJson('json/policy-legacy-parse-java.json');
-      expect(policyError(() => AuthPolicy.fromJSON(legacy)).field).to.equal('factors[2]');
+      expect(policyError(() => AuthPolicy.fromJSON(legacy)).field).to.equal('policy.factors[2]');
       expectPolicyError(() => AuthPolicy.fromJSON({ type: 'METHOD_AMOUNT', amount: 1 }), 'policy.type');
     });
 
@@ -642,6 +660,18 @@ describe('policy API (entities/policy)', () => {
         factors: [{ factor: 'device integrity', attributes: { 'factor enabled': '1' } }],
       });
       expect([policy.any, policy.jailbreakProtection]).to.deep.equal([2, true]);
+    });
+
+    it('reads only the first minimum_requirements entry, as Python does', () => {
+      const policy = AuthPolicy.fromJSON({
+        minimum_requirements: [
+          { requirement: 'authenticated', any: 3 },
+          { requirement: 'authenticated', any: 0, knowledge: 1 },
+        ],
+      });
+      expect([policy.any, policy.knowledge]).to.deep.equal([3, false]);
+      const legacy = LegacyPolicy.fromJSON({ minimum_requirements: [{ possession: 1 }, { any: 1 }], factors: [] });
+      expect([legacy.any, legacy.possession]).to.deep.equal([0, true]);
     });
 
     it('the class-specific fromJSON refuses another policy type', () => {

@@ -4,12 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { parseServicePolicy } from '../../entities/policy_wire.js';
-import { blankPolicy, servicePolicyToWire } from '../../entities/policy_wire_emit.js';
-import { PayloadValidationError } from '../../errors.js';
+import { servicePolicyFromJSON, type ServicePolicy } from '../../entities/policy.js';
+import { InvalidPolicyError } from '../../errors.js';
 import type { EmulatorContext } from '../context.js';
 import { addKey, keyView, removeKey, updateKey } from '../entity_keys.js';
 import { ApiFault, forbidden, invalidArgs } from '../fault.js';
+import { servicePolicyItem } from '../policy_eval.js';
 import type { RouteTable, SignedContext } from '../router.js';
 import type { Directory, EntityKind, Organization, Service } from '../state.js';
 
@@ -31,6 +31,24 @@ function optText(value: unknown, field: string): string | null {
   if (value === null) return null;
   if (typeof value !== 'string') throw invalidArgs({ [field]: 'must be a string' });
   return value;
+}
+
+/**
+ * The `policy` of `PUT …/service/policy`, parsed by the SDK's {@link servicePolicyFromJSON} (every
+ * SDK's serialisation, Python's flat `LegacyPolicy.to_dict()` shape included); one it cannot read
+ * is refused with `ARG-001` and an `error_detail` naming the field, never stored as something weaker.
+ */
+function servicePolicy(value: unknown): ServicePolicy {
+  // fromJSON would also read JSON text; the API takes only an object here.
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidArgs({ policy: 'policy must be an object' });
+  }
+  try {
+    return servicePolicyFromJSON(value);
+  } catch (err) {
+    if (err instanceof InvalidPolicyError) throw invalidArgs({ [err.field]: err.message });
+    throw err;
+  }
 }
 
 const view = (s: Service) => ({
@@ -133,16 +151,11 @@ function addFor(routes: RouteTable, ctx: EmulatorContext, prefix: string, kind: 
     })
     .signed('PUT', `${prefix}/service/policy`, kind, function setServicePolicy(c) {
       const svc = policyTarget(c);
-      try {
-        svc.policy = parseServicePolicy(body(c)['policy']);
-      } catch (err) {
-        if (err instanceof PayloadValidationError) throw invalidArgs({ [err.field]: err.message });
-        throw err;
-      }
+      svc.policy = servicePolicy(body(c)['policy']);
       return { status: 204 };
     })
     .signed('POST', `${prefix}/service/policy/item`, kind, function getServicePolicy(c) {
-      return { status: 200, body: servicePolicyToWire(policyTarget(c).policy ?? blankPolicy()) };
+      return { status: 200, body: servicePolicyItem(policyTarget(c).policy) };
     })
     .signed('DELETE', `${prefix}/service/policy`, kind, function removeServicePolicy(c) {
       policyTarget(c).policy = null;
