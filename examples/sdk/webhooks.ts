@@ -27,7 +27,7 @@ server.on('request', (req, res) => {
     service
       .handleAdvancedWebhook({
         method: req.method ?? '',
-        path: (req.url ?? '').split('?')[0] ?? '',
+        path: (req.url ?? '').split('?')[0] ?? '', // the path, undecoded, without the query
         headers: req.headers,
         body: Buffer.concat(chunks), // the raw bytes: the token signs their hash
       })

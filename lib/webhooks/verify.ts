@@ -70,7 +70,12 @@ export const CONTENT_TYPE_FIELD = 'content-type';
 export interface WebhookRequest {
   /** HTTP method (`POST`). */
   method: string;
-  /** The request target exactly as received, undecoded (e.g. `req.originalUrl`); query included. */
+  /**
+   * The request path exactly as received, undecoded, without the query string: the API signs the
+   * path of the callback URL (the official SDKs pass Flask's `request.path` and the like). It is
+   * compared byte for byte: no normalisation, so `/webhook/` or `/%2e%2e/webhook` do not pass for
+   * `/webhook`.
+   */
   path: string;
   /** Request headers; names are matched case-insensitively. */
   headers: Readonly<Record<string, string | readonly string[] | undefined>>;
