@@ -12,8 +12,8 @@ import { Strategy as PassportStrategy } from 'passport-strategy';
 import type { AuthorizationRequestOptions } from '../clients/auth_request_options.js';
 import {
   AuthorizationInProgressError,
+  AuthRequestMismatchError,
   EntityNotFoundError,
-  LaunchKeyError,
   PolicyFailureError,
   RateLimitedError,
 } from '../errors.js';
@@ -308,7 +308,7 @@ export class Strategy extends PassportStrategy {
       response?.authorized !== true ||
       response.authorizationRequestId.toLowerCase() !== taken.authorizationRequestId.toLowerCase()
     ) {
-      throw new LaunchKeyError('ERR_LK_AUTH_REQUEST_MISMATCH', 'The stored approval does not match the pending login');
+      throw new AuthRequestMismatchError(taken.authorizationRequestId, response?.authorizationRequestId ?? 'none');
     }
 
     const result: LaunchKeyResult = {
