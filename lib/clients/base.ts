@@ -2,6 +2,8 @@
  * What every client shares: the JOSE transport of its credential holder and the entity it acts on.
  */
 import type { ApiRequest, JoseTransport } from '../transport/jose_transport.js';
+import type { ReplayCache } from '../webhooks/replay_cache.js';
+import { verifyWebhook, type WebhookEvent, type WebhookRequest } from '../webhooks/verify.js';
 
 /** Base of the service, directory and organization clients. */
 export abstract class BaseClient {
@@ -25,6 +27,20 @@ export abstract class BaseClient {
     const request: ApiRequest = { method, path, subject: this.subject };
     if (body !== undefined) request.body = body;
     return (await this._transport.request(request)).data;
+  }
+
+  /**
+   * Verifies a webhook addressed to this client's credential holder about this client's subject,
+   * with the API keys of the transport and this client's replay cache.
+   */
+  protected async _verifyWebhook(request: WebhookRequest, replayCache: ReplayCache | undefined): Promise<WebhookEvent> {
+    return verifyWebhook(request, {
+      entity: this.issuer,
+      subject: this.subject,
+      keyRing: this._transport.keyRing,
+      resolveApiKey: (kid) => this._transport.apiKeys.byKid(kid),
+      ...(replayCache === undefined ? {} : { replayCache }),
+    });
   }
 
   /** Like {@link _call}, also returning the HTTP status (the poll tells pending from answered by it). */

@@ -18,7 +18,7 @@ import { invalid } from '../entities/validate.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { JoseTransport } from '../transport/jose_transport.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
-import { verifyWebhook, type DeviceLinkCompletionWebhook, type WebhookRequest } from '../webhooks/verify.js';
+import type { DeviceLinkCompletionWebhook, WebhookRequest } from '../webhooks/verify.js';
 import { PolicyManagingClient } from './policy_management.js';
 
 /** Options of {@link DirectoryClient.linkDevice}. */
@@ -108,13 +108,7 @@ export class DirectoryClient extends PolicyManagingClient {
    * completion. Every binding is checked before any private-key work.
    */
   async handleWebhook(request: WebhookRequest): Promise<DeviceLinkCompletionWebhook> {
-    const event = await verifyWebhook(request, {
-      entity: this.issuer,
-      subject: this.subject,
-      keyRing: this._transport.keyRing,
-      resolveApiKey: (kid) => this._transport.apiKeys.byKid(kid),
-      ...(this._replayCache === undefined ? {} : { replayCache: this._replayCache }),
-    });
+    const event = await this._verifyWebhook(request, this._replayCache);
     if (event.kind !== 'device-link-completion') invalid('type', 'A directory receives only device link webhooks');
     return event;
   }

@@ -21,7 +21,7 @@ import {
 } from '../entities/validate.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { JoseTransport } from '../transport/jose_transport.js';
-import { verifyWebhook, type WebhookEvent, type WebhookRequest } from '../webhooks/verify.js';
+import type { WebhookEvent, WebhookRequest } from '../webhooks/verify.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
 import { BaseClient } from './base.js';
 import { validateAuthorizationRequest, type AuthorizationRequestOptions } from './auth_request_options.js';
@@ -156,13 +156,7 @@ export class ServiceClient extends BaseClient {
    * @param request the raw request: method, path exactly as received, headers and the raw body.
    */
   async handleAdvancedWebhook(request: WebhookRequest): Promise<WebhookEvent> {
-    const event = await verifyWebhook(request, {
-      entity: this.issuer,
-      subject: this.subject,
-      keyRing: this._transport.keyRing,
-      resolveApiKey: (kid) => this._transport.apiKeys.byKid(kid),
-      ...(this._replayCache === undefined ? {} : { replayCache: this._replayCache }),
-    });
+    const event = await this._verifyWebhook(request, this._replayCache);
     if (event.kind === 'device-link-completion') invalid('type', 'A service does not receive device link webhooks');
     return event;
   }

@@ -4,16 +4,11 @@ import { expect } from 'chai';
 import { ServiceFactory } from '../../lib/clients/factories.js';
 import { AuthPolicy } from '../../lib/entities/auth_policy.js';
 import { FAILURE_MESSAGES } from '../../lib/passport/index.js';
-import { buildApp, IDS, KEYS, pendingId, polls, startWorld, USERS, type World } from '../support/passport_app.js';
+import { buildApp, IDS, KEYS, pendingId, polls, startWorld, userPool, type World } from '../support/passport_app.js';
 
 describe('Strategy with Express 5, express-session, passport 0.7 and the emulator', () => {
   let world: World;
-  let next = 0;
-  const user = (): string => {
-    const u = USERS[next++];
-    if (u === undefined) throw new Error('out of spec users');
-    return u;
-  };
+  const user = userPool();
 
   before(async () => {
     world = await startWorld();

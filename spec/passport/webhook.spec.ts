@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 
 import { MemoryStore, type PendingRecord } from '../../lib/passport/index.js';
-import { buildApp, IDS, pendingId, polls, startWorld, USERS, type World } from '../support/passport_app.js';
+import { buildApp, IDS, pendingId, polls, startWorld, userPool, type World } from '../support/passport_app.js';
 
 /** A MemoryStore that says when a status request starts waiting on a handle. */
 class WatchedStore extends MemoryStore {
@@ -44,12 +44,7 @@ class GatedStore extends MemoryStore {
 
 describe('Strategy webhooks, modes, status, logout and session guard', () => {
   let world: World;
-  let next = 0;
-  const user = (): string => {
-    const u = USERS[next++];
-    if (u === undefined) throw new Error('out of spec users');
-    return u;
-  };
+  const user = userPool();
 
   before(async () => {
     world = await startWorld();

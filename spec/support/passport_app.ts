@@ -47,6 +47,16 @@ const FULL = { name: 'phone', factors: ['possession', 'knowledge', 'inherence'] 
 /** Users with a capable phone: one per test, so a pending request of one test never blocks another. */
 export const USERS = Array.from({ length: 40 }, (_, i) => `user${i}`);
 
+/** Hands out the world's users one at a time, so no two specs share a user's pending state. */
+export function userPool(): () => string {
+  let next = 0;
+  return () => {
+    const user = USERS[next++];
+    if (user === undefined) throw new Error('out of spec users');
+    return user;
+  };
+}
+
 function config(callbackUrl: string): EmulatorConfig {
   return {
     organizations: [{ id: IDS.org, name: 'Org', publicKeys: [{ pem: publicPem(KEYS.org) }] }],

@@ -6,6 +6,7 @@ import { ApiUnavailableError, JwtVerificationError, UnexpectedResponseError } fr
 import { ApiKeyCache } from '../../lib/transport/api_keys.js';
 import { ApiClock } from '../../lib/transport/clock.js';
 import { HttpClient } from '../../lib/transport/http.js';
+import { rejection } from '../support/assertions.js';
 import { vectorText } from '../support/vectors.js';
 
 const BASE_URL = 'https://api.launchkey.test';
@@ -14,15 +15,6 @@ const keyB = loadPrivateKey(vectorText('dotnet-webclienttransport-private-key.pe
 
 function servesCurrent(key = keyA): nock.Scope {
   return nock(BASE_URL).get('/public/v3/public-key').reply(200, key.publicKey.pem, { 'X-IOV-KEY-ID': key.kid });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('ApiKeyCache', () => {

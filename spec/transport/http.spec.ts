@@ -17,6 +17,7 @@ import { HttpClient, normalizeBaseUrl } from '../../lib/transport/http.js';
 import { JoseTransport } from '../../lib/transport/jose_transport.js';
 import { PACKAGE_VERSION } from '../../lib/version.js';
 import { BASE_URL, FakeApi } from '../support/fake_api.js';
+import { rejection } from '../support/assertions.js';
 import { vectorText } from '../support/vectors.js';
 
 async function listen(server: Server): Promise<string> {
@@ -31,15 +32,6 @@ async function close(server: Server): Promise<void> {
       resolve();
     });
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('HttpClient', () => {

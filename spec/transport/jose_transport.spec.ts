@@ -12,7 +12,6 @@ import {
   EntityNotFoundError,
   JweDecryptionError,
   JwtVerificationError,
-  LaunchKeyError,
   RateLimitedError,
   ServiceNotFoundError,
   UnauthorizedError,
@@ -26,6 +25,7 @@ import {
 } from '../../lib/errors.js';
 import { JoseTransport, type TransportOptions } from '../../lib/transport/jose_transport.js';
 import { BASE_URL, FakeApi, rehash, type FakeApiOptions } from '../support/fake_api.js';
+import { narrow, rejection } from '../support/assertions.js';
 import { vectorText } from '../support/vectors.js';
 
 const ISSUER = 'svc:f8329e0e-dd7a-11e7-98b4-469158467b1a';
@@ -44,23 +44,6 @@ function transport(options: TransportOptions = {}, keys: PrivateKey[] = [clientK
 
 function fakeApi(options: Partial<FakeApiOptions> = {}): FakeApi {
   return new FakeApi({ apiKey, clientKey: clientKey.publicKey, ...options }).ping().publicKey();
-}
-
-async function rejection(promise: Promise<unknown>): Promise<LaunchKeyError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).to.be.instanceOf(LaunchKeyError);
-    return err as LaunchKeyError;
-  }
-  throw new Error('expected a rejection');
-}
-
-/** Asserts `value` is an instance of `cls` and returns it typed as such. */
-function narrow<T>(value: unknown, cls: abstract new (...args: never[]) => T): T {
-  expect(value).to.be.instanceOf(cls);
-  if (!(value instanceof cls)) throw new Error('unreachable');
-  return value;
 }
 
 const unhandled: unknown[] = [];
