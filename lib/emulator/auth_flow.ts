@@ -154,6 +154,7 @@ export function createAuth(ctx: EmulatorContext, service: Service, requester: st
     created: now,
     expires: now + ttl,
     canceled: false,
+    expired: false,
     answer: null,
     servicePins: Array.from({ length: 5 }, () => String(randomInt(10_000)).padStart(4, '0')),
     deviceIds: devices.map((d) => d.id),

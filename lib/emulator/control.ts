@@ -111,8 +111,8 @@ export function addControlRoutes(routes: RouteTable, ctx: EmulatorContext): void
         const b = body(c);
         const advance = b['advanceSeconds'];
         const offset = b['offsetSeconds'];
-        if (typeof advance === 'number' && Number.isFinite(advance)) state.clock.advance(advance);
-        else if (typeof offset === 'number' && Number.isFinite(offset)) state.clock.setOffset(offset);
+        if (typeof advance === 'number' && Number.isFinite(advance)) state.moveClock({ advance });
+        else if (typeof offset === 'number' && Number.isFinite(offset)) state.moveClock({ offset });
         else return badRequest('advanceSeconds or offsetSeconds (number) is required');
         return { status: 200, json: clockView() };
       });

@@ -163,10 +163,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiKeyId: apiKey.kid,
     now: () => state.clock.now(),
     advanceClock: (seconds) => {
-      state.clock.advance(seconds);
+      state.moveClock({ advance: seconds });
     },
     setClockOffset: (seconds) => {
-      state.clock.setOffset(seconds);
+      state.moveClock({ offset: seconds });
     },
     auths: (filter) => listAuths(ctx, filter),
     respond: async (id, action, denialReason) => summary((await respondToAuth(ctx, id, action, denialReason)).id),

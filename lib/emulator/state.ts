@@ -141,6 +141,8 @@ export interface AuthRequest {
   created: number;
   expires: number;
   canceled: boolean;
+  /** Set once the request was seen expired: moving the clock back later does not revive it. */
+  expired: boolean;
   answer: AuthAnswer | null;
   servicePins: string[];
   deviceIds: string[];
@@ -215,7 +217,19 @@ export class EmulatorState {
       if (auth.answer.type === 'AUTHORIZED') return 'approved';
       return auth.answer.type === 'DENIED' ? 'denied' : 'failed';
     }
-    return this.clock.now() >= auth.expires ? 'expired' : 'pending';
+    if (!auth.expired && this.clock.now() >= auth.expires) auth.expired = true;
+    return auth.expired ? 'expired' : 'pending';
+  }
+
+  /**
+   * Moves the clock, first settling which requests have expired by now: a test that jumps past a
+   * ttl and back sees the request stay expired, as it would with real time.
+   */
+  moveClock(change: { advance: number } | { offset: number }): void {
+    for (const auth of this.auths.values()) this.authStatus(auth);
+    if ('advance' in change) this.clock.advance(change.advance);
+    else this.clock.setOffset(change.offset);
+    for (const auth of this.auths.values()) this.authStatus(auth);
   }
 
   /** Usable keys of an entity: active, not expired, of a type that allows the use. */
