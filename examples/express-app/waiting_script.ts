@@ -1,0 +1,23 @@
+// The waiting page's script, served as /assets/waiting.js (so the page needs no inline script).
+// It listens to the status stream and moves on to the completion route once the login is final;
+// without JavaScript the page refreshes to the same route instead.
+export const WAITING_SCRIPT = `'use strict';
+(function () {
+  var text = document.getElementById('status-text');
+  if (!window.EventSource) return;
+  var events = new EventSource('/login/status');
+  events.addEventListener('status', function (e) {
+    var s = JSON.parse(e.data);
+    if (s.status === 'pending') return;
+    events.close();
+    text.textContent = s.status === 'approved' ? 'Approved. Signing you in…' : 'Answered. One moment…';
+    window.location.replace('/login/complete');
+  });
+  // Cancel answers the page itself: stop listening so its own "canceled" event does not race it.
+  document.querySelectorAll('form').forEach(function (form) {
+    form.addEventListener('submit', function () {
+      events.close();
+    });
+  });
+})();
+`;

@@ -1,0 +1,221 @@
+/**
+ * The whole login in a real browser: the express-app example, the emulator, and the emulator's
+ * phone page in a second tab. Each test has a fresh browser context (its own cookies). Nothing
+ * sleeps: the tests wait on navigations, selectors and `emu.webhooksSettled()`.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+import { launchChromium, requireChromium, SCREENSHOTS } from '../support/browser.js';
+import { startDemoSite, type DemoSite } from '../support/demo_site.js';
+
+const VIEWPORT = { width: 1000, height: 700 };
+/** Longest wait for one page event; the flows take well under a second each. */
+const WAIT = 10_000;
+const DOCS_IMAGE = fileURLToPath(new URL('../../docs/images/waiting-page.png', import.meta.url));
+
+describe('browser: the express-app example with the emulator phone page', function () {
+  this.timeout(60_000);
+  let site: DemoSite;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  before(async function () {
+    requireChromium(this);
+    site = await startDemoSite();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await (browser as Browser | undefined)?.close();
+    await (site as DemoSite | undefined)?.close();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: VIEWPORT });
+    context.setDefaultTimeout(WAIT);
+  });
+  afterEach(async () => {
+    await context.close();
+  });
+
+  const shot = (page: Page, name: string): Promise<Buffer> =>
+    page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+
+  /** Signs in as `username` up to the waiting page; checks the context the push carries. */
+  async function startLogin(page: Page, username: string, screenshot = false): Promise<void> {
+    await page.goto(`${site.appUrl}/login`);
+    await page.getByLabel('LaunchKey username').fill(username);
+    if (screenshot) await shot(page, 'login');
+    await page.getByRole('button', { name: 'Send sign-in request' }).click();
+    await page.waitForURL('**/login/wait');
+    const context = await page.locator('#context').textContent();
+    expect(context).to.match(/^Sign in to Demo app from Chrome on Linux at \d\d:\d\d UTC$/);
+    const [pending] = site.emu.auths({ status: 'pending', username });
+    expect(pending?.context).to.equal(context);
+  }
+
+  /** Opens the phone page in a second tab and presses `button` on the one pending request. */
+  async function answerOnPhone(button: 'Approve' | 'Deny' | 'Report fraud', screenshot = false): Promise<Page> {
+    const phone = await context.newPage();
+    await phone.goto(site.phoneUrl);
+    const press = phone.getByRole('button', { name: button });
+    await press.waitFor();
+    if (screenshot) await shot(phone, 'phone-page');
+    await press.click();
+    await phone.getByText('Done.').waitFor();
+    return phone;
+  }
+
+  /** The login page's notice, once the page got back to it. */
+  async function noticeAfterReturn(page: Page): Promise<string> {
+    await page.waitForURL(/\/login(\?|$)/);
+    return (await page.locator('.notice').textContent()) ?? '';
+  }
+
+  async function loggedIn(page: Page, username: string): Promise<void> {
+    await startLogin(page, username);
+    await answerOnPhone('Approve');
+    await page.waitForURL('**/profile');
+  }
+
+  it('approve: the waiting page moves on by itself (SSE) and the profile shows the LaunchKey user', async () => {
+    const page = await context.newPage();
+    await startLogin(page, site.world.username, true);
+    await page.getByText('Waiting for your answer').waitFor();
+    await shot(page, 'waiting');
+    if (process.env['UPDATE_DOCS_IMAGES'] === '1') {
+      mkdirSync(join(DOCS_IMAGE, '..'), { recursive: true });
+      copyFileSync(join(SCREENSHOTS, 'waiting.png'), DOCS_IMAGE);
+    }
+    await answerOnPhone('Approve', true);
+    // Nothing touches the waiting page: its EventSource hears the webhook's answer.
+    await page.waitForURL('**/profile');
+    expect(await page.locator('#lk-username').textContent()).to.equal(site.world.username);
+    const hash = await page.locator('#lk-hash').textContent();
+    expect(hash).to.match(/^\S{8,}$/);
+    expect(await page.getByText('Signed in at').isVisible()).to.equal(true);
+    await shot(page, 'profile');
+    const user = site.emu.state().users.find((u) => u.identifier === site.world.username);
+    expect(user?.sessions.map((s) => s.serviceId)).to.deep.equal([site.world.serviceId]);
+  });
+
+  it('without JavaScript: the waiting page refreshes itself to the profile; the two-factor box sends a policy', async () => {
+    const noJs = await browser.newContext({ viewport: VIEWPORT, javaScriptEnabled: false });
+    noJs.setDefaultTimeout(WAIT);
+    try {
+      const page = await noJs.newPage();
+      await page.goto(`${site.appUrl}/login`);
+      await page.getByLabel('Require two factors on the phone').check();
+      await page.getByRole('button', { name: 'Send sign-in request' }).click();
+      await page.waitForURL('**/login/wait');
+      const [pending] = site.emu.auths({ status: 'pending', username: site.world.username });
+      await site.emu.respond(pending!.id, 'approve');
+      // The <noscript> refresh goes to the completion route within a few seconds.
+      await page.waitForURL('**/profile', { timeout: WAIT });
+      expect(await page.locator('#lk-username').textContent()).to.equal(site.world.username);
+      expect(await page.locator('#lk-policy').textContent()).to.equal('any 2 factors');
+    } finally {
+      await noJs.close();
+    }
+  });
+
+  it('deny: back on the login page with the denial message', async () => {
+    const page = await context.newPage();
+    await startLogin(page, site.world.username);
+    await answerOnPhone('Deny');
+    expect(await noticeAfterReturn(page)).to.contain('denied on your phone');
+    expect(await page.getByLabel('LaunchKey username').inputValue()).to.equal(site.world.username);
+  });
+
+  it('fraud: back on the login page with the fraud message', async () => {
+    const page = await context.newPage();
+    await startLogin(page, site.world.username);
+    await answerOnPhone('Report fraud');
+    expect(await noticeAfterReturn(page)).to.contain('reported as fraud');
+  });
+
+  it('expiry: once the request’s ttl passed at LaunchKey, the waiting page ends on the expired message', async () => {
+    const page = await context.newPage();
+    await startLogin(page, site.world.username);
+    site.emu.advanceClock(site.ttl + 1);
+    try {
+      expect(await noticeAfterReturn(page)).to.contain('expired before it was answered');
+    } finally {
+      // The request stays expired in real time again, so the next test's user is free.
+      site.emu.setClockOffset(0);
+      await site.emu.webhooksSettled();
+    }
+  });
+
+  it('cancel: the Cancel button withdraws the push', async () => {
+    const page = await context.newPage();
+    await startLogin(page, site.world.username);
+    const [pending] = site.emu.auths({ status: 'pending', username: site.world.username });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await noticeAfterReturn(page)).to.equal('Sign-in canceled.');
+    expect(site.emu.auths({ username: site.world.username }).find((a) => a.id === pending?.id)?.status).to.equal(
+      'canceled',
+    );
+  });
+
+  it('logout: Sign out ends the session here and at LaunchKey', async () => {
+    const page = await context.newPage();
+    await loggedIn(page, site.world.username);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect(await noticeAfterReturn(page)).to.contain('You are signed out');
+    const user = site.emu.state().users.find((u) => u.identifier === site.world.username);
+    expect(user?.sessions).to.deep.equal([]);
+    await page.goto(`${site.appUrl}/profile`);
+    await page.waitForURL('**/login');
+  });
+
+  it('logout from the phone: the next page of the app is logged out (sessionGuard)', async () => {
+    const page = await context.newPage();
+    await loggedIn(page, site.world.username);
+    const phone = await context.newPage();
+    await phone.goto(site.phoneUrl);
+    await phone.getByRole('button', { name: 'Log out' }).click();
+    await phone.getByText('No open sessions.').waitFor();
+    await site.emu.webhooksSettled();
+    await page.reload();
+    expect(await noticeAfterReturn(page)).to.contain('ended on your phone');
+    await page.goto(`${site.appUrl}/profile`);
+    await page.waitForURL('**/login');
+  });
+
+  it('linking a phone: the code from the link page, entered on the phone page, lets the new user sign in', async () => {
+    const page = await context.newPage();
+    await page.goto(`${site.appUrl}/login`);
+    await page.getByRole('link', { name: 'Link a new phone' }).click();
+    await page.waitForURL('**/link');
+    await page.getByLabel('New username').fill('newcomer');
+    await shot(page, 'link');
+    await page.getByRole('button', { name: 'Get a linking code' }).click();
+    const code = (await page.locator('#link-code').textContent()) ?? '';
+    expect(code).to.match(/^\S{7,}$/);
+    const image = page.getByRole('img', { name: `Linking code ${code} as an image` });
+    expect(await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).to.be.greaterThan(
+      0,
+    );
+    await shot(page, 'link-code');
+
+    const phone = await context.newPage();
+    await phone.goto(site.phoneUrl);
+    await phone.getByPlaceholder('Linking code').fill(code);
+    await phone.getByRole('button', { name: 'Link', exact: true }).click();
+    await phone.getByText('Done.').waitFor();
+    await phone.close();
+
+    await page.getByRole('link', { name: 'Sign in as newcomer' }).click();
+    await page.waitForURL('**/login?username=newcomer');
+    expect(await page.getByLabel('LaunchKey username').inputValue()).to.equal('newcomer');
+    await page.getByRole('button', { name: 'Send sign-in request' }).click();
+    await page.waitForURL('**/login/wait');
+    await answerOnPhone('Approve');
+    await page.waitForURL('**/profile');
+    expect(await page.locator('#lk-username').textContent()).to.equal('newcomer');
+  });
+});
