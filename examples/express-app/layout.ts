@@ -29,7 +29,7 @@ form.inline{display:inline}
 @keyframes spin{to{transform:rotate(360deg)}}
 @media (prefers-reduced-motion:reduce){.spinner{animation:none}}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:8px 16px;margin:18px 0}
-dt{color:var(--muted)}dd{margin:0;word-break:break-all}
+dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 code,.code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .code{font-size:1.6rem;font-weight:700;letter-spacing:.08em}
 img.qr{display:block;margin:12px 0;border-radius:8px;max-width:100%}
