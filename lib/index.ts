@@ -62,6 +62,7 @@ export type {
   AuthorizationRequest,
   AuthorizationRequestOptions,
   DenialReason,
+  LegacyAuthorizationResponseWebhook,
   ServiceClientOptions,
 } from './clients/service.js';
 export { DirectoryClient } from './clients/directory.js';

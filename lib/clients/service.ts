@@ -21,7 +21,7 @@ import {
 } from '../entities/validate.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { JoseTransport } from '../transport/jose_transport.js';
-import type { WebhookEvent, WebhookRequest } from '../webhooks/verify.js';
+import type { AuthorizationResponseWebhook, SessionEndWebhook, WebhookRequest } from '../webhooks/verify.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
 import { BaseClient } from './base.js';
 import { validateAuthorizationRequest, type AuthorizationRequestOptions } from './auth_request_options.js';
@@ -36,6 +36,11 @@ export interface AuthorizationRequest {
   pushPackage: string | undefined;
   /** Ids of the devices the request was sent to, when the API says. */
   deviceIds: string[] | undefined;
+}
+
+/** An authorization-response webhook in the legacy view. */
+export interface LegacyAuthorizationResponseWebhook extends Omit<AuthorizationResponseWebhook, 'response'> {
+  response: LegacyAuthorizationResponse;
 }
 
 /** Options of the service client. */
@@ -155,10 +160,20 @@ export class ServiceClient extends BaseClient {
    *
    * @param request the raw request: method, path exactly as received, headers and the raw body.
    */
-  async handleAdvancedWebhook(request: WebhookRequest): Promise<WebhookEvent> {
+  async handleAdvancedWebhook(request: WebhookRequest): Promise<AuthorizationResponseWebhook | SessionEndWebhook> {
     const event = await this._verifyWebhook(request, this._replayCache);
     if (event.kind === 'device-link-completion') invalid('type', 'A service does not receive device link webhooks');
     return event;
+  }
+
+  /**
+   * The legacy view of {@link handleAdvancedWebhook} (Python's `handle_webhook`): an authorization
+   * response carries only the fields both device packages have. The same checks apply.
+   */
+  async handleWebhook(request: WebhookRequest): Promise<LegacyAuthorizationResponseWebhook | SessionEndWebhook> {
+    const event = await this.handleAdvancedWebhook(request);
+    if (event.kind === 'session-end') return event;
+    return { ...event, response: toLegacyAuthorizationResponse(event.response) };
   }
 }
 
@@ -168,5 +183,3 @@ function requireUser(user: unknown): string {
   }
   return user;
 }
-
-export { toLegacyAuthorizationResponse };
