@@ -73,7 +73,7 @@ describe('README', () => {
           .split('&&')
           .map((c) => c.trim())) {
           if (command === '' || command === 'npm ci' || command === 'npm test') continue;
-          const script = /^npm run (\S+)$/.exec(command)?.[1];
+          const script = /^npm run (\S+)(?: -- .+)?$/.exec(command)?.[1];
           const bin = /^npx (\S+)/.exec(command)?.[1];
           const install = /^npm install (.+)$/.exec(command)?.[1];
           if (script !== undefined) expect(pkg.scripts, command).to.have.property(script);
