@@ -132,7 +132,7 @@ describe('browser: the express-app example with the emulator phone page', functi
 
   it('fraud: back on the login page with the fraud message', async () => {
     const page = await context.newPage();
-    await startLogin(page, site.world.username);
+    await startLogin(page, site.fraudUsername);
     await answerOnPhone('Report fraud');
     expect(await noticeAfterReturn(page)).to.contain('reported as fraud');
   });
@@ -217,5 +217,37 @@ describe('browser: the express-app example with the emulator phone page', functi
     await answerOnPhone('Approve');
     await page.waitForURL('**/profile');
     expect(await page.locator('#lk-username').textContent()).to.equal('newcomer');
+  });
+
+  it('policy failure: a phone with one factor approves a "two factors" sign-in and the login page says the policy was not met', async () => {
+    const username = 'one-factor';
+    const page = await context.newPage();
+    await page.goto(`${site.appUrl}/link`);
+    await page.getByLabel('New username').fill(username);
+    await page.getByRole('button', { name: 'Get a linking code' }).click();
+    const code = (await page.locator('#link-code').textContent()) ?? '';
+    // The phone that enters the code has the possession factor only.
+    await site.emu.linkDevice({ code, factors: ['possession'] });
+    const device = site.emu.state().users.find((u) => u.identifier === username)?.devices[0];
+    expect(device?.factors).to.deep.equal(['possession']);
+
+    await page.goto(`${site.appUrl}/login`);
+    await page.getByLabel('LaunchKey username').fill(username);
+    await page.getByLabel('Require two factors on the phone').check();
+    await page.getByRole('button', { name: 'Send sign-in request' }).click();
+    await page.waitForURL('**/login/wait');
+    const [pending] = site.emu.auths({ status: 'pending', username });
+    expect(pending?.policy).to.not.equal(null);
+    await answerOnPhone('Approve');
+    expect(await noticeAfterReturn(page)).to.equal(
+      'Your phone could not meet the security policy of this sign-in (for example, two factors).',
+    );
+    await shot(page, 'policy-failure');
+    const [answered] = site.emu.auths({ username });
+    expect(answered?.status).to.equal('failed');
+    // Nobody signed in: the profile sends the browser back to the login page.
+    await page.goto(`${site.appUrl}/profile`);
+    await page.waitForURL('**/login');
+    expect(site.emu.state().users.find((u) => u.identifier === username)?.sessions).to.deep.equal([]);
   });
 });

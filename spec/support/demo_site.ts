@@ -15,6 +15,11 @@ export interface DemoSite {
   phoneUrl: string;
   emu: Emulator;
   world: DemoWorld;
+  /**
+   * A second user with the same kind of phone, for the fraud report: a report locks the reported
+   * username out of new pushes for a while, which must not reach the demo user of the other tests.
+   */
+  fraudUsername: string;
   /** The request ttl the app asks for, in seconds. */
   ttl: number;
   close(): Promise<void>;
@@ -29,6 +34,10 @@ export async function startDemoSite(): Promise<DemoSite> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const world = await createDemoWorld({ callbackUrl: `${appUrl}/webhooks/launchkey` });
+  const fraudUsername = 'fraud-target';
+  const demoUser = world.config.users?.[0];
+  if (demoUser === undefined) throw new Error('the demo world has no user');
+  world.config.users = [...(world.config.users ?? []), { ...demoUser, identifier: fraudUsername }];
   const emu = await startEmulator({ config: world.config, webhooks: { attempts: 1 } });
   const phoneUrl = `${emu.url}/emulator/`;
   const ttl = 60;
@@ -50,6 +59,7 @@ export async function startDemoSite(): Promise<DemoSite> {
     phoneUrl,
     emu,
     world,
+    fraudUsername,
     ttl,
     async close() {
       await emu.close();

@@ -1,21 +1,23 @@
 /**
  * The passport specs' world: one emulator per spec file, and a loopback HTTP server whose Express 5
- * app (express-session + passport 0.7 + the strategy) can be swapped per test. The emulator's hook
- * service posts its webhooks to that server; the poll service has no callback URL.
+ * (or, with `framework: 'express4'`, Express 4) app (express-session + passport 0.7 + the strategy)
+ * can be swapped per test. The emulator's hook service posts its webhooks to that server; the poll
+ * service has no callback URL.
  *
  * Keys come from spec/vectors, so no spec generates RSA keys.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 
-import axios from 'axios';
+import axios, { AxiosError } from 'axios';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import session from 'express-session';
 import passport from 'passport';
 import request from 'supertest';
 
 import { loadPrivateKey } from '../../lib/crypto/keys.js';
-import { startEmulator, type Emulator, type EmulatorConfig } from '../../lib/emulator/index.js';
+import { startEmulator, type Emulator, type EmulatorConfig, type EmulatorOptions } from '../../lib/emulator/index.js';
 import {
   MemoryStore,
   Strategy,
@@ -24,6 +26,7 @@ import {
   type PendingStore,
   type StrategyOptions,
   type VerifyFunction,
+  type WebhookHandlerOptions,
 } from '../../lib/passport/index.js';
 import { vector } from './emulator_client.js';
 
@@ -39,6 +42,15 @@ export const IDS = {
   hook: '5a7e0000-0000-4000-8000-000000000003',
   poll: '5a7e0000-0000-4000-8000-000000000004',
 };
+
+/**
+ * Express 4.22 (installed as the npm alias `express4`, which has no types of its own). Its API is
+ * the part of Express 5's that the specs use, so it is typed as Express 5.
+ */
+export const express4 = createRequire(import.meta.url)('express4') as typeof express;
+
+/** The Express major an app is built on. */
+export type Framework = 'express5' | 'express4';
 
 const publicPem = (pem: string): string => loadPrivateKey(pem).publicKey.pem;
 
@@ -99,7 +111,13 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
+/** Options of a world. */
+export interface WorldOptions {
+  /** The emulator's limit on authorization requests (default: the emulator's). */
+  rateLimit?: EmulatorOptions['rateLimit'];
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
   let current: Express | undefined;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (current === undefined) {
@@ -117,6 +135,7 @@ export async function startWorld(): Promise<World> {
     config: config(`${url}/webhooks/launchkey`),
     apiPrivateKey: KEYS.api,
     webhooks: { attempts: 1 },
+    ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
   });
   return {
     emu,
@@ -145,6 +164,8 @@ export interface CapturedWebhook {
 
 /** Options of one test app. */
 export interface AppOptions {
+  /** The Express major to build the app on; default express5. */
+  framework?: Framework;
   service?: 'hook' | 'poll';
   strategy?: Partial<StrategyOptions>;
   verify?: VerifyFunction;
@@ -152,6 +173,20 @@ export interface AppOptions {
   authenticate?: AuthenticateOptions;
   /** Mount express-session (default true). */
   session?: boolean;
+  /** Middleware run right after express-session (or in its place when `session` is false). */
+  afterSession?: RequestHandler;
+  /**
+   * The body parser in front of /webhooks/launchkey: express.raw({ type: '*\/*' }) (default),
+   * express.json() (application/json only, as an app-wide JSON parser would), or none at all.
+   */
+  webhookBody?: 'raw' | 'json' | 'none';
+  /** More webhookHandler options; its hooks run after the app's own recording hooks. */
+  webhook?: WebhookHandlerOptions;
+  /**
+   * API calls that fail with a network error (ECONNREFUSED) before reaching the emulator, as long
+   * as this returns true for `METHOD /path` (the call is still recorded in `apiCalls`).
+   */
+  failApi?: (call: string) => boolean;
   store?: PendingStore;
   /** Factory transport options (e.g. `cacheTtl: 0` when the emulator clock moves). */
   transport?: NonNullable<StrategyOptions['transport']>;
@@ -178,7 +213,11 @@ export function buildApp(world: World, options: AppOptions = {}): TestApp {
   const apiCalls: string[] = [];
   const instance = axios.create();
   instance.interceptors.request.use((cfg) => {
-    apiCalls.push(`${(cfg.method ?? 'get').toUpperCase()} ${new URL(cfg.url ?? '/').pathname}`);
+    const call = `${(cfg.method ?? 'get').toUpperCase()} ${new URL(cfg.url ?? '/').pathname}`;
+    apiCalls.push(call);
+    if (options.failApi?.(call) === true) {
+      throw new AxiosError(`connect ECONNREFUSED (spec: ${call})`, 'ECONNREFUSED', cfg);
+    }
     return cfg;
   });
   const verified: LaunchKeyResult[] = [];
@@ -211,29 +250,37 @@ export function buildApp(world: World, options: AppOptions = {}): TestApp {
     done(null, JSON.parse(id) as Express.User);
   });
 
-  const app = express();
+  const lib = options.framework === 'express4' ? express4 : express;
+  const extra = options.webhook ?? {};
+  const app = lib();
+  const capture: RequestHandler = (req, _res, next) => {
+    // Only a raw parser leaves a Buffer; without one the handler reads the stream itself.
+    if (Buffer.isBuffer(req.body)) webhooks.push({ headers: { ...req.headers }, body: Buffer.from(req.body) });
+    next();
+  };
   app.post(
     '/webhooks/launchkey',
-    express.raw({ type: '*/*' }),
-    (req, _res, next) => {
-      webhooks.push({ headers: { ...req.headers }, body: Buffer.from(req.body as Buffer) });
-      next();
-    },
+    ...{ raw: [lib.raw({ type: '*/*' })], json: [lib.json()], none: [] }[options.webhookBody ?? 'raw'],
+    capture,
     strategy.webhookHandler({
-      onAuthorizationResponse: (event) => {
+      ...extra,
+      onAuthorizationResponse: async (event, req) => {
         hookEvents.push(`auth:${event.response.authorizationRequestId}`);
+        await extra.onAuthorizationResponse?.(event, req);
       },
-      onSessionEnd: (event) => {
+      onSessionEnd: async (event, req) => {
         hookEvents.push(`end:${event.serviceUserHash}`);
+        await extra.onSessionEnd?.(event, req);
       },
     }),
   );
-  app.post('/webhooks/parsed', express.json({ type: '*/*' }), strategy.webhookHandler());
+  app.post('/webhooks/parsed', lib.json({ type: '*/*' }), strategy.webhookHandler(extra));
   if (options.session !== false) {
     app.use(session({ secret: 'spec secret', resave: false, saveUninitialized: false, name: 'sid' }));
   }
-  app.use(express.urlencoded({ extended: false }));
-  app.use(express.json());
+  if (options.afterSession !== undefined) app.use(options.afterSession);
+  app.use(lib.urlencoded({ extended: false }));
+  app.use(lib.json());
   app.use(authenticator.initialize());
   if (options.session !== false) {
     app.use(authenticator.session());
