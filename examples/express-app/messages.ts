@@ -13,6 +13,7 @@ const MESSAGES: Record<FailureCode, string> = {
   'unknown-user': 'The sign-in could not start. Check the username, or link a phone first.',
   'in-progress': 'A sign-in request is already waiting on your phone. Answer it, or wait until it expires.',
   'rate-limited': 'Too many sign-in attempts. Please wait a few minutes.',
+  'cross-site': 'For your safety, start the sign-in from this site’s own sign-in page.',
   'invalid-username': 'Enter a valid username.',
   'missing-username': 'Enter a valid username.',
   'no-pending': 'There is no sign-in waiting any more. Please start again.',

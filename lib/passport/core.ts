@@ -8,6 +8,7 @@
 import type { AuthorizationResponse } from '../entities/auth_response.js';
 import { AuthorizationRequestCanceledError, RequestTimedOutError } from '../errors.js';
 import type { StrategyConfig } from './options.js';
+import { fraudKey } from './rate_limit.js';
 import type { FinalOutcome, FinalStatus, PendingRecord } from './store.js';
 
 /** `info.code` of a failed login. */
@@ -22,6 +23,7 @@ export type FailureCode =
   | 'unknown-user'
   | 'in-progress'
   | 'rate-limited'
+  | 'cross-site'
   | 'invalid-username'
   | 'missing-username'
   | 'no-pending';
@@ -38,7 +40,7 @@ export interface LaunchKeyFailureInfo {
   fraud?: boolean;
   /** The id of the denial reason the user picked. */
   denialReason?: string;
-  /** For `in-progress`: when the other request expires. For `rate-limited`: seconds to wait. */
+  /** For `in-progress`: when the other request expires. For `rate-limited`: seconds to wait (also after a fraud report). */
   expires?: Date;
   retryAfter?: number;
   /** The application's `state`. */
@@ -49,12 +51,13 @@ export interface LaunchKeyFailureInfo {
 export const FAILURE_MESSAGES = Object.freeze({
   400: 'Enter a valid username.',
   401: 'Sign-in was not approved.',
+  403: 'Start the sign-in from this site.',
   409: 'A sign-in request is already waiting on your device.',
   429: 'Too many sign-in attempts. Try again later.',
 } as const);
 
 /** The HTTP status of each failure code. */
-export const FAILURE_STATUS: Readonly<Record<FailureCode, 400 | 401 | 409 | 429>> = Object.freeze({
+export const FAILURE_STATUS: Readonly<Record<FailureCode, 400 | 401 | 403 | 409 | 429>> = Object.freeze({
   denied: 401,
   fraud: 401,
   policy: 401,
@@ -66,6 +69,7 @@ export const FAILURE_STATUS: Readonly<Record<FailureCode, 400 | 401 | 409 | 429>
   'no-pending': 401,
   'in-progress': 409,
   'rate-limited': 429,
+  'cross-site': 403,
   'invalid-username': 400,
   'missing-username': 400,
 });
@@ -112,36 +116,62 @@ function codeOf(record: PendingRecord): FailureCode {
   }
 }
 
-/** The status view of a record for the waiting page: `{ status, code? }`. */
+/** The status view of a record for the waiting page: `{ status, code?, correlationCode? }`. */
 export interface LoginStatus {
   status: PendingRecord['status'] | 'none';
+  /** Why a final login failed. */
   code?: FailureCode;
+  /** The per-attempt code the push shows (`correlationCode` option), for "your phone shows code 42". */
+  correlationCode?: string;
 }
 
-/** The status view of a record (or of its absence). */
+/** The status view of a record (or of its absence). A decoy looks exactly like a real login. */
 export function statusView(record: PendingRecord | undefined): LoginStatus {
   if (record === undefined) return { status: 'none' };
-  if (record.status === 'pending' || record.status === 'approved') return { status: record.status };
-  return { status: record.status, code: failureOf(record).code };
+  const correlation = record.correlationCode === undefined ? {} : { correlationCode: record.correlationCode };
+  if (record.status === 'pending' || record.status === 'approved') return { status: record.status, ...correlation };
+  return { status: record.status, code: failureOf(record).code, ...correlation };
+}
+
+/**
+ * Starts the username's fraud cooldown when `record` is a login its owner reported as fraud. The
+ * cooldown runs from when the report was learned (`finishedAt`), so calling this again for the same
+ * record (every status read) does not lengthen it.
+ */
+export async function noteFraud(config: StrategyConfig, record: PendingRecord | undefined): Promise<void> {
+  const cooldown = config.fraudCooldown;
+  if (cooldown === undefined || record === undefined || record.decoy === true) return;
+  if (record.status !== 'denied' || record.response?.fraud !== true) return;
+  const now = config.now();
+  const remaining = (record.finishedAt ?? now) + cooldown.ms - now;
+  if (remaining > 0) await cooldown.limiter.block(fraudKey(record.username), remaining);
 }
 
 /**
  * Brings a pending record up to date: one poll of the API when the mode allows it (the webhook has
  * not filled it yet, or there is no webhook), or, in webhook mode, local expiry once the request's
- * ttl has passed (LaunchKey sends no webhook for an expired request). Returns the current record.
+ * ttl has passed (LaunchKey sends no webhook for an expired request). A decoy is never polled: it
+ * stays pending until its ttl passes, then expires locally exactly like a real request (T8).
+ * Starts the fraud cooldown when the record is (or just became) a fraud report. Returns the
+ * current record.
  */
 export async function refreshRecord(config: StrategyConfig, record: PendingRecord): Promise<PendingRecord | undefined> {
-  if (record.status !== 'pending') return record;
+  if (record.status !== 'pending') {
+    await noteFraud(config, record);
+    return record;
+  }
   const now = config.now();
   let outcome: FinalOutcome | undefined;
-  if (config.mode !== 'webhook') {
+  if (config.mode !== 'webhook' && record.decoy !== true) {
     outcome = await pollOnce(config, record.authorizationRequestId, now);
   } else if (now >= record.expiresAt) {
     outcome = { status: 'expired', at: now };
   }
   if (outcome === undefined) return record;
   await config.store.completeIfPending(record.authorizationRequestId, outcome);
-  return config.store.get(record.handle);
+  const current = await config.store.get(record.handle);
+  await noteFraud(config, current);
+  return current;
 }
 
 async function pollOnce(config: StrategyConfig, id: string, now: number): Promise<FinalOutcome | undefined> {

@@ -1,6 +1,6 @@
 /**
  * Logout and cancel (SECURITY T11, T9): logout ends the LaunchKey session as well as the local one;
- * cancel withdraws a pending push.
+ * cancel withdraws a pending push (and only drops a decoy, T8).
  *
  * Logout decision: the username is read from the session **before** `req.logout()` regenerates it,
  * LaunchKey is told first, and the local logout then happens whatever LaunchKey answered (a user who
@@ -10,6 +10,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 import { AuthorizationRequestCanceledError, AuthorizationResponseExistsError, EntityNotFoundError } from '../errors.js';
+import { noteFraud } from './core.js';
 import type { StrategyConfig } from './options.js';
 import { asError, clearHandle, passportLogout, readData, requireSession } from './session.js';
 
@@ -52,7 +53,9 @@ export async function cancelLogin(config: StrategyConfig, req: Request): Promise
   const handle = readData(session, config.sessionKey).handle;
   if (handle === undefined) return false;
   const record = await config.store.get(handle);
-  if (record?.status === 'pending') {
+  await noteFraud(config, record);
+  // A decoy (T8) was never sent: it is only dropped, with no API call.
+  if (record?.status === 'pending' && record.decoy !== true) {
     try {
       await config.client.cancelAuthorizationRequest(record.authorizationRequestId);
     } catch (err) {
@@ -65,7 +68,9 @@ export async function cancelLogin(config: StrategyConfig, req: Request): Promise
         throw err;
       }
     }
-    // Other tabs waiting on the status see `canceled` at once.
+  }
+  if (record?.status === 'pending') {
+    // Other tabs waiting on the status see `canceled` at once (a decoy's too, as for a real login).
     await config.store.completeIfPending(record.authorizationRequestId, { status: 'canceled', at: config.now() });
   }
   await config.store.takeOnce(handle);

@@ -125,6 +125,11 @@ export class MemoryStore implements PendingStore {
     return Promise.resolve(entry === undefined ? undefined : structuredClone(entry));
   }
 
+  findByRequest(authorizationRequestId: string): Promise<PendingRecord | undefined> {
+    const handle = this._byRequest.get(authorizationRequestId);
+    return handle === undefined ? Promise.resolve(undefined) : this.get(handle);
+  }
+
   completeIfPending(authorizationRequestId: string, outcome: FinalOutcome): Promise<CompletionResult> {
     const now = this._now();
     const handle = this._byRequest.get(authorizationRequestId);

@@ -137,6 +137,45 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   launchkeySession?: boolean;
   /** Start limits per username and per address; `false` turns them off. Default 3 and 10 per 5 minutes. */
   rateLimit?: RateLimitOptions | false;
+  /**
+   * Answer a start for a username LaunchKey does not know (or whose user has no device) with
+   * `fail` code `'unknown-user'` (401). Default `false` (SECURITY T8): such a start gets a decoy
+   * pending login that looks and ends exactly like a real one that nobody answered (`'expired'` after
+   * the ttl), so the login form does not tell which usernames exist. No push is sent and the API is
+   * never asked about a decoy.
+   */
+  revealUnknownUsers?: boolean;
+  /**
+   * Answer a start for a user who already has a pending request with `fail` code `'in-progress'`
+   * (409). Default `true`: the legitimate user learns that a push is already on their phone (the
+   * other request's id is never adopted, T7b). This does tell whoever submits the username that the
+   * user exists; `false` gives such a start a decoy instead (and the user, if it was them, waits on
+   * a login that only expires).
+   */
+  revealInProgress?: boolean;
+  /**
+   * Seconds during which a username gets no push after its owner reported one as fraud (from the
+   * completion, a poll or the webhook); starts then fail with code `'rate-limited'` (429) and
+   * `retryAfter`, before any API call. Default 900; `0` turns it off. Kept in `rateLimit.limiter`
+   * (which then must implement `block` and `blockedFor`), else in an in-process limiter.
+   */
+  fraudCooldown?: number;
+  /**
+   * Refuse a start (not a completion) that the browser marks as cross-site, with code `'cross-site'`
+   * (403), before anything else happens (no push, no session write): login CSRF defence (T9).
+   * Refused: `Sec-Fetch-Site` other than `same-origin` or `none` (so `same-site`, a sibling subdomain,
+   * too); without `Sec-Fetch-Site`, an `Origin` whose host differs from the `Host` header, or
+   * `Origin: null`. Requests with neither header pass (non-browser clients, old browsers). Default
+   * `true`.
+   */
+  sameOriginOnly?: boolean;
+  /**
+   * Draw a 2-digit code per start, append it to the push context (`" · code 42"`; the context is
+   * shortened to fit 400 characters) and expose it as `correlationCode` in `req.launchkey`, the
+   * pending record and the status JSON, so the waiting page can say "your phone shows code 42".
+   * Default `false`.
+   */
+  correlationCode?: boolean;
   /** Ms between API polls (and store re-reads) while a status request waits; default 2 000. */
   pollInterval?: number;
   /** Clock in ms; default `Date.now`. For tests. */
@@ -194,6 +233,9 @@ export type VerifyFunctionWithRequest = (
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a callback-style verify returns nothing
 ) => void | Promise<VerifyUser>;
 
+/** @internal A limiter that can carry the fraud cooldown. */
+export type BlockingLimiter = Required<Pick<RateLimiter, 'block' | 'blockedFor'>>;
+
 /** @internal The validated configuration. */
 export interface StrategyConfig {
   state: Resolvable<AppState> | undefined;
@@ -208,6 +250,11 @@ export interface StrategyConfig {
   launchkeySession: boolean;
   passReqToCallback: boolean;
   limits: { limiter: RateLimiter; perUsername: RateLimitRule | false; perIp: RateLimitRule | false } | undefined;
+  fraudCooldown: { limiter: BlockingLimiter; ms: number } | undefined;
+  revealUnknownUsers: boolean;
+  revealInProgress: boolean;
+  sameOriginOnly: boolean;
+  correlationCode: boolean;
   pollInterval: number;
   now: () => number;
   requestOptions: LaunchKeyRequestOptions;
@@ -365,6 +412,32 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
     };
   }
 
+  const flag = (option: string, fallback: boolean): boolean => {
+    const value = own<boolean>(o, option) ?? fallback;
+    if (typeof value !== 'boolean') fail(option, 'must be a boolean');
+    return value;
+  };
+  const revealUnknownUsers = flag('revealUnknownUsers', false);
+  const revealInProgress = flag('revealInProgress', true);
+  const sameOriginOnly = flag('sameOriginOnly', true);
+  const correlationCode = flag('correlationCode', false);
+
+  const cooldownSeconds = own<number>(o, 'fraudCooldown') ?? 900;
+  if (!Number.isSafeInteger(cooldownSeconds) || cooldownSeconds < 0 || cooldownSeconds > 30 * 86_400) {
+    fail('fraudCooldown', 'must be a whole number of seconds from 0 (off) to 2 592 000 (30 days)');
+  }
+  let fraudCooldown: StrategyConfig['fraudCooldown'];
+  if (cooldownSeconds > 0) {
+    const limiter = (limits?.limiter ?? new MemoryRateLimiter({ now })) as Partial<BlockingLimiter>;
+    if (typeof limiter.block !== 'function' || typeof limiter.blockedFor !== 'function') {
+      fail(
+        'rateLimit.limiter',
+        'must implement block() and blockedFor() to carry fraudCooldown (or set fraudCooldown: 0)',
+      );
+    }
+    fraudCooldown = { limiter: limiter as BlockingLimiter, ms: cooldownSeconds * 1000 };
+  }
+
   return {
     name,
     client: makeClient(o),
@@ -377,6 +450,11 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
     launchkeySession,
     passReqToCallback,
     limits,
+    fraudCooldown,
+    revealUnknownUsers,
+    revealInProgress,
+    sameOriginOnly,
+    correlationCode,
     pollInterval,
     now,
     requestOptions: checkRequestOptions(o, ''),

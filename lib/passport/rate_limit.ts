@@ -1,7 +1,9 @@
 /**
  * Push-bombing defence (SECURITY T9, MITRE ATT&CK T1621): a limit on login starts per username and
- * per client address, checked before any push is sent. {@link RateLimiter} is the small interface a
- * shared implementation (Redis `INCR` + `PEXPIRE`) fills; {@link MemoryRateLimiter} is the default.
+ * per client address, and a cooldown for a username after its owner reported a push as fraud, both
+ * checked before any push is sent. {@link RateLimiter} is the small interface a shared
+ * implementation (Redis `INCR` + `PEXPIRE`, `SET PX` + `PTTL`) fills; {@link MemoryRateLimiter} is
+ * the default.
  */
 import { isIP } from 'node:net';
 
@@ -24,9 +26,21 @@ export interface RateLimitDecision {
 /**
  * Counts hits per key. `hit` must count and decide atomically (two concurrent hits never both see
  * the last free slot), and must count refused hits too, so hammering does not reopen the window.
+ *
+ * `block` and `blockedFor` carry the strategy's `fraudCooldown` (a username whose owner reported a
+ * push as fraud gets no push for a while). They are optional in the type so a limiter written for
+ * `hit` alone still type-checks, but the strategy refuses (ConfigurationError) a limiter without
+ * them unless `fraudCooldown` is 0. Keys given to them never collide with keys given to `hit`.
  */
 export interface RateLimiter {
   hit(key: string, rule: RateLimitRule): Promise<RateLimitDecision>;
+  /**
+   * Blocks `key` for `ms` milliseconds from now. A block already in place that ends later is kept
+   * (never shortened). Redis: `SET key 1 PX ms` unless `PTTL key` is larger.
+   */
+  block?(key: string, ms: number): Promise<void>;
+  /** Milliseconds until the block of `key` ends; 0 when it is not blocked. Reading does not count as a hit. */
+  blockedFor?(key: string): Promise<number>;
 }
 
 /** Options of {@link MemoryRateLimiter}. */
@@ -38,13 +52,14 @@ export interface MemoryRateLimiterOptions {
 }
 
 /**
- * In-process fixed-window counter. Bounded: when `maxKeys` windows are live, the oldest is dropped
- * (a limiter must not become a way to lock everyone out by filling it).
+ * In-process fixed-window counter with blocks. Bounded: when `maxKeys` windows (or blocks) are live,
+ * the oldest is dropped (a limiter must not become a way to lock everyone out by filling it).
  */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly _maxKeys: number;
   private readonly _now: () => number;
   private readonly _windows = new Map<string, { count: number; resets: number }>();
+  private readonly _blocks = new Map<string, number>();
 
   constructor(options: MemoryRateLimiterOptions = {}) {
     const max = options.maxKeys ?? 100_000;
@@ -70,6 +85,35 @@ export class MemoryRateLimiter implements RateLimiter {
     w.count += 1;
     return Promise.resolve(w.count <= rule.max ? { allowed: true } : { allowed: false, retryAfter: w.resets - now });
   }
+
+  block(key: string, ms: number): Promise<void> {
+    const now = this._now();
+    const until = now + Math.max(0, ms);
+    const current = this._blocks.get(key);
+    if (current !== undefined && current > now) {
+      if (current < until) this._blocks.set(key, until);
+      return Promise.resolve();
+    }
+    this._blocks.delete(key);
+    if (this._blocks.size >= this._maxKeys) {
+      for (const [k, v] of this._blocks) if (v <= now) this._blocks.delete(k);
+      const oldest = this._blocks.keys().next();
+      if (this._blocks.size >= this._maxKeys && oldest.done !== true) this._blocks.delete(oldest.value);
+    }
+    this._blocks.set(key, until);
+    return Promise.resolve();
+  }
+
+  blockedFor(key: string): Promise<number> {
+    const now = this._now();
+    const until = this._blocks.get(key);
+    if (until === undefined) return Promise.resolve(0);
+    if (until <= now) {
+      this._blocks.delete(key);
+      return Promise.resolve(0);
+    }
+    return Promise.resolve(until - now);
+  }
 }
 
 /** The start limits of the strategy (`rateLimit` option). */
@@ -91,6 +135,11 @@ export const DEFAULT_RATE_LIMITS = Object.freeze({
 /** @internal The username's rate-limit key: "Alice", " alice" and "ＡＬＩＣＥ" share one bucket. */
 export function usernameKey(username: string): string {
   return `user:${username.trim().normalize('NFKC').toLowerCase()}`;
+}
+
+/** @internal The key of a username's fraud cooldown (same canonical form as {@link usernameKey}). */
+export function fraudKey(username: string): string {
+  return `fraud:${usernameKey(username)}`;
 }
 
 /** @internal The address's rate-limit key: IPv6 addresses of one /64 share a bucket. */

@@ -1,7 +1,8 @@
 /**
  * `statusHandler()`: what the waiting page asks while the phone is out (DESIGN.md §2). It answers
- * `{ status, code? }` for the session's own pending login only, never logs anyone in, and does not
- * consume the record (the completion route does). Three ways to ask:
+ * `{ status, code?, correlationCode? }` for the session's own pending login only, never logs anyone
+ * in, and does not consume the record (the completion route does). A decoy (T8) answers exactly like
+ * a real login that nobody answers. Three ways to ask:
  *
  * - plain GET: the status now (after one API poll when the mode allows and no webhook arrived);
  * - `?wait=SECONDS` (long poll, at most `maxWait`): answers as soon as the login is final, else

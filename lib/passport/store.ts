@@ -16,7 +16,9 @@ export type FinalStatus = Exclude<PendingStatus, 'pending'>;
 
 /**
  * One started login. Plain JSON data (a shared store serialises it); times are milliseconds since
- * the epoch on the clock of the process that wrote them.
+ * the epoch on the clock of the process that wrote them. A store must hand back every field it was
+ * given, unchanged (including optional ones such as `decoy` and `correlationCode`): dropping `decoy`
+ * would make the strategy poll the API for a request that does not exist.
  */
 export interface PendingRecord {
   /** Record format version; 1. A store may drop records of another version. */
@@ -41,6 +43,15 @@ export interface PendingRecord {
   response?: AuthorizationResponse;
   /** The application's `state` (JSON data), handed back in `info.state`. */
   state?: unknown;
+  /**
+   * `true` for a decoy (SECURITY T8): the login of an unknown user (or, with `revealInProgress:
+   * false`, of a user who already has a pending request) that looks pending like a real one and
+   * expires after its ttl, but for which no push was sent. `authorizationRequestId` is then a random
+   * UUID that LaunchKey never issued; the strategy never asks the API about a decoy. Absent otherwise.
+   */
+  decoy?: true;
+  /** The per-attempt code appended to the push context (`correlationCode` option), e.g. `'42'`. */
+  correlationCode?: string;
 }
 
 /** A final outcome to record with {@link PendingStore.completeIfPending}. */
@@ -113,6 +124,15 @@ export interface PendingStore {
 
   /** Whether `serviceUserHash` has a revocation later than `since` (ms). */
   isRevoked(serviceUserHash: string, since: number): Promise<boolean>;
+
+  /**
+   * Optional, recommended: the record whose `authorizationRequestId` is `authorizationRequestId`, or
+   * `undefined`. The webhook handler uses it to learn whose push was reported as fraud (the
+   * webhook carries no username) and start that username's `fraudCooldown` at once. Without it, a
+   * fraud report received by webhook starts the cooldown only when the strategy next reads that
+   * record (status request, completion, or a new start in the same browser session).
+   */
+  findByRequest?(authorizationRequestId: string): Promise<PendingRecord | undefined>;
 
   /**
    * Optional: calls `listener` whenever the record under `handle` changes, in this or (for a shared

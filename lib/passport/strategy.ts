@@ -4,12 +4,12 @@
  * to the session) and **complete** (the session's pending login is read once it is final and
  * consumed at most once). The helpers (status, webhook, logout, guard, cancel) are plain middleware.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 
 import type { Request, RequestHandler } from 'express';
 import { Strategy as PassportStrategy } from 'passport-strategy';
 
-import type { AuthorizationRequestOptions } from '../clients/auth_request_options.js';
+import { CONTEXT_MAX_LENGTH, type AuthorizationRequestOptions } from '../clients/auth_request_options.js';
 import {
   AuthorizationInProgressError,
   AuthRequestMismatchError,
@@ -17,7 +17,7 @@ import {
   PolicyFailureError,
   RateLimitedError,
 } from '../errors.js';
-import { failure, failureOf, FAILURE_STATUS, refreshRecord, type LaunchKeyFailureInfo } from './core.js';
+import { failure, failureOf, FAILURE_STATUS, noteFraud, refreshRecord, type LaunchKeyFailureInfo } from './core.js';
 import { cancelLogin, logoutHandler, logoutRequest, type LogoutHandlerOptions } from './logout.js';
 import {
   resolveStrategyConfig,
@@ -32,7 +32,7 @@ import {
   type VerifyFunctionWithRequest,
   type VerifyUser,
 } from './options.js';
-import { addressKey, usernameKey } from './rate_limit.js';
+import { addressKey, fraudKey, usernameKey } from './rate_limit.js';
 import {
   asError,
   clearHandle,
@@ -59,11 +59,17 @@ const DEFAULT_TTL = 300;
 /** What `req.launchkey` holds while a login is pending and the strategy passed. */
 export interface LaunchKeyPending {
   status: 'pending';
+  /**
+   * The LaunchKey request id; for a decoy (`revealUnknownUsers: false`, T8) a random UUID. Keep it
+   * server-side: shown to the browser, its format could tell a decoy from a real request.
+   */
   authorizationRequestId: string;
   /** When the request expires at LaunchKey. */
   expiresAt: Date;
   /** The application's `state`. */
   state?: unknown;
+  /** With the `correlationCode` option: the code the push context ends with (`" · code 42"`). */
+  correlationCode?: string;
 }
 
 /** The `info` of a successful login (`req.authInfo`). */
@@ -131,9 +137,9 @@ export class Strategy extends PassportStrategy {
   }
 
   /**
-   * Middleware answering the waiting page with `{ status, code? }`: at once, after up to
-   * `?wait=SECONDS` (long poll, at most 25), or as Server-Sent Events (`Accept: text/event-stream`).
-   * Never logs anyone in.
+   * Middleware answering the waiting page with `{ status, code?, correlationCode? }`: at once, after
+   * up to `?wait=SECONDS` (long poll, at most 25), or as Server-Sent Events (`Accept:
+   * text/event-stream`). Never logs anyone in.
    */
   statusHandler(options: StatusHandlerOptions = {}): RequestHandler {
     return statusHandler(this._config, options);
@@ -201,6 +207,8 @@ export class Strategy extends PassportStrategy {
       else return fail(failure(req.method === 'GET' || req.method === 'HEAD' ? 'no-pending' : 'missing-username'));
     }
     if (phase === 'complete') return this._complete(req, options, session);
+    // Login CSRF (T9): refused before the username is read, the session touched or a push sent.
+    if (this._config.sameOriginOnly && isCrossSite(req)) return fail(failure('cross-site'));
     let username: unknown = field.value;
     if (!field.present) {
       if (this._config.getUsername === undefined) return fail(failure('missing-username'));
@@ -230,6 +238,8 @@ export class Strategy extends PassportStrategy {
       clearHandle(session, sessionKey);
     }
 
+    const cooling = await this._coolingDown(username);
+    if (cooling !== undefined) return cooling;
     const limited = await this._rateLimited(req, username);
     if (limited !== undefined) return limited;
 
@@ -238,6 +248,12 @@ export class Strategy extends PassportStrategy {
       ...pickRequestOptions(options),
     });
     const state = options.state ?? (await resolve(req, this._config.state));
+    const correlationCode = this._config.correlationCode ? String(randomInt(10, 100)) : undefined;
+    if (correlationCode !== undefined) {
+      resolved.request.context = withCorrelationCode(resolved.request.context, correlationCode);
+    }
+    const ttl = resolved.request.ttl ?? DEFAULT_TTL;
+    const begin = { username, ttl, state, correlationCode };
     let id: string;
     try {
       id = (await client.authorizationRequest(username, resolved.request)).authorizationRequestId;
@@ -245,11 +261,16 @@ export class Strategy extends PassportStrategy {
       const extra = state === undefined ? {} : { state: state };
       // Never adopt the other request's id from the busy signal (T7b): it may be someone else's login.
       if (err instanceof AuthorizationInProgressError) {
+        if (!this._config.revealInProgress) return this._begin(req, options, session, { ...begin, decoy: true });
         return fail(
           failure('in-progress', { ...extra, ...(err.expires === undefined ? {} : { expires: err.expires }) }),
         );
       }
-      if (err instanceof EntityNotFoundError) return fail(failure('unknown-user', extra));
+      if (err instanceof EntityNotFoundError) {
+        // T8: unknown user or no device; a decoy answers exactly like a push that nobody answers.
+        if (!this._config.revealUnknownUsers) return this._begin(req, options, session, { ...begin, decoy: true });
+        return fail(failure('unknown-user', extra));
+      }
       if (err instanceof PolicyFailureError) return fail(failure('policy', extra));
       if (err instanceof RateLimitedError) {
         return fail(
@@ -261,24 +282,38 @@ export class Strategy extends PassportStrategy {
       }
       throw err;
     }
+    return this._begin(req, options, session, { ...begin, id });
+  }
 
+  /** Stores the pending record of a started login (a real one when `id` is given, else a decoy) and binds it to the session. */
+  private async _begin(
+    req: Request,
+    options: AuthenticateOptions,
+    session: SessionLike,
+    start: { username: string; ttl: number; state: unknown; correlationCode: string | undefined } & (
+      { id: string; decoy?: undefined } | { id?: undefined; decoy: true }
+    ),
+  ): Promise<Outcome> {
+    const { store, client, sessionKey } = this._config;
     const now = this._config.now();
-    const ttl = resolved.request.ttl ?? DEFAULT_TTL;
     const record: PendingRecord = {
       v: 1,
       handle: randomBytes(32).toString('base64url'),
-      authorizationRequestId: id,
-      username,
+      // A decoy's id is random and never sent anywhere; it only keeps the record's shape.
+      authorizationRequestId: start.id ?? randomUUID(),
+      username: start.username,
       status: 'pending',
       createdAt: now,
-      expiresAt: now + ttl * 1000,
-      ...(state === undefined ? {} : { state: state }),
+      expiresAt: now + start.ttl * 1000,
+      ...(start.state === undefined ? {} : { state: start.state }),
+      ...(start.decoy === true ? { decoy: true as const } : {}),
+      ...(start.correlationCode === undefined ? {} : { correlationCode: start.correlationCode }),
     };
     try {
-      await store.set(record, ttl * 1000 + RECORD_GRACE_MS);
+      await store.set(record, start.ttl * 1000 + RECORD_GRACE_MS);
     } catch (err) {
       // Nobody could complete this request: take the push back before failing closed.
-      await client.cancelAuthorizationRequest(id).catch(() => undefined);
+      if (start.id !== undefined) await client.cancelAuthorizationRequest(start.id).catch(() => undefined);
       throw err;
     }
     writeData(session, sessionKey, { ...readData(session, sessionKey), handle: record.handle });
@@ -353,6 +388,7 @@ export class Strategy extends PassportStrategy {
       authorizationRequestId: record.authorizationRequestId,
       expiresAt: new Date(record.expiresAt),
       ...(record.state === undefined ? {} : { state: record.state }),
+      ...(record.correlationCode === undefined ? {} : { correlationCode: record.correlationCode }),
     };
     (req as Request & { launchkey?: LaunchKeyPending }).launchkey = pending;
     return { kind: 'pass' };
@@ -360,10 +396,20 @@ export class Strategy extends PassportStrategy {
 
   private async _discard(handle: string): Promise<void> {
     const old = await this._config.store.takeOnce(handle);
-    if (old?.status === 'pending') {
+    await noteFraud(this._config, old);
+    if (old?.status === 'pending' && old.decoy !== true) {
       // Best effort: the user moved on, so the old push should not stay answerable.
       await this._config.client.cancelAuthorizationRequest(old.authorizationRequestId).catch(() => undefined);
     }
+  }
+
+  /** The refusal of a start for a username whose owner recently reported a push as fraud (T9). */
+  private async _coolingDown(username: string): Promise<Outcome | undefined> {
+    const cooldown = this._config.fraudCooldown;
+    if (cooldown === undefined) return undefined;
+    const ms = await cooldown.limiter.blockedFor(fraudKey(username));
+    if (!(ms > 0)) return undefined;
+    return fail(failure('rate-limited', { retryAfter: Math.max(1, Math.ceil(ms / 1000)) }));
   }
 
   private async _rateLimited(req: Request, username: string): Promise<Outcome | undefined> {
@@ -426,6 +472,50 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
     (typeof value === 'object' || typeof value === 'function') &&
     typeof (value as { then?: unknown }).then === 'function'
   );
+}
+
+/**
+ * Whether the browser says this request comes from another site (login CSRF, T9). `Sec-Fetch-Site`
+ * decides when present: only `same-origin` and `none` (typed URL, bookmark) pass; `same-site` (a
+ * sibling subdomain) does not. Without it, an `Origin` header must name the `Host` the request was
+ * sent to (the raw header, not `X-Forwarded-Host`: a proxy must pass Host through); `Origin: null`
+ * (sandboxed frame, opaque origin) is refused. Neither header: not a (modern) browser; passes.
+ */
+function isCrossSite(req: Request): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site !== undefined) {
+    const value = site.trim().toLowerCase();
+    return value !== 'same-origin' && value !== 'none';
+  }
+  const origin = req.get('origin');
+  if (origin === undefined) return false;
+  const host = req.get('host');
+  if (host === undefined) return true;
+  try {
+    const from = new URL(origin);
+    if (from.origin === 'null' || from.host === '') return true;
+    // Parsed with the origin's scheme, so a default port written out in Host compares equal.
+    return new URL(`${from.protocol}//${host}`).host !== from.host;
+  } catch {
+    return true;
+  }
+}
+
+/** `context` with `" · code NN"` appended, shortened (with "…") to fit the API's 400 characters. */
+function withCorrelationCode(context: string | undefined, code: string): string {
+  if (context === undefined) return `code ${code}`;
+  // A context function may return anything at run time: left as is, the client refuses it precisely.
+  if (typeof (context as unknown) !== 'string') return context;
+  const suffix = ` · code ${code}`;
+  const room = CONTEXT_MAX_LENGTH - suffix.length;
+  let text = context;
+  if (text.length > room) {
+    text = text.slice(0, room - 1);
+    // Never leave half a surrogate pair behind.
+    if (/[\uD800-\uDBFF]$/.test(text)) text = text.slice(0, -1);
+    text = `${text}…`;
+  }
+  return `${text}${suffix}`;
 }
 
 /** The username field from the body, else the query; own properties only (T14). */

@@ -3,6 +3,9 @@
  * R8, R14). The request is verified by `ServiceClient.handleAdvancedWebhook` (binding, signature,
  * replay, then decryption) over the exact raw bytes received; only then does the store change.
  *
+ * A verified fraud report starts the username's `fraudCooldown` (through the store's optional
+ * `findByRequest`, which the webhook needs because it carries no username).
+ *
  * Answers: 204 when processed, and for a replay (already processed: the sender stops retrying);
  * 503 when the store failed (the sender retries); otherwise the status of `webhookFailureStatus`,
  * always with an empty body (one answer per class, no oracle).
@@ -16,7 +19,7 @@ import {
   type AuthorizationResponseWebhook,
   type SessionEndWebhook,
 } from '../webhooks/verify.js';
-import { statusOf } from './core.js';
+import { noteFraud, statusOf } from './core.js';
 import type { StrategyConfig } from './options.js';
 
 /** Options of `strategy.webhookHandler()`. */
@@ -87,15 +90,17 @@ export function webhookHandler(config: StrategyConfig, options: WebhookHandlerOp
       }
 
       const now = config.now();
+      let fraudReported = false;
       try {
         if (event.kind === 'authorization-response') {
           const response = event.response;
-          await config.store.completeIfPending(response.authorizationRequestId, {
+          const result = await config.store.completeIfPending(response.authorizationRequestId, {
             status: statusOf(response),
             response,
             at: now,
           });
-        } else if (event.kind === 'session-end') {
+          fraudReported = result === 'completed' && response.fraud;
+        } else {
           const at = Math.min(now, event.logoutRequested.getTime() + tolerance);
           await config.store.revoke(event.serviceUserHash, at);
         }
@@ -105,11 +110,23 @@ export function webhookHandler(config: StrategyConfig, options: WebhookHandlerOp
         res.status(503).end();
         return;
       }
+      if (fraudReported && event.kind === 'authorization-response' && config.store.findByRequest !== undefined) {
+        // T9: the user reported this push as fraud; no push for that username during the cooldown,
+        // even if the browser that started it never asks again. Before the 204, so a start racing the
+        // webhook sees it. Stored already (a redelivery would be a replay), so a failure here is only
+        // reported; reading the record later (status, completion) starts the cooldown again.
+        try {
+          await noteFraud(config, await config.store.findByRequest(event.response.authorizationRequestId));
+        } catch (err) {
+          report(err, req);
+        }
+      }
+
       res.status(204).end();
 
       try {
         if (event.kind === 'authorization-response') await options.onAuthorizationResponse?.(event, req);
-        else if (event.kind === 'session-end') await options.onSessionEnd?.(event, req);
+        else await options.onSessionEnd?.(event, req);
       } catch (err) {
         report(err, req);
       }

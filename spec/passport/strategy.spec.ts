@@ -207,8 +207,8 @@ describe('Strategy with Express 5, express-session, passport 0.7 and the emulato
       expect(done.body.info.code).to.equal('canceled');
     });
 
-    it('fails with a generic 401 and code unknown-user for a user LaunchKey does not know', async () => {
-      const t = buildApp(world);
+    it('fails with a generic 401 and code unknown-user for a user LaunchKey does not know, when told to reveal it', async () => {
+      const t = buildApp(world, { strategy: { revealUnknownUsers: true } });
       const started = await t.browser().post('/login').type('form').send({ username: 'nobody-here' });
       expect(started.status).to.equal(401);
       expect(started.body.info).to.deep.equal({ code: 'unknown-user', message: FAILURE_MESSAGES[401] });

@@ -1,0 +1,254 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- supertest's res.body is parsed JSON (any); the assertions check its shape */
+import { expect } from 'chai';
+
+import { ConfigurationError } from '../../lib/errors.js';
+import { FAILURE_MESSAGES, MemoryStore, Strategy, type PendingRecord } from '../../lib/passport/index.js';
+import { buildApp, IDS, KEYS, pendingId, startWorld, userPool, type World } from '../support/passport_app.js';
+
+/** A MemoryStore without the optional `findByRequest` (like a shared store that does not implement it). */
+function plainStore(): MemoryStore {
+  const store = new MemoryStore();
+  Object.defineProperty(store, 'findByRequest', { value: undefined });
+  return store;
+}
+
+describe('Strategy push-bombing defences (SECURITY T9)', () => {
+  let world: World;
+  const user = userPool();
+
+  before(async () => {
+    world = await startWorld();
+  });
+  after(async () => {
+    await world.close();
+  });
+
+  describe('fraud cooldown', () => {
+    it('after a completion with fraud, refuses starts for that username (any case or spacing) with 429 and no push until the cooldown ends', async () => {
+      let now = Date.now();
+      // The poll service has no webhook: the completion's own poll learns of the fraud report.
+      const t = buildApp(world, { service: 'poll', strategy: { now: () => now, rateLimit: { perUsername: false } } });
+      const browser = t.browser();
+      const username = user();
+      await browser.post('/login').type('form').send({ username }).expect(202);
+      await world.emu.respond(pendingId(world, username), 'fraud');
+      const done = await browser.get('/login/complete');
+      expect(done.status).to.equal(401);
+      expect(done.body.info).to.include({ code: 'fraud', fraud: true });
+
+      const calls = t.apiCalls.length;
+      for (const variant of [
+        username,
+        username.toUpperCase(),
+        `  ${username} `,
+        username.replace('user', 'ＵＳＥＲ'),
+      ]) {
+        const refused = await t.browser().post('/login').type('form').send({ username: variant });
+        expect(refused.status, variant).to.equal(429);
+        expect(refused.body.info).to.deep.equal({
+          code: 'rate-limited',
+          message: FAILURE_MESSAGES[429],
+          retryAfter: 900,
+        });
+        expect(refused.headers['set-cookie'], variant).to.equal(undefined);
+      }
+      expect(t.apiCalls.length).to.equal(calls);
+      expect(world.emu.auths({ username })).to.have.length(1);
+
+      now += 600_000;
+      const later = await t.browser().post('/login').type('form').send({ username });
+      expect(later.status).to.equal(429);
+      expect(later.body.info.retryAfter).to.equal(300);
+
+      // Other users are not affected.
+      await t.browser().post('/login').type('form').send({ username: user() }).expect(202);
+
+      now += 300_000;
+      const again = t.browser();
+      await again.post('/login').type('form').send({ username }).expect(202);
+      expect(world.emu.auths({ username })).to.have.length(2);
+      await again.post('/login/cancel').expect(200);
+    });
+
+    it('starts on the fraud webhook, even when the browser that started the login never asks again', async () => {
+      let now = Date.now();
+      const t = buildApp(world, { strategy: { now: () => now } });
+      const username = user();
+      await t.browser().post('/login').type('form').send({ username }).expect(202);
+      await world.emu.respond(pendingId(world, username), 'fraud');
+      await world.emu.webhooksSettled();
+
+      const calls = t.apiCalls.length;
+      const refused = await t.browser().post('/login').type('form').send({ username });
+      expect(refused.status).to.equal(429);
+      expect(refused.body.info.code).to.equal('rate-limited');
+      expect(t.apiCalls.length).to.equal(calls);
+      expect(world.emu.auths({ username })).to.have.length(1);
+      now += 900_000;
+      await t.browser().post('/login').type('form').send({ username }).expect(202);
+    });
+
+    it('without findByRequest in the store, starts when the record is next read (status request)', async () => {
+      const t = buildApp(world, { store: plainStore() });
+      const attacker = t.browser();
+      const username = user();
+      await attacker.post('/login').type('form').send({ username }).expect(202);
+      await world.emu.respond(pendingId(world, username), 'fraud');
+      await world.emu.webhooksSettled();
+      expect((await attacker.get('/login/status')).body).to.deep.equal({ status: 'denied', code: 'fraud' });
+      expect((await t.browser().post('/login').type('form').send({ username })).status).to.equal(429);
+    });
+
+    it('a plain denial starts no cooldown', async () => {
+      const t = buildApp(world);
+      const browser = t.browser();
+      const username = user();
+      await browser.post('/login').type('form').send({ username }).expect(202);
+      await world.emu.respond(pendingId(world, username), 'deny');
+      expect((await browser.get('/login/complete')).body.info.code).to.equal('denied');
+      const again = t.browser();
+      await again.post('/login').type('form').send({ username }).expect(202);
+      await again.post('/login/cancel').expect(200);
+    });
+
+    it('fraudCooldown: 0 turns it off', async () => {
+      const t = buildApp(world, { strategy: { fraudCooldown: 0 } });
+      const browser = t.browser();
+      const username = user();
+      await browser.post('/login').type('form').send({ username }).expect(202);
+      await world.emu.respond(pendingId(world, username), 'fraud');
+      expect((await browser.get('/login/complete')).body.info.code).to.equal('fraud');
+      const again = t.browser();
+      await again.post('/login').type('form').send({ username }).expect(202);
+      await again.post('/login/cancel').expect(200);
+    });
+
+    it('needs a limiter with block() and blockedFor() unless fraudCooldown is 0', () => {
+      const base = { serviceId: IDS.hook, privateKey: KEYS.svc, baseUrl: world.emu.url };
+      const limiter = { hit: () => Promise.resolve({ allowed: true }) };
+      const verify = (): Promise<false> => Promise.resolve(false);
+      const thrown = ((): unknown => {
+        try {
+          new Strategy({ ...base, rateLimit: { limiter } }, verify);
+        } catch (err) {
+          return err;
+        }
+        return undefined;
+      })();
+      expect(thrown).to.be.instanceOf(ConfigurationError);
+      expect((thrown as Error).message)
+        .to.include('rateLimit.limiter')
+        .and.include('fraudCooldown');
+      expect(() => new Strategy({ ...base, rateLimit: { limiter }, fraudCooldown: 0 }, verify)).to.not.throw();
+      for (const bad of [-1, 1.5, '900', 30 * 86_400 + 1]) {
+        expect(() => new Strategy({ ...base, fraudCooldown: bad as number }, verify)).to.throw(
+          ConfigurationError,
+          'fraudCooldown',
+        );
+      }
+      for (const option of ['revealUnknownUsers', 'revealInProgress', 'sameOriginOnly', 'correlationCode']) {
+        expect(() => new Strategy({ ...base, [option]: 'yes' }, verify)).to.throw(ConfigurationError, option);
+      }
+    });
+
+    it('keeps the cooldown in a shared limiter given as rateLimit.limiter, with start limits off', async () => {
+      const keys: string[] = [];
+      const blocks = new Map<string, number>();
+      const limiter = {
+        hit: () => Promise.resolve({ allowed: true }),
+        block: (key: string, ms: number) => {
+          keys.push(key);
+          blocks.set(key, Date.now() + ms);
+          return Promise.resolve();
+        },
+        blockedFor: (key: string) => Promise.resolve(Math.max(0, (blocks.get(key) ?? 0) - Date.now())),
+      };
+      const t = buildApp(world, { strategy: { rateLimit: { limiter, perIp: false, perUsername: false } } });
+      const browser = t.browser();
+      const username = user();
+      await browser.post('/login').type('form').send({ username }).expect(202);
+      await world.emu.respond(pendingId(world, username), 'fraud');
+      await world.emu.webhooksSettled();
+      expect(keys).to.deep.equal([`fraud:user:${username}`]);
+      expect((await t.browser().post('/login').type('form').send({ username })).status).to.equal(429);
+    });
+  });
+
+  describe('correlation code (correlationCode: true)', () => {
+    it('appends " · code NN" to the push context and shows the same NN in req.launchkey and the status JSON', async () => {
+      const t = buildApp(world, { strategy: { correlationCode: true, context: 'Sign in to Example from Firefox' } });
+      const browser = t.browser();
+      const username = user();
+      const started = await browser.post('/login').type('form').send({ username });
+      expect(started.status).to.equal(202);
+      const code = started.body.pending.correlationCode as string;
+      expect(code).to.match(/^[1-9]\d$/);
+      const [auth] = world.emu.auths({ status: 'pending', username });
+      expect(auth?.context).to.equal(`Sign in to Example from Firefox · code ${code}`);
+      expect((await browser.get('/login/status')).body).to.deep.equal({ status: 'pending', correlationCode: code });
+      const record = (await t.store.get(
+        ((await browser.get('/me')).body as { launchkey: { handle: string } }).launchkey.handle,
+      )) as PendingRecord;
+      expect(record.correlationCode).to.equal(code);
+      // Reloading the same login sends no new push and keeps the code.
+      const reloaded = await browser.post('/login').type('form').send({ username });
+      expect(reloaded.body.pending.correlationCode).to.equal(code);
+      await browser.post('/login/cancel').expect(200);
+    });
+
+    it('draws a new code per attempt', async () => {
+      const t = buildApp(world, { strategy: { correlationCode: true, rateLimit: false } });
+      const username = user();
+      const codes = new Set<string>();
+      for (let i = 0; i < 12; i++) {
+        const browser = t.browser();
+        const started = await browser.post('/login').type('form').send({ username });
+        codes.add(started.body.pending.correlationCode as string);
+        expect(world.emu.auths({ status: 'pending', username })[0]?.context).to.match(/^code \d\d$/);
+        await browser.post('/login/cancel').expect(200);
+      }
+      expect(codes.size).to.be.greaterThan(1);
+    });
+
+    it('shortens a long context to fit 400 characters, never splitting a character', async () => {
+      const t = buildApp(world, {
+        strategy: { correlationCode: true, context: `${'a'.repeat(388)}😀😀😀😀😀😀` },
+      });
+      const browser = t.browser();
+      const username = user();
+      const started = await browser.post('/login').type('form').send({ username });
+      expect(started.status).to.equal(202);
+      const code = started.body.pending.correlationCode as string;
+      const context = world.emu.auths({ status: 'pending', username })[0]?.context ?? '';
+      expect(context.length).to.be.at.most(400);
+      expect(context).to.equal(`${'a'.repeat(388)}… · code ${code}`);
+      await browser.post('/login/cancel').expect(200);
+    });
+
+    it('gives a decoy a code too, in the same places', async () => {
+      const t = buildApp(world, { strategy: { correlationCode: true, pendingRedirect: '/login/wait' } });
+      const real = t.browser();
+      const decoy = t.browser();
+      await real.post('/login/std').type('form').send({ username: user() }).expect(303);
+      await decoy.post('/login/std').type('form').send({ username: 'nobody-here' }).expect(303);
+      const realStatus = (await real.get('/login/status')).body as object;
+      const decoyStatus = (await decoy.get('/login/status')).body as object;
+      expect(Object.keys(decoyStatus)).to.deep.equal(Object.keys(realStatus));
+      expect(decoyStatus)
+        .to.have.property('correlationCode')
+        .that.matches(/^\d\d$/);
+      await real.post('/login/cancel').expect(200);
+    });
+
+    it('is off by default: the context is sent unchanged and no code appears', async () => {
+      const t = buildApp(world, { strategy: { context: 'Sign in to Example' } });
+      const browser = t.browser();
+      const username = user();
+      const started = await browser.post('/login').type('form').send({ username });
+      expect(started.body.pending).to.not.have.property('correlationCode');
+      expect(world.emu.auths({ status: 'pending', username })[0]?.context).to.equal('Sign in to Example');
+      expect((await browser.get('/login/status')).body).to.deep.equal({ status: 'pending' });
+      await browser.post('/login/cancel').expect(200);
+    });
+  });
+});
