@@ -197,6 +197,18 @@ export class PendingStoreFullError extends LaunchKeyError {
   }
 }
 
+/** A webhook hook of the app did not settle in time (reported to `onError`; the hook keeps running). */
+export class HookTimeoutError extends LaunchKeyError {
+  readonly hook: string;
+  readonly timeoutMs: number;
+
+  constructor(hook: string, timeoutMs: number, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_HOOK_TIMEOUT', `The webhook hook ${hook} did not settle within ${timeoutMs} ms`, options);
+    this.hook = hook;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Transport faults: the API could not be reached or answered outside the protocol
 // ---------------------------------------------------------------------------------------------

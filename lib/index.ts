@@ -49,6 +49,7 @@ export {
   AuthRequestMismatchError,
   ReplayCacheError,
   PendingStoreFullError,
+  HookTimeoutError,
 } from './errors.js';
 export type { JwtFailure, JweFailure, ApiErrorDetails } from './errors.js';
 export { loadPrivateKey, loadPublicKey, keyId, KeyRing } from './crypto/keys.js';

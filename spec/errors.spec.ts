@@ -83,6 +83,8 @@ function instancesOf(name: string, cls: AnyClass, cause: unknown): LaunchKeyErro
       return [new errors.ResponseTooLargeError(1024, options)];
     case 'UnexpectedResponseError':
       return [new errors.UnexpectedResponseError('message', { ...options, status: 302 })];
+    case 'HookTimeoutError':
+      return [new errors.HookTimeoutError('onSessionEnd', 10_000, options)];
     case 'PendingStoreFullError':
       return [new errors.PendingStoreFullError('message', options)];
     case 'AuthRequestMismatchError':

@@ -167,6 +167,17 @@ export class ServiceClient extends BaseClient {
   }
 
   /**
+   * Forgets that a webhook was delivered, so the sender's retry of the same token is processed
+   * instead of refused as a replay. Call it when a verified event could not be acted on (your store
+   * was down and you answered 503). Without a replay cache that can forget, it does nothing.
+   */
+  async releaseWebhook(event: { replayKey?: string | undefined }): Promise<void> {
+    if (event.replayKey !== undefined && this._replayCache?.forget !== undefined) {
+      await this._replayCache.forget(event.replayKey);
+    }
+  }
+
+  /**
    * The legacy view of {@link handleAdvancedWebhook} (Python's `handle_webhook`): an authorization
    * response carries only the fields both device packages have. The same checks apply.
    */

@@ -37,7 +37,8 @@ export type LaunchKeyServiceClient = Pick<
   | 'sessionStart'
   | 'sessionEnd'
   | 'handleAdvancedWebhook'
->;
+> &
+  Partial<Pick<ServiceClient, 'releaseWebhook'>>;
 
 /** How the strategy learns the device's answer. */
 export type CompletionMode = 'webhook' | 'poll' | 'both';

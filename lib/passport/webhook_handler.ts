@@ -12,7 +12,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, HookTimeoutError } from '../errors.js';
 import {
   DEFAULT_MAX_WEBHOOK_BODY_BYTES,
   webhookFailureStatus,
@@ -36,6 +36,11 @@ export interface WebhookHandlerOptions {
    * webhook arrived survive a late redelivery, and a slow API clock cannot spare a session.
    */
   sessionEndTolerance?: number;
+  /**
+   * How long a hook may run before `onError` is told it hangs, in ms; default 10 000. The hook is not
+   * stopped (JavaScript cannot), but a stuck one no longer goes unnoticed (SECURITY.md R5).
+   */
+  hookTimeout?: number;
 }
 
 const PARSED_BODY_MESSAGE =
@@ -60,7 +65,8 @@ export function webhookHandler(config: StrategyConfig, options: WebhookHandlerOp
       try {
         const raw = await rawBody(req);
         if (raw === null) {
-          res.status(413).end();
+          // Close the connection rather than read the rest of an oversized upload.
+          res.set('Connection', 'close').status(413).end();
           return;
         }
         body = raw;
@@ -105,8 +111,12 @@ export function webhookHandler(config: StrategyConfig, options: WebhookHandlerOp
           await config.store.revoke(event.serviceUserHash, at);
         }
       } catch (err) {
-        // Not stored: refuse, so the API delivers it again (R14).
+        // Not stored: refuse, so the API delivers it again (R14), and forget the token id, so that a
+        // redelivery of the very same token is processed rather than taken for a replay.
         report(err, req);
+        await config.client.releaseWebhook?.(event).catch((releaseError: unknown) => {
+          report(releaseError, req);
+        });
         res.status(503).end();
         return;
       }
@@ -124,11 +134,24 @@ export function webhookHandler(config: StrategyConfig, options: WebhookHandlerOp
 
       res.status(204).end();
 
+      const hook =
+        event.kind === 'authorization-response'
+          ? options.onAuthorizationResponse?.bind(undefined, event, req)
+          : options.onSessionEnd?.bind(undefined, event, req);
+      if (hook === undefined) return;
+      const name = event.kind === 'authorization-response' ? 'onAuthorizationResponse' : 'onSessionEnd';
+      const timeout = options.hookTimeout ?? 10_000;
+      const timer = setTimeout(() => {
+        report(new HookTimeoutError(name, timeout), req);
+      }, timeout);
+      // A hanging hook must not keep the process alive on its own.
+      timer.unref();
       try {
-        if (event.kind === 'authorization-response') await options.onAuthorizationResponse?.(event, req);
-        else await options.onSessionEnd?.(event, req);
+        await hook();
       } catch (err) {
         report(err, req);
+      } finally {
+        clearTimeout(timer);
       }
     }
   };
@@ -142,15 +165,15 @@ async function rawBody(req: Request): Promise<Buffer | string | null> {
   if (!empty || !req.readable || req.readableEnded) {
     throw new ConfigurationError(PARSED_BODY_MESSAGE);
   }
+  // A declared length over the limit is refused before a byte is read (SECURITY.md T12).
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > DEFAULT_MAX_WEBHOOK_BODY_BYTES) return null;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer | string>) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buffer.length;
-    if (size > DEFAULT_MAX_WEBHOOK_BODY_BYTES) {
-      req.resume();
-      return null;
-    }
+    if (size > DEFAULT_MAX_WEBHOOK_BODY_BYTES) return null;
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);

@@ -17,6 +17,14 @@ export interface ReplayCache {
    * rather than resolve `true`.
    */
   remember(key: string, ttlSeconds: number): Promise<boolean>;
+
+  /**
+   * Optional: forgets `key`, so a redelivery of that token is processed. A receiver calls it (through
+   * `ServiceClient.releaseWebhook`) when it verified a webhook but could not act on it, e.g. its
+   * store was down and it answered 503: without it, the sender's retry of the same token would be
+   * taken for a replay and the event lost.
+   */
+  forget?(key: string): Promise<void>;
 }
 
 /** Options of {@link MemoryReplayCache}. */
@@ -77,5 +85,10 @@ export class MemoryReplayCache implements ReplayCache {
     const ttl = Number.isFinite(ttlSeconds) && ttlSeconds > 1 ? ttlSeconds : 1;
     this._entries.set(key, now + ttl * 1000);
     return Promise.resolve(true);
+  }
+
+  forget(key: string): Promise<void> {
+    this._entries.delete(key);
+    return Promise.resolve();
   }
 }

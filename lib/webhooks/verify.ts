@@ -112,6 +112,11 @@ export interface WebhookContext {
 
 /** An authorization-response webhook: a device answered an authorization request. */
 export interface AuthorizationResponseWebhook {
+  /**
+   * The replay-cache key remembered for this delivery (`iss|jti`), when a replay cache was used: pass
+   * the event to `ServiceClient.releaseWebhook` when it could not be processed.
+   */
+  replayKey?: string;
   kind: 'authorization-response';
   /** The service, from `sub` (`svc:<id>`). */
   serviceId: string;
@@ -122,6 +127,11 @@ export interface AuthorizationResponseWebhook {
 
 /** A session-end webhook: the user ended the service session from the device. */
 export interface SessionEndWebhook {
+  /**
+   * The replay-cache key remembered for this delivery (`iss|jti`), when a replay cache was used: pass
+   * the event to `ServiceClient.releaseWebhook` when it could not be processed.
+   */
+  replayKey?: string;
   kind: 'session-end';
   /** The service, from `sub` (`svc:<id>`). */
   serviceId: string;
@@ -132,6 +142,11 @@ export interface SessionEndWebhook {
 
 /** A device-link-completion webhook: a device finished linking to a directory user. */
 export interface DeviceLinkCompletionWebhook {
+  /**
+   * The replay-cache key remembered for this delivery (`iss|jti`), when a replay cache was used: pass
+   * the event to `ServiceClient.releaseWebhook` when it could not be processed.
+   */
+  replayKey?: string;
   kind: 'device-link-completion';
   /** The directory, from `sub` (`dir:<id>`). */
   directoryId: string;
@@ -198,10 +213,10 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
   const sessionEnd = encrypted ? undefined : parseSessionEnd(text, entityId(claims, 'svc'));
   if (encrypted) readJweHeader(text, { algorithms: JWE_ALGORITHMS, maxLength: maxBodyBytes });
 
-  if (context.replayCache !== undefined) {
-    await checkReplay(context.replayCache, claims, now, leeway);
-  }
-  if (sessionEnd !== undefined) return sessionEnd;
+  const replayKey =
+    context.replayCache === undefined ? undefined : await checkReplay(context.replayCache, claims, now, leeway);
+  const remembered = replayKey === undefined ? {} : { replayKey };
+  if (sessionEnd !== undefined) return { ...sessionEnd, ...remembered };
 
   // Private-key work starts here, and only here.
   const { plaintext } = await decryptJwe(text, (kid) => context.keyRing.get(kid), {
@@ -210,7 +225,7 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
   });
   const payload = parseJsonObject(plaintext, 'body', maxBodyBytes);
   const type = payload['type'];
-  if (type === 'DEVICE_LINK_COMPLETION') return parseDeviceLink(payload, entityId(claims, 'dir'));
+  if (type === 'DEVICE_LINK_COMPLETION') return { ...parseDeviceLink(payload, entityId(claims, 'dir')), ...remembered };
   if (type !== undefined && type !== null && type !== 'AUTHORIZATION_RESPONSE') {
     invalid('type', 'type must be AUTHORIZATION_RESPONSE or DEVICE_LINK_COMPLETION');
   }
@@ -221,7 +236,7 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
     context.keyRing,
     context.allowLegacyPackage === undefined ? {} : { allowLegacyPackage: context.allowLegacyPackage },
   );
-  return { kind: 'authorization-response', serviceId, requestingEntity: claims.aud, response };
+  return { kind: 'authorization-response', serviceId, requestingEntity: claims.aud, response, ...remembered };
 }
 
 /** Runtime checks of what TypeScript cannot guarantee to a JavaScript caller. */
@@ -346,16 +361,19 @@ function entityId(claims: TokenClaims, type: 'svc' | 'dir'): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function checkReplay(cache: ReplayCache, claims: TokenClaims, now: number, leeway: number): Promise<void> {
+/** Remembers the token's `iss|jti`; returns the key. */
+async function checkReplay(cache: ReplayCache, claims: TokenClaims, now: number, leeway: number): Promise<string> {
+  // Keyed on the verified claims, not the token text: a re-encoded token is the same delivery.
+  const key = `${claims.iss}|${claims.jti}`;
   let fresh: boolean;
   try {
-    // Keyed on the verified claims, not the token text: a re-encoded token is the same delivery.
-    fresh = await cache.remember(`${claims.iss}|${claims.jti}`, claims.exp - now + leeway);
+    fresh = await cache.remember(key, claims.exp - now + leeway);
   } catch (cause) {
     if (cause instanceof LaunchKeyError) throw cause;
     throw new ReplayCacheError('unavailable', 'The replay cache could not be reached', { cause });
   }
   if (!fresh) throw new JwtVerificationError('replay', 'The webhook was already delivered', { claim: 'jti' });
+  return key;
 }
 
 const ISO_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;

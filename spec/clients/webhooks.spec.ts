@@ -90,6 +90,19 @@ describe('ServiceClient webhooks from the emulator', () => {
     expect(replay.code).to.equal('ERR_LK_JWT_REPLAY');
   });
 
+  it('releaseWebhook lets the very same delivery be processed again, e.g. after the receiver answered 503', async () => {
+    const id = await service.authorize('alice');
+    await emu.respond(id, 'deny');
+    const delivery = await next();
+    const first = await service.handleAdvancedWebhook(delivery);
+    expect(first.replayKey).to.match(/^lka\|/);
+    await rejection(service.handleAdvancedWebhook(delivery), JwtVerificationError);
+    await service.releaseWebhook(first);
+    const again = await service.handleAdvancedWebhook(delivery);
+    expect(again.kind === 'authorization-response' && again.response.authorizationRequestId).to.equal(id);
+    await rejection(service.handleAdvancedWebhook(delivery), JwtVerificationError);
+  });
+
   it('handleWebhook passes a session end through', async () => {
     const id = await service.authorize('alice');
     await emu.respond(id, 'approve');

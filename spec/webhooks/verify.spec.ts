@@ -267,11 +267,13 @@ describe('webhooks/verifyWebhook', () => {
     it('decodes the .NET session-end fixture into the service user hash and the logout time', async () => {
       const { context, ring } = harness();
       const event = await verifyWebhook(await hook({ payload: SESSION_END, plain: true }), context);
+      expect(event.replayKey).to.match(/^lka\|[0-9a-f-]{36}$/);
       expect(event).to.deep.equal({
         kind: 'session-end',
         serviceId: SERVICE_ID,
         serviceUserHash: 'hash',
         logoutRequested: new Date('2018-01-11T05:22:17Z'),
+        replayKey: event.replayKey,
       });
       expect(ring.calls).to.equal(0);
     });
@@ -295,6 +297,7 @@ describe('webhooks/verifyWebhook', () => {
         serviceId: '9a6c0d1e-0000-4000-8000-000000000002',
         serviceUserHash: 'B1R3RD7WFKjlr0g4RACl25c2phPqcunajeQeZdTkLkM',
         logoutRequested: new Date('2020-09-13T12:26:40Z'),
+        replayKey: 'lka|0e4f2a8e-8d1b-4b8e-9a1c-6f1d8c3b2a10',
       });
     });
 
@@ -304,7 +307,9 @@ describe('webhooks/verifyWebhook', () => {
         await hook({ payload: deviceLink(attackerKey.publicKey), subject: DIRECTORY }),
         context,
       );
+      expect(event.replayKey).to.match(/^lka\|[0-9a-f-]{36}$/);
       expect(event).to.deep.equal({
+        replayKey: event.replayKey,
         kind: 'device-link-completion',
         directoryId: DIRECTORY_ID,
         deviceId: '04ca395b-1721-4876-bacc-4c914b0e4971',
