@@ -1,6 +1,4 @@
 import { expect } from 'chai';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { DirectoryClient } from '../../lib/clients/directory.js';
 import { DirectoryFactory, OrganizationFactory } from '../../lib/clients/factories.js';
@@ -8,52 +6,25 @@ import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { EntityNotFoundError, InvalidArgumentError, JwtVerificationError } from '../../lib/errors.js';
 import { rejection } from '../support/assertions.js';
 import { IDS, KEYS, baseConfig } from '../support/emulator_client.js';
-
-interface Received {
-  method: string;
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: Buffer;
-}
+import { startReceiver, type Receiver } from '../support/webhook_receiver.js';
 
 describe('DirectoryClient against the emulator', () => {
   let emu: Emulator;
   let directory: DirectoryClient;
-  let receiver: Server;
-  const received: Received[] = [];
+  let receiver: Receiver;
 
   before(async () => {
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => {
-        chunks.push(c);
-      });
-      req.on('end', () => {
-        received.push({
-          method: req.method ?? '',
-          path: req.url ?? '',
-          headers: req.headers,
-          body: Buffer.concat(chunks),
-        });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/launchkey/webhook`;
+    receiver = await startReceiver();
+    const webhookUrl = `${receiver.url}/launchkey/webhook`;
     emu = await startEmulator({ config: baseConfig({ webhookUrl }), apiPrivateKey: KEYS.api });
   });
   after(async () => {
     await emu.close();
-    receiver.closeAllConnections();
-    await new Promise<void>((resolve) => {
-      receiver.close(() => {
-        resolve();
-      });
-    });
+    await receiver.close();
   });
   beforeEach(() => {
     directory = new DirectoryFactory(IDS.dir, KEYS.dir, { baseUrl: emu.url }).makeDirectoryClient();
-    received.length = 0;
+    receiver.deliveries.length = 0;
   });
 
   it('links a device for a new user: code, QR URL, a pending device, then a linked one after the phone enters the code', async () => {
@@ -70,7 +41,7 @@ describe('DirectoryClient against the emulator', () => {
     expect(linked[0]).to.include({ id: link.deviceId, status: 'LINKED', active: true, name: 'Carol phone' });
 
     // The device-link webhook decodes with the directory's own client.
-    const hook = received.find((r) => r.path === '/launchkey/webhook');
+    const hook = receiver.deliveries.find((r) => r.path === '/launchkey/webhook');
     expect(hook, 'device link webhook').to.not.equal(undefined);
     const event = await directory.handleWebhook({
       method: hook!.method,

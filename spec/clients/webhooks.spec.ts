@@ -1,6 +1,4 @@
 import { expect } from 'chai';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { ServiceFactory } from '../../lib/clients/factories.js';
 import type { ServiceClient } from '../../lib/clients/service.js';
@@ -8,50 +6,27 @@ import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { JwtVerificationError } from '../../lib/errors.js';
 import { rejection } from '../support/assertions.js';
 import { IDS, KEYS, baseConfig } from '../support/emulator_client.js';
-
-interface Delivery {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
+import { startReceiver, type Delivery, type Receiver } from '../support/webhook_receiver.js';
 
 describe('ServiceClient webhooks from the emulator', () => {
   let emu: Emulator;
-  let receiver: Server;
+  let receiver: Receiver;
   let service: ServiceClient;
-  const deliveries: Delivery[] = [];
 
   before(async () => {
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-      });
-      req.on('end', () => {
-        deliveries.push({
-          method: req.method ?? '',
-          path: req.url ?? '',
-          headers: req.headers,
-          body: Buffer.concat(chunks),
-        });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/launchkey/webhook`;
+    receiver = await startReceiver();
+    const callbackUrl = `${receiver.url}/launchkey/webhook`;
     emu = await startEmulator({ config: baseConfig({ callbackUrl }), apiPrivateKey: KEYS.api });
     service = new ServiceFactory(IDS.dirSvc, KEYS.svc, { baseUrl: emu.url }).makeServiceClient();
   });
   after(async () => {
     await emu.close();
-    receiver.closeAllConnections();
-    receiver.close();
+    await receiver.close();
   });
 
   const next = async (): Promise<Delivery> => {
     await emu.webhooksSettled();
-    const delivery = deliveries.shift();
+    const delivery = receiver.deliveries.shift();
     if (delivery === undefined) throw new Error('no webhook was delivered');
     return delivery;
   };

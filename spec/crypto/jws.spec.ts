@@ -23,27 +23,13 @@ import {
 } from '../../lib/crypto/jws.js';
 import { loadPrivateKey, loadPublicKey, type PublicKey } from '../../lib/crypto/keys.js';
 import { JwtVerificationError, type JwtFailure } from '../../lib/errors.js';
+import { JWT_CODES } from '../support/assertions.js';
 import { endToEnd, vectorJson, vectorText, vectorToken } from '../support/vectors.js';
-
-/** The code every failure must carry (pinned here so that a renamed code fails these specs). */
-const CODES: Record<JwtFailure, string> = {
-  malformed: 'ERR_LK_JWT_MALFORMED',
-  algorithm: 'ERR_LK_JWT_ALGORITHM',
-  key: 'ERR_LK_JWT_KEY',
-  signature: 'ERR_LK_JWT_SIGNATURE',
-  claim: 'ERR_LK_JWT_CLAIM',
-  expired: 'ERR_LK_JWT_EXPIRED',
-  'not-yet-valid': 'ERR_LK_JWT_NOT_YET_VALID',
-  jti: 'ERR_LK_JWT_JTI_MISMATCH',
-  replay: 'ERR_LK_JWT_REPLAY',
-  'body-hash': 'ERR_LK_JWT_BODY_HASH',
-  binding: 'ERR_LK_JWT_BINDING',
-};
 
 function checkJwtError(err: unknown, failure: JwtFailure, claim: string | undefined, message?: RegExp): void {
   expect(err, 'an error must be thrown').to.be.instanceOf(JwtVerificationError);
   const e = err as JwtVerificationError;
-  expect(e.code).to.equal(CODES[failure]);
+  expect(e.code).to.equal(JWT_CODES[failure]);
   expect(e.failure).to.equal(failure);
   expect(e.claim).to.equal(claim);
   if (message !== undefined) expect(e.message).to.match(message);

@@ -2,18 +2,11 @@
 import { expect } from 'chai';
 
 import { FAILURE_MESSAGES } from '../../lib/passport/index.js';
-import { buildApp, pendingId, startWorld, userPool, type World } from '../support/passport_app.js';
+import { buildApp, pendingId, useWorld, userPool } from '../support/passport_app.js';
 
 describe('Strategy and login CSRF (SECURITY T9, sameOriginOnly)', () => {
-  let world: World;
+  const world = useWorld();
   const user = userPool();
-
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
 
   const refused: [string, Record<string, string>][] = [
     ['Sec-Fetch-Site: cross-site', { 'Sec-Fetch-Site': 'cross-site' }],

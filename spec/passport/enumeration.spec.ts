@@ -10,7 +10,7 @@ import {
   type PendingRecord,
   type PendingStore,
 } from '../../lib/passport/index.js';
-import { buildApp, pendingId, startWorld, userPool, type World } from '../support/passport_app.js';
+import { buildApp, pendingId, useWorld, userPool } from '../support/passport_app.js';
 
 /** Usernames LaunchKey does not know. */
 const UNKNOWN = ['nobody-here', 'ghost@example.com', 'Ｇｈｏｓｔ'];
@@ -59,17 +59,10 @@ function roundTrip(record: PendingRecord | undefined): PendingRecord | undefined
 
 // Its own emulator: moving the emulator clock must not disturb the other spec files.
 describe('Strategy and user enumeration (SECURITY T8)', () => {
-  let world: World;
+  const world = useWorld();
   const user = userPool();
-
-  before(async () => {
-    world = await startWorld();
-  });
   afterEach(() => {
     world.emu.setClockOffset(0);
-  });
-  after(async () => {
-    await world.close();
   });
 
   describe('the start answers alike for known and unknown users (revealUnknownUsers: false, the default)', () => {

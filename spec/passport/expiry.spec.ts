@@ -1,20 +1,13 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- supertest's res.body is parsed JSON (any); the assertions check its shape */
 import { expect } from 'chai';
 
-import { buildApp, pendingId, polls, startWorld, USERS, type World } from '../support/passport_app.js';
+import { buildApp, pendingId, polls, useWorld, USERS } from '../support/passport_app.js';
 
 // Its own emulator: moving the emulator clock must not disturb the other spec files.
 describe('Strategy when the authorization request expires', () => {
-  let world: World;
-
-  before(async () => {
-    world = await startWorld();
-  });
+  const world = useWorld();
   afterEach(() => {
     world.emu.setClockOffset(0);
-  });
-  after(async () => {
-    await world.close();
   });
 
   it('fails with code expired once LaunchKey says the request timed out (poll)', async () => {

@@ -8,62 +8,27 @@ import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import express from 'express';
 
-import { MemoryStore, type PendingRecord } from '../../lib/passport/index.js';
 import {
   buildApp,
   express4,
   IDS,
+  loggedIn,
   pendingId,
   polls,
-  startWorld,
+  replayWebhook,
+  sessionsOf,
+  statusEvents,
+  useWorld,
   userPool,
+  WatchedStore,
   type AppOptions,
   type TestApp,
-  type World,
 } from '../support/passport_app.js';
 
-/** A MemoryStore that says when a status request starts waiting on a handle. */
-class WatchedStore extends MemoryStore {
-  private _waiters: (() => void)[] = [];
-
-  subscribed(): Promise<void> {
-    return new Promise((resolve) => this._waiters.push(resolve));
-  }
-
-  override subscribe(handle: string, listener: (record: PendingRecord | undefined) => void): () => void {
-    const stop = super.subscribe(handle, listener);
-    const waiters = this._waiters;
-    this._waiters = [];
-    for (const w of waiters) w();
-    return stop;
-  }
-}
-
 describe('Strategy on Express 4 (express4 alias), express-session, passport 0.7 and the emulator', () => {
-  let world: World;
+  const world = useWorld();
   const user = userPool();
   const build = (options: AppOptions = {}): TestApp => buildApp(world, { ...options, framework: 'express4' });
-
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
-
-  async function loggedIn(t: TestApp, username: string) {
-    const browser = t.browser();
-    await browser.post('/login').type('form').send({ username }).expect(202);
-    await world.emu.respond(pendingId(world, username), 'approve');
-    await world.emu.webhooksSettled();
-    await browser.get('/login/complete').expect(200);
-    return browser;
-  }
-  const sessionsOf = (username: string) =>
-    world.emu
-      .state()
-      .users.find((u) => u.identifier === username)
-      ?.sessions.map((s) => s.serviceId);
 
   it('really runs on Express 4.22.1: the app’s request prototype is Express 4’s, not Express 5’s', () => {
     const version = (createRequire(import.meta.url)('express4/package.json') as { version: string }).version;
@@ -105,7 +70,7 @@ describe('Strategy on Express 4 (express4 alias), express-session, passport 0.7 
     expect(me.sessionID).to.not.equal(before.sessionID);
     expect(me.launchkey.login.username).to.equal(username);
     expect(me.launchkey.handle).to.equal(undefined);
-    expect(sessionsOf(username)).to.deep.equal([IDS.hook]);
+    expect(sessionsOf(world, username)).to.deep.equal([IDS.hook]);
   });
 
   it('approve through passport’s own successRedirect path answers 302 to /me with a new session id', async () => {
@@ -178,27 +143,11 @@ describe('Strategy on Express 4 (express4 alias), express-session, passport 0.7 
     const username = user();
     await browser.post('/login').type('form').send({ username }).expect(202);
     const subscribed = store.subscribed();
-    const streaming = browser
-      .get('/login/status')
-      .set('Accept', 'text/event-stream')
-      .buffer(true)
-      .parse((res, callback) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          callback(null, text);
-        });
-      })
-      .then((r) => r);
+    const streaming = statusEvents(browser);
     await subscribed;
     await world.emu.respond(pendingId(world, username), 'approve');
-    const res = await streaming;
-    expect(res.headers['content-type']).to.match(/^text\/event-stream/);
-    const events = (res.body as string)
-      .split('\n\n')
-      .filter((block) => block.startsWith('event: status'))
-      .map((block) => JSON.parse(block.split('data: ')[1] ?? 'null') as unknown);
+    const { headers, events } = await streaming;
+    expect(headers['content-type']).to.match(/^text\/event-stream/);
     expect(events).to.deep.equal([{ status: 'pending' }, { status: 'approved' }]);
     await browser.get('/login/complete').expect(200);
   });
@@ -206,12 +155,12 @@ describe('Strategy on Express 4 (express4 alias), express-session, passport 0.7 
   it('logout ends the LaunchKey session, then logs out locally with a new session id', async () => {
     const t = build();
     const username = user();
-    const browser = await loggedIn(t, username);
-    expect(sessionsOf(username)).to.deep.equal([IDS.hook]);
+    const browser = await loggedIn(world, t, username);
+    expect(sessionsOf(world, username)).to.deep.equal([IDS.hook]);
     const before = ((await browser.get('/me')).body as { sessionID: string }).sessionID;
     await browser.post('/logout').expect(204);
     expect(t.apiCalls).to.include('DELETE /service/v3/sessions');
-    expect(sessionsOf(username)).to.deep.equal([]);
+    expect(sessionsOf(world, username)).to.deep.equal([]);
     const me = (await browser.get('/me')).body as { user: unknown; sessionID: string };
     expect(me.user).to.equal(null);
     expect(me.sessionID).to.not.equal(before);
@@ -221,8 +170,8 @@ describe('Strategy on Express 4 (express4 alias), express-session, passport 0.7 
     const t = build();
     const alice = user();
     const bob = user();
-    const aliceBrowser = await loggedIn(t, alice);
-    const bobBrowser = await loggedIn(t, bob);
+    const aliceBrowser = await loggedIn(world, t, alice);
+    const bobBrowser = await loggedIn(world, t, bob);
     world.emu.endSession(IDS.hook, alice);
     await world.emu.webhooksSettled();
     expect(t.hookEvents.filter((e) => e.startsWith('end:'))).to.have.length(1);
@@ -249,17 +198,7 @@ describe('Strategy on Express 4 (express4 alias), express-session, passport 0.7 
       const [hook] = t.webhooks;
       if (hook === undefined) throw new Error('no webhook received');
       expect(hook.headers['content-type']).to.equal('application/jose');
-      const replays = await Promise.all(
-        [1, 2].map(() => {
-          let r = browser.post('/webhooks/launchkey');
-          for (const [name, value] of Object.entries(hook.headers)) {
-            if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name)) {
-              r = r.set(name, value);
-            }
-          }
-          return r.send(hook.body);
-        }),
-      );
+      const replays = await Promise.all([1, 2].map(() => replayWebhook(browser, hook)));
       expect(replays.map((r) => [r.status, r.text])).to.deep.equal([
         [204, ''],
         [204, ''],
@@ -314,7 +253,7 @@ describe('Strategy on Express 4 (express4 alias), express-session, passport 0.7 
       const errors: unknown[] = [];
       const t = build({ webhookBody: 'json', webhook: { onError: (err) => errors.push(err) } });
       const username = user();
-      const browser = await loggedIn(t, username);
+      const browser = await loggedIn(world, t, username);
       const delivered = world.emu.webhooks().length;
       world.emu.endSession(IDS.hook, username);
       await world.emu.webhooksSettled();

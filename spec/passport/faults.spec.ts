@@ -12,12 +12,13 @@ import { MemoryStore, type CompletionResult, type FinalOutcome, type PendingReco
 import {
   buildApp,
   IDS,
+  loggedIn,
   pendingId,
   polls,
-  startWorld,
+  sessionsOf,
+  useWorld,
   userPool,
-  type TestApp,
-  type World,
+  type Browser,
 } from '../support/passport_app.js';
 import { DEFAULT_MAX_WEBHOOK_BODY_BYTES } from '../../lib/webhooks/verify.js';
 
@@ -50,15 +51,8 @@ class FlakyStore extends MemoryStore {
 }
 
 describe('Strategy faults: webhook bodies, store outages, hooks, logout, cancel and sessions', () => {
-  let world: World;
+  const world = useWorld();
   const user = userPool();
-
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
 
   /** Delivery statuses the emulator logged for webhooks sent after `from`, as `[kind, status]`. */
   const deliveriesSince = (from: number) =>
@@ -66,22 +60,8 @@ describe('Strategy faults: webhook bodies, store outages, hooks, logout, cancel 
       .webhooks()
       .slice(from)
       .map((d) => [d.kind, d.status]);
-  const sessionsOf = (username: string) =>
-    world.emu
-      .state()
-      .users.find((u) => u.identifier === username)
-      ?.sessions.map((s) => s.serviceId);
-  const handleOf = async (browser: ReturnType<TestApp['browser']>): Promise<string> =>
+  const handleOf = async (browser: Browser): Promise<string> =>
     ((await browser.get('/me')).body as { launchkey: { handle: string } }).launchkey.handle;
-
-  async function loggedIn(t: TestApp, username: string) {
-    const browser = t.browser();
-    await browser.post('/login').type('form').send({ username }).expect(202);
-    await world.emu.respond(pendingId(world, username), 'approve');
-    await world.emu.webhooksSettled();
-    await browser.get('/login/complete').expect(200);
-    return browser;
-  }
 
   describe('webhook bodies', () => {
     it('reads the raw body itself when no body parser ran, and completes the login from it', async () => {
@@ -194,7 +174,7 @@ describe('Strategy faults: webhook bodies, store outages, hooks, logout, cancel 
       const errors: unknown[] = [];
       const t = buildApp(world, { store, webhook: { onError: (err) => errors.push(err) } });
       const username = user();
-      const browser = await loggedIn(t, username);
+      const browser = await loggedIn(world, t, username);
       store.down.add('revoke');
       const from = world.emu.webhooks().length;
       world.emu.endSession(IDS.hook, username);
@@ -240,7 +220,7 @@ describe('Strategy faults: webhook bodies, store outages, hooks, logout, cancel 
         },
       });
       const username = user();
-      const browser = await loggedIn(t, username);
+      const browser = await loggedIn(world, t, username);
       const from = world.emu.webhooks().length;
       world.emu.endSession(IDS.hook, username);
       await world.emu.webhooksSettled();
@@ -316,7 +296,7 @@ describe('Strategy faults: webhook bodies, store outages, hooks, logout, cancel 
       let apiDown = false;
       const t = buildApp(world, { failApi: (call) => apiDown && call === 'DELETE /service/v3/sessions' });
       const username = user();
-      const browser = await loggedIn(t, username);
+      const browser = await loggedIn(world, t, username);
       const before = ((await browser.get('/me')).body as { sessionID: string }).sessionID;
       apiDown = true;
       const res = await browser.post('/logout');
@@ -328,7 +308,7 @@ describe('Strategy faults: webhook bodies, store outages, hooks, logout, cancel 
       expect(me.launchkey).to.equal(null);
       expect(me.sessionID).to.not.equal(before);
       // LaunchKey never heard of the logout.
-      expect(sessionsOf(username)).to.deep.equal([IDS.hook]);
+      expect(sessionsOf(world, username)).to.deep.equal([IDS.hook]);
     });
 
     it('strategy.logout(req) without passport.initialize() rejects with a ConfigurationError naming it', async () => {
@@ -371,7 +351,7 @@ describe('Strategy faults: webhook bodies, store outages, hooks, logout, cancel 
       expect(done.status).to.equal(401);
       expect(done.body.info.code).to.equal('no-pending');
       expect(t.verified).to.deep.equal([]);
-      expect(sessionsOf(username)).to.deep.equal([]);
+      expect(sessionsOf(world, username)).to.deep.equal([]);
     });
 
     it('when LaunchKey already has the answer (not yet polled): the record is dropped anyway and nothing completes', async () => {
@@ -544,7 +524,7 @@ describe('Strategy faults: webhook bodies, store outages, hooks, logout, cancel 
       expect(done.body).to.include({ error: 'AuthRequestMismatchError', code: 'ERR_LK_AUTH_REQUEST_MISMATCH' });
       expect((await browser.get('/me')).body.user).to.equal(null);
       expect(t.verified).to.have.length(1);
-      expect(sessionsOf(username)).to.deep.equal([]);
+      expect(sessionsOf(world, username)).to.deep.equal([]);
     });
 
     it('verify that throws, or rejects with nothing, is an error: 500, nobody logged in, no LaunchKey session', async () => {
@@ -569,7 +549,7 @@ describe('Strategy faults: webhook bodies, store outages, hooks, logout, cancel 
         const done = await browser.get('/login/complete');
         expect([done.status, done.body.message]).to.deep.equal([500, message]);
         expect((await browser.get('/me')).body.user).to.equal(null);
-        expect(sessionsOf(username)).to.deep.equal([]);
+        expect(sessionsOf(world, username)).to.deep.equal([]);
       }
     });
 
@@ -599,13 +579,7 @@ describe('Strategy faults: webhook bodies, store outages, hooks, logout, cancel 
   });
 
   describe('LaunchKey’s own rate limit (API 429)', () => {
-    let limited: World;
-    before(async () => {
-      limited = await startWorld({ rateLimit: { authsPerUser: 1, windowSeconds: 300 } });
-    });
-    after(async () => {
-      await limited.close();
-    });
+    const limited = useWorld({ rateLimit: { authsPerUser: 1, windowSeconds: 300 } });
 
     it('fails the second start with 429 rate-limited and no retryAfter invented; no pending record', async () => {
       const t = buildApp(limited);

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 
 import { ConfigurationError } from '../../lib/errors.js';
 import { FAILURE_MESSAGES, MemoryStore, Strategy, type PendingRecord } from '../../lib/passport/index.js';
-import { buildApp, IDS, KEYS, pendingId, startWorld, userPool, type World } from '../support/passport_app.js';
+import { buildApp, IDS, KEYS, pendingId, useWorld, userPool } from '../support/passport_app.js';
 
 /** A MemoryStore without the optional `findByRequest` (like a shared store that does not implement it). */
 function plainStore(): MemoryStore {
@@ -13,15 +13,8 @@ function plainStore(): MemoryStore {
 }
 
 describe('Strategy push-bombing defences (SECURITY T9)', () => {
-  let world: World;
+  const world = useWorld();
   const user = userPool();
-
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
 
   describe('fraud cooldown', () => {
     it('after a completion with fraud, refuses starts for that username (any case or spacing) with 429 and no push until the cooldown ends', async () => {

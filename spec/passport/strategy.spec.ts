@@ -4,18 +4,11 @@ import { expect } from 'chai';
 import { ServiceFactory } from '../../lib/clients/factories.js';
 import { AuthPolicy } from '../../lib/entities/auth_policy.js';
 import { FAILURE_MESSAGES } from '../../lib/passport/index.js';
-import { buildApp, IDS, KEYS, pendingId, polls, startWorld, userPool, type World } from '../support/passport_app.js';
+import { buildApp, IDS, KEYS, pendingId, polls, useWorld, userPool } from '../support/passport_app.js';
 
 describe('Strategy with Express 5, express-session, passport 0.7 and the emulator', () => {
-  let world: World;
+  const world = useWorld();
   const user = userPool();
-
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
 
   describe('an approved login', () => {
     it('calls verify with the LaunchKey result, logs the user in and changes the session id', async () => {

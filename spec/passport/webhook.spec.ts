@@ -2,25 +2,19 @@
 import { expect } from 'chai';
 
 import { MemoryStore, type PendingRecord } from '../../lib/passport/index.js';
-import { buildApp, IDS, pendingId, polls, startWorld, userPool, type World } from '../support/passport_app.js';
-
-/** A MemoryStore that says when a status request starts waiting on a handle. */
-class WatchedStore extends MemoryStore {
-  private _waiters: (() => void)[] = [];
-
-  /** Resolves once someone subscribes. */
-  subscribed(): Promise<void> {
-    return new Promise((resolve) => this._waiters.push(resolve));
-  }
-
-  override subscribe(handle: string, listener: (record: PendingRecord | undefined) => void): () => void {
-    const stop = super.subscribe(handle, listener);
-    const waiters = this._waiters;
-    this._waiters = [];
-    for (const w of waiters) w();
-    return stop;
-  }
-}
+import {
+  buildApp,
+  IDS,
+  loggedIn,
+  pendingId,
+  polls,
+  replayWebhook,
+  sessionsOf,
+  statusEvents,
+  useWorld,
+  userPool,
+  WatchedStore,
+} from '../support/passport_app.js';
 
 /** A MemoryStore whose first `set` waits until released (a webhook overtakes the start, R8). */
 class GatedStore extends MemoryStore {
@@ -43,15 +37,8 @@ class GatedStore extends MemoryStore {
 }
 
 describe('Strategy webhooks, modes, status, logout and session guard', () => {
-  let world: World;
+  const world = useWorld();
   const user = userPool();
-
-  before(async () => {
-    world = await startWorld();
-  });
-  after(async () => {
-    await world.close();
-  });
 
   describe('modes', () => {
     it("mode 'webhook' completes from the webhook and never polls the API", async () => {
@@ -119,17 +106,7 @@ describe('Strategy webhooks, modes, status, logout and session guard', () => {
       await world.emu.webhooksSettled();
       const [delivered] = t.webhooks;
       if (delivered === undefined) throw new Error('no webhook received');
-      const replays = await Promise.all(
-        [1, 2, 3].map(() => {
-          let r = browser.post('/webhooks/launchkey');
-          for (const [name, value] of Object.entries(delivered.headers)) {
-            if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name)) {
-              r = r.set(name, value);
-            }
-          }
-          return r.send(delivered.body);
-        }),
-      );
+      const replays = await Promise.all([1, 2, 3].map(() => replayWebhook(browser, delivered)));
       expect(replays.map((r) => [r.status, r.text])).to.deep.equal([
         [204, ''],
         [204, ''],
@@ -218,54 +195,24 @@ describe('Strategy webhooks, modes, status, logout and session guard', () => {
       const username = user();
       await browser.post('/login').type('form').send({ username }).expect(202);
       const subscribed = store.subscribed();
-      const streaming = browser
-        .get('/login/status')
-        .set('Accept', 'text/event-stream')
-        .buffer(true)
-        .parse((res, callback) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => {
-            callback(null, text);
-          });
-        })
-        .then((r) => r);
+      const streaming = statusEvents(browser);
       await subscribed;
       await world.emu.respond(pendingId(world, username), 'deny');
-      const res = await streaming;
-      expect(res.headers['content-type']).to.match(/^text\/event-stream/);
-      const events = (res.body as string)
-        .split('\n\n')
-        .filter((block) => block.startsWith('event: status'))
-        .map((block) => JSON.parse(block.split('data: ')[1] ?? 'null') as unknown);
+      const { headers, events } = await streaming;
+      expect(headers['content-type']).to.match(/^text\/event-stream/);
       expect(events).to.deep.equal([{ status: 'pending' }, { status: 'denied', code: 'denied' }]);
     });
   });
 
   describe('logout', () => {
-    async function loggedIn(t: ReturnType<typeof buildApp>, username: string) {
-      const browser = t.browser();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      await world.emu.respond(pendingId(world, username), 'approve');
-      await world.emu.webhooksSettled();
-      await browser.get('/login/complete').expect(200);
-      return browser;
-    }
-    const sessionsOf = (username: string) =>
-      world.emu
-        .state()
-        .users.find((u) => u.identifier === username)
-        ?.sessions.map((s) => s.serviceId);
-
     it('ends the LaunchKey session, then logs out locally with a new session id', async () => {
       const t = buildApp(world);
       const username = user();
-      const browser = await loggedIn(t, username);
-      expect(sessionsOf(username)).to.deep.equal([IDS.hook]);
+      const browser = await loggedIn(world, t, username);
+      expect(sessionsOf(world, username)).to.deep.equal([IDS.hook]);
       const before = ((await browser.get('/me')).body as { sessionID: string }).sessionID;
       await browser.post('/logout').expect(204);
-      expect(sessionsOf(username)).to.deep.equal([]);
+      expect(sessionsOf(world, username)).to.deep.equal([]);
       const me = (await browser.get('/me')).body as { user: unknown; sessionID: string };
       expect(me.user).to.equal(null);
       expect(me.sessionID).to.not.equal(before);
@@ -275,8 +222,8 @@ describe('Strategy webhooks, modes, status, logout and session guard', () => {
       const t = buildApp(world);
       const alice = user();
       const bob = user();
-      const aliceBrowser = await loggedIn(t, alice);
-      const bobBrowser = await loggedIn(t, bob);
+      const aliceBrowser = await loggedIn(world, t, alice);
+      const bobBrowser = await loggedIn(world, t, bob);
       world.emu.endSession(IDS.hook, alice);
       await world.emu.webhooksSettled();
       expect(t.hookEvents.filter((e) => e.startsWith('end:'))).to.have.length(1);
@@ -284,7 +231,7 @@ describe('Strategy webhooks, modes, status, logout and session guard', () => {
       expect((await bobBrowser.get('/me')).body.user).to.include({ username: bob });
 
       // A login after the session end is not affected by it.
-      const again = await loggedIn(t, alice);
+      const again = await loggedIn(world, t, alice);
       expect((await again.get('/me')).body.user).to.include({ username: alice });
     });
   });

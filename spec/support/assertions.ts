@@ -1,9 +1,10 @@
 /**
- * Assertion helpers shared by the specs: await a rejection and get it back typed.
+ * Assertion helpers shared by the specs: await a rejection and get it back typed; the pinned
+ * JwtVerificationError codes.
  */
 import { expect } from 'chai';
 
-import { LaunchKeyError } from '../../lib/errors.js';
+import { LaunchKeyError, type JwtFailure } from '../../lib/errors.js';
 
 type Class<T> = abstract new (...args: never[]) => T;
 
@@ -23,3 +24,21 @@ export async function rejection<T = LaunchKeyError>(promise: Promise<unknown>, c
   }
   throw new Error('expected a rejection');
 }
+
+/**
+ * The code every JwtVerificationError failure must carry, pinned here (not read from lib) so that a
+ * renamed code fails the specs.
+ */
+export const JWT_CODES: Readonly<Record<JwtFailure, string>> = {
+  malformed: 'ERR_LK_JWT_MALFORMED',
+  algorithm: 'ERR_LK_JWT_ALGORITHM',
+  key: 'ERR_LK_JWT_KEY',
+  signature: 'ERR_LK_JWT_SIGNATURE',
+  claim: 'ERR_LK_JWT_CLAIM',
+  expired: 'ERR_LK_JWT_EXPIRED',
+  'not-yet-valid': 'ERR_LK_JWT_NOT_YET_VALID',
+  jti: 'ERR_LK_JWT_JTI_MISMATCH',
+  replay: 'ERR_LK_JWT_REPLAY',
+  'body-hash': 'ERR_LK_JWT_BODY_HASH',
+  binding: 'ERR_LK_JWT_BINDING',
+};

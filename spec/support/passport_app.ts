@@ -23,6 +23,7 @@ import {
   Strategy,
   type AuthenticateOptions,
   type LaunchKeyResult,
+  type PendingRecord,
   type PendingStore,
   type StrategyOptions,
   type VerifyFunction,
@@ -153,6 +154,41 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         });
       });
     },
+  };
+}
+
+/**
+ * The world of the enclosing `describe`: registers `before` (start) and `after` (close) hooks and
+ * returns a stand-in that reaches the started world, so specs can write `world.emu` and
+ * `buildApp(world)` as with the world itself.
+ */
+export function useWorld(options: WorldOptions = {}): World {
+  let current: World | undefined;
+  const started = (): World => {
+    if (current === undefined) throw new Error('the world is started in a before hook: use it inside hooks and tests');
+    return current;
+  };
+  before(async () => {
+    current = await startWorld(options);
+  });
+  after(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return {
+    get emu() {
+      return started().emu;
+    },
+    get server() {
+      return started().server;
+    },
+    get url() {
+      return started().url;
+    },
+    use(app) {
+      started().use(app);
+    },
+    close: () => started().close(),
   };
 }
 
@@ -362,4 +398,83 @@ export function pendingId(world: World, username: string): string {
 /** Counts `GET /service/v3/auths/{id}` polls among the recorded API calls. */
 export function polls(apiCalls: readonly string[]): number {
   return apiCalls.filter((c) => /^GET \/service\/v3\/auths\/[0-9a-f-]{36}$/.test(c)).length;
+}
+
+/** A supertest agent, as `TestApp.browser()` gives it. */
+export type Browser = ReturnType<TestApp['browser']>;
+
+/** Logs `username` in through /login, an approval on the phone and /login/complete; returns the browser. */
+export async function loggedIn(world: World, t: TestApp, username: string): Promise<Browser> {
+  const browser = t.browser();
+  await browser.post('/login').type('form').send({ username }).expect(202);
+  await world.emu.respond(pendingId(world, username), 'approve');
+  await world.emu.webhooksSettled();
+  await browser.get('/login/complete').expect(200);
+  return browser;
+}
+
+/** The services the user has a LaunchKey session with, at the emulator. */
+export function sessionsOf(world: World, username: string): string[] | undefined {
+  return world.emu
+    .state()
+    .users.find((u) => u.identifier === username)
+    ?.sessions.map((s) => s.serviceId);
+}
+
+/** A MemoryStore that says when a status request starts waiting on a handle. */
+export class WatchedStore extends MemoryStore {
+  private _waiters: (() => void)[] = [];
+
+  /** Resolves once someone subscribes. */
+  subscribed(): Promise<void> {
+    return new Promise((resolve) => this._waiters.push(resolve));
+  }
+
+  override subscribe(handle: string, listener: (record: PendingRecord | undefined) => void): () => void {
+    const stop = super.subscribe(handle, listener);
+    const waiters = this._waiters;
+    this._waiters = [];
+    for (const w of waiters) w();
+    return stop;
+  }
+}
+
+/**
+ * Reads /login/status as Server-Sent Events until the server closes the stream; resolves to the
+ * response headers and the data of each `event: status` block, parsed. The request is sent at once.
+ */
+export async function statusEvents(
+  browser: Browser,
+): Promise<{ headers: Record<string, string | undefined>; events: unknown[] }> {
+  const res = await browser
+    .get('/login/status')
+    .set('Accept', 'text/event-stream')
+    .buffer(true)
+    .parse((stream, callback) => {
+      let text = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (text += chunk));
+      stream.on('end', () => {
+        callback(null, text);
+      });
+    });
+  const events = (res.body as string)
+    .split('\n\n')
+    .filter((block) => block.startsWith('event: status'))
+    .map((block) => JSON.parse(block.split('data: ')[1] ?? 'null') as unknown);
+  return { headers: res.headers, events };
+}
+
+/**
+ * Posts a captured webhook's body to /webhooks/launchkey again with the headers it came with (all
+ * but host, content-length and connection), as a replaying sender would.
+ */
+export function replayWebhook(browser: Browser, hook: CapturedWebhook): ReturnType<Browser['post']> {
+  let r = browser.post('/webhooks/launchkey');
+  for (const [name, value] of Object.entries(hook.headers)) {
+    if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name)) {
+      r = r.set(name, value);
+    }
+  }
+  return r.send(hook.body);
 }

@@ -25,6 +25,7 @@ import {
   type WebhookEvent,
   type WebhookRequest,
 } from '../../lib/webhooks/verify.js';
+import { JWT_CODES } from '../support/assertions.js';
 import { endToEnd, vectorJson, vectorText } from '../support/vectors.js';
 
 // Roles (2048-bit keys from the official SDK suites): the API signs, the service decrypts, the
@@ -179,20 +180,6 @@ async function rejection(promise: Promise<unknown>): Promise<LaunchKeyError> {
   }
   return expect.fail('the webhook was accepted');
 }
-
-const JWT_CODES: Record<JwtFailure, string> = {
-  malformed: 'ERR_LK_JWT_MALFORMED',
-  algorithm: 'ERR_LK_JWT_ALGORITHM',
-  key: 'ERR_LK_JWT_KEY',
-  signature: 'ERR_LK_JWT_SIGNATURE',
-  claim: 'ERR_LK_JWT_CLAIM',
-  expired: 'ERR_LK_JWT_EXPIRED',
-  'not-yet-valid': 'ERR_LK_JWT_NOT_YET_VALID',
-  jti: 'ERR_LK_JWT_JTI_MISMATCH',
-  replay: 'ERR_LK_JWT_REPLAY',
-  'body-hash': 'ERR_LK_JWT_BODY_HASH',
-  binding: 'ERR_LK_JWT_BINDING',
-};
 
 async function jwtRejection(promise: Promise<unknown>, failure: JwtFailure, claim?: string): Promise<void> {
   const err = await rejection(promise);
