@@ -15,8 +15,8 @@
 import { JWE_ALGORITHMS, decryptJwe } from '../crypto/jwe.js';
 import type { PrivateKey } from '../crypto/keys.js';
 import { decryptLegacyPackage } from '../crypto/legacy_package.js';
-import { AuthRequestMismatchError, JweDecryptionError } from '../errors.js';
-import type { FenceJson, GeoCircleFenceJson, TerritoryFenceJson } from './fences.js';
+import { AuthRequestMismatchError, InvalidPolicyError, JweDecryptionError } from '../errors.js';
+import { fenceFromWire, type FenceJson } from './fences.js';
 import {
   fieldName,
   invalid,
@@ -28,7 +28,6 @@ import {
   parseJsonObject,
   requireArray,
   requireBoolean,
-  requireNumber,
   requireObject,
   requireString,
   requireStringArray,
@@ -392,45 +391,18 @@ function parsePolicy(raw: JsonObject, prefix: string): AuthorizationResponsePoli
   return { requirement, amount, types, geofences };
 }
 
-function numberIn(value: unknown, field: string, min: number, max: number): number {
-  const n = requireNumber(value, field);
-  if (n < min || n > max) invalid(field, `${field} must be between ${min} and ${max}`);
-  return n;
-}
-
 /**
- * Reads one fence of a device package's `auth_policy.geofences` into its wire form: the legacy
- * shape without `type` and `GEO_CIRCLE` give a geo circle, `TERRITORY` a territory (a numeric
- * postal code is stringified, as Python does). Lenient on shape, strict on JSON types.
+ * Reads one fence of a device package's `auth_policy.geofences` into its wire form, with the SDK's
+ * own fence parser (a fence without `type` is a GEO_CIRCLE, as in legacy locations). Its policy
+ * error becomes a payload error here: the package came off the wire, not from the caller.
  */
 function parseFence(value: unknown, prefix: string): FenceJson {
-  const raw = requireObject(value, prefix);
-  const f = (key: string) => fieldName(prefix, key);
-  const type = nullableString(raw['type'], f('type')) ?? 'GEO_CIRCLE';
-  const name = nullableString(raw['name'], f('name'), { allowEmpty: true });
-  if (type === 'GEO_CIRCLE') {
-    const radius = requireNumber(raw['radius'], f('radius'));
-    if (!(radius > 0)) invalid(f('radius'), `${f('radius')} must be greater than 0`);
-    const circle: GeoCircleFenceJson = {
-      type: 'GEO_CIRCLE',
-      name,
-      latitude: numberIn(raw['latitude'], f('latitude'), -90, 90),
-      longitude: numberIn(raw['longitude'], f('longitude'), -180, 180),
-      radius,
-    };
-    return circle;
+  try {
+    return fenceFromWire(value, prefix).toJSON();
+  } catch (err) {
+    if (err instanceof InvalidPolicyError) invalid(err.field, err.message, err);
+    throw err;
   }
-  if (type !== 'TERRITORY') invalid(f('type'), `${f('type')} must be GEO_CIRCLE or TERRITORY`);
-  const postal = raw['postal_code'];
-  const territory: TerritoryFenceJson = {
-    type: 'TERRITORY',
-    name,
-    country: requireString(raw['country'], f('country')),
-    administrative_area: nullableString(raw['administrative_area'], f('administrative_area')),
-    postal_code:
-      typeof postal === 'number' && Number.isFinite(postal) ? String(postal) : nullableString(postal, f('postal_code')),
-  };
-  return territory;
 }
 
 function parseAuthMethod(value: unknown, prefix: string): AuthMethod {
