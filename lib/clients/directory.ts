@@ -13,7 +13,7 @@ import {
   type DirectoryUserTotp,
   type ServiceSession,
 } from '../entities/directory.js';
-import { uuidArgument } from '../entities/ids.js';
+import { textArgument, userArgument, uuidArgument } from './arguments.js';
 import { invalid } from '../entities/validate.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { JoseTransport } from '../transport/jose_transport.js';
@@ -30,13 +30,6 @@ export interface LinkDeviceOptions {
 /** Options of the directory client. */
 export interface DirectoryClientOptions {
   replayCache?: ReplayCache;
-}
-
-function identifier(user: unknown): string {
-  if (typeof user !== 'string' || user.trim().length === 0 || user.length > 255) {
-    throw new InvalidArgumentError('user', 'user must be a non-empty string of at most 255 characters');
-  }
-  return user;
 }
 
 /** Client for one directory. Made by a factory; see `DirectoryFactory` and `OrganizationFactory`. */
@@ -58,7 +51,7 @@ export class DirectoryClient extends PolicyManagingClient {
    * QR image, to the user; the link completes when they enter it in the authenticator.
    */
   async linkDevice(user: string, options: LinkDeviceOptions = {}): Promise<DeviceLinkData> {
-    const body: Record<string, unknown> = { identifier: identifier(user) };
+    const body: Record<string, unknown> = { identifier: userArgument(user) };
     if (options.ttl !== undefined) {
       if (!Number.isSafeInteger(options.ttl) || options.ttl < 1) {
         throw new InvalidArgumentError('ttl', 'ttl must be a positive whole number of seconds');
@@ -70,37 +63,35 @@ export class DirectoryClient extends PolicyManagingClient {
 
   /** The user's devices, pending links included (an unknown user has none). */
   async getLinkedDevices(user: string): Promise<Device[]> {
-    return parseDevices(await this._call('POST', '/directory/v3/devices/list', { identifier: identifier(user) }));
+    return parseDevices(await this._call('POST', '/directory/v3/devices/list', { identifier: userArgument(user) }));
   }
 
   /** Unlinks one of the user's devices (`EntityNotFound` for an unknown user or device). */
   async unlinkDevice(user: string, deviceId: string): Promise<void> {
-    if (typeof deviceId !== 'string' || deviceId.length === 0) {
-      throw new InvalidArgumentError('deviceId', 'deviceId must be a non-empty string');
-    }
-    await this._call('DELETE', '/directory/v3/devices', { identifier: identifier(user), device_id: deviceId });
+    const body = { identifier: userArgument(user), device_id: textArgument(deviceId, 'deviceId') };
+    await this._call('DELETE', '/directory/v3/devices', body);
   }
 
   /** The user's sessions with the directory's services. */
   async getAllServiceSessions(user: string): Promise<ServiceSession[]> {
     return parseServiceSessions(
-      await this._call('POST', '/directory/v3/sessions/list', { identifier: identifier(user) }),
+      await this._call('POST', '/directory/v3/sessions/list', { identifier: userArgument(user) }),
     );
   }
 
   /** Ends all of the user's sessions with the directory's services. */
   async endAllServiceSessions(user: string): Promise<void> {
-    await this._call('DELETE', '/directory/v3/sessions', { identifier: identifier(user) });
+    await this._call('DELETE', '/directory/v3/sessions', { identifier: userArgument(user) });
   }
 
   /** Generates (or replaces) the user's TOTP secret. */
   async generateUserTotp(user: string): Promise<DirectoryUserTotp> {
-    return parseDirectoryUserTotp(await this._call('POST', '/directory/v3/totp', { identifier: identifier(user) }));
+    return parseDirectoryUserTotp(await this._call('POST', '/directory/v3/totp', { identifier: userArgument(user) }));
   }
 
   /** Removes the user's TOTP secret. */
   async removeUserTotp(user: string): Promise<void> {
-    await this._call('DELETE', '/directory/v3/totp', { identifier: identifier(user) });
+    await this._call('DELETE', '/directory/v3/totp', { identifier: userArgument(user) });
   }
 
   /**

@@ -4,7 +4,7 @@
  * directory's for itself and its services; a service's for itself. Each factory holds one transport,
  * so its clients share the API key and clock caches.
  */
-import { uuidArgument } from '../entities/ids.js';
+import { uuidArgument } from './arguments.js';
 import { KeyRing, type PrivateKey } from '../crypto/keys.js';
 import { JoseTransport, type TransportOptions } from '../transport/jose_transport.js';
 import { MemoryReplayCache, type ReplayCache } from '../webhooks/replay_cache.js';

@@ -2,11 +2,10 @@
  * `OrganizationClient`: the organization's directories, their keys and SDK keys (PROTOCOL.md §7.4),
  * and the organization's services (§7.5).
  */
-import { uuidArgument } from '../entities/ids.js';
+import { textArgument, uuidArgument } from './arguments.js';
 import { parseDirectories, parseSdkKeys, type Directory } from '../entities/organization.js';
 import { parseCreatedId, type PublicKeyInfo } from '../entities/service.js';
 import { invalid, requireObject, requireUuid } from '../entities/validate.js';
-import { InvalidArgumentError } from '../errors.js';
 import type { JoseTransport } from '../transport/jose_transport.js';
 import { PolicyManagingClient } from './policy_management.js';
 import { KeyCalls, type AddPublicKeyOptions, type UpdatePublicKeyOptions } from './service_management.js';
@@ -44,10 +43,8 @@ export class OrganizationClient extends PolicyManagingClient {
 
   /** Creates a directory and returns its id (`DirectoryNameInUse` for a taken name). */
   async createDirectory(name: string): Promise<string> {
-    if (typeof name !== 'string' || name.trim().length === 0) {
-      throw new InvalidArgumentError('name', 'name must be a non-empty string');
-    }
-    return parseCreatedId(await this._call('POST', '/organization/v3/directories', { name }));
+    const body = { name: textArgument(name, 'name') };
+    return parseCreatedId(await this._call('POST', '/organization/v3/directories', body));
   }
 
   /** Changes a directory. */
@@ -66,7 +63,7 @@ export class OrganizationClient extends PolicyManagingClient {
   /** One directory. */
   async getDirectory(directoryId: string): Promise<Directory> {
     const [directory] = await this.getDirectories([directoryId]);
-    if (directory === undefined) invalid('directories', 'The API returned no directory');
+    if (directory === undefined) invalid('directories', 'The API answered no directory for the id asked');
     return directory;
   }
 

@@ -3,7 +3,7 @@
  * organization or directory prefix. `getServicePolicy`/`setServicePolicy` take the legacy policy,
  * as the Python SDK's methods of that name do; the advanced pair takes any of the four kinds.
  */
-import { uuidArgument } from '../entities/ids.js';
+import { uuidArgument } from './arguments.js';
 import {
   LegacyPolicy,
   servicePolicyFromJSON,

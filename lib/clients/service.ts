@@ -10,7 +10,7 @@ import {
   type AuthorizationResponse,
   type LegacyAuthorizationResponse,
 } from '../entities/auth_response.js';
-import { uuidArgument } from '../entities/ids.js';
+import { userArgument, uuidArgument } from './arguments.js';
 import {
   invalid,
   requireArray,
@@ -72,7 +72,7 @@ export class ServiceClient extends BaseClient {
    * @throws {AuthorizationInProgressError} (the busy signal) when the user already has a pending request.
    */
   async authorizationRequest(user: string, options: AuthorizationRequestOptions = {}): Promise<AuthorizationRequest> {
-    const body = { username: requireUser(user), ...validateAuthorizationRequest(options) };
+    const body = { username: userArgument(user), ...validateAuthorizationRequest(options) };
     const o = requireObject(await this._call('POST', '/service/v3/auths', body), 'response');
     const pushPackage = o['push_package'];
     const deviceIds = o['device_ids'];
@@ -127,7 +127,7 @@ export class ServiceClient extends BaseClient {
 
   /** Tells LaunchKey the user's session started, after an approved authorization request. */
   async sessionStart(user: string, authorizationRequestId?: string): Promise<void> {
-    const body: Record<string, unknown> = { username: requireUser(user) };
+    const body: Record<string, unknown> = { username: userArgument(user) };
     if (authorizationRequestId !== undefined) {
       body['auth_request'] = uuidArgument(authorizationRequestId, 'authorizationRequestId');
     }
@@ -136,7 +136,7 @@ export class ServiceClient extends BaseClient {
 
   /** Tells LaunchKey the user's session ended (also when there was none). */
   async sessionEnd(user: string): Promise<void> {
-    await this._call('DELETE', '/service/v3/sessions', { username: requireUser(user) });
+    await this._call('DELETE', '/service/v3/sessions', { username: userArgument(user) });
   }
 
   /**
@@ -149,7 +149,7 @@ export class ServiceClient extends BaseClient {
     if (typeof otp !== 'string' || !/^\d{6,8}$/.test(otp)) {
       throw new InvalidArgumentError('otp', 'otp must be a string of 6 to 8 digits');
     }
-    const data = await this._call('POST', '/service/v3/totp', { identifier: requireUser(user), otp });
+    const data = await this._call('POST', '/service/v3/totp', { identifier: userArgument(user), otp });
     return requireBoolean(requireObject(data, 'response')['valid'], 'valid');
   }
 
@@ -186,11 +186,4 @@ export class ServiceClient extends BaseClient {
     if (event.kind === 'session-end') return event;
     return { ...event, response: toLegacyAuthorizationResponse(event.response) };
   }
-}
-
-function requireUser(user: unknown): string {
-  if (typeof user !== 'string' || user.trim().length === 0 || user.length > 255) {
-    throw new InvalidArgumentError('user', 'user must be a non-empty string of at most 255 characters');
-  }
-  return user;
 }

@@ -3,22 +3,20 @@
  * calls under `/organization/v3` (organization services) or `/directory/v3` (directory services),
  * plus the public-key calls, which have the same shape for service and directory keys.
  */
-import { InvalidArgumentError } from '../errors.js';
 import { formatDate } from '../entities/dates.js';
-import { uuidArgument } from '../entities/ids.js';
+import { textArgument, uuidArgument } from './arguments.js';
 import {
   keyTypeToWire,
   parseCreatedId,
   parseKeyId,
   parsePublicKeyInfos,
-  parseService,
   parseServices,
   type KeyType,
   type PublicKeyInfo,
   type Service,
 } from '../entities/service.js';
-import { EntityNotFoundError } from '../errors.js';
 import type { JoseTransport } from '../transport/jose_transport.js';
+import { invalid } from '../entities/validate.js';
 import { BaseClient } from './base.js';
 
 /** Options of `createService`. */
@@ -57,19 +55,12 @@ export interface UpdatePublicKeyOptions {
 /** Converts camelCase service options to the wire, keeping "absent" and "null" distinct. */
 function serviceFields(options: UpdateServiceOptions): Record<string, unknown> {
   const wire: Record<string, unknown> = {};
-  if (options.name !== undefined) wire['name'] = requireText(options.name, 'name');
+  if (options.name !== undefined) wire['name'] = textArgument(options.name, 'name');
   if (options.description !== undefined) wire['description'] = options.description;
   if (options.icon !== undefined) wire['icon'] = options.icon;
   if (options.callbackUrl !== undefined) wire['callback_url'] = options.callbackUrl;
   if (options.active !== undefined) wire['active'] = options.active;
   return wire;
-}
-
-function requireText(value: unknown, argument: string): string {
-  if (typeof value !== 'string' || value.trim().length === 0) {
-    throw new InvalidArgumentError(argument, `${argument} must be a non-empty string`);
-  }
-  return value;
 }
 
 /** Shared public-key calls on one key path (`…/service/keys` or `…/directory/keys`). */
@@ -83,7 +74,7 @@ export class KeyCalls {
   async add(ownerId: string, publicKey: string, options: AddPublicKeyOptions = {}): Promise<string> {
     const body: Record<string, unknown> = {
       [this._idField]: ownerId,
-      public_key: requireText(publicKey, 'publicKey'),
+      public_key: textArgument(publicKey, 'publicKey'),
     };
     if (options.expires !== undefined) body['date_expires'] = formatDate(options.expires);
     if (options.active !== undefined) body['active'] = options.active;
@@ -96,11 +87,11 @@ export class KeyCalls {
   }
 
   async remove(ownerId: string, keyId: string): Promise<void> {
-    await this._call('DELETE', this._path, { [this._idField]: ownerId, key_id: requireText(keyId, 'keyId') });
+    await this._call('DELETE', this._path, { [this._idField]: ownerId, key_id: textArgument(keyId, 'keyId') });
   }
 
   async update(ownerId: string, keyId: string, options: UpdatePublicKeyOptions): Promise<void> {
-    const body: Record<string, unknown> = { [this._idField]: ownerId, key_id: requireText(keyId, 'keyId') };
+    const body: Record<string, unknown> = { [this._idField]: ownerId, key_id: textArgument(keyId, 'keyId') };
     if (options.expires !== undefined)
       body['date_expires'] = options.expires === null ? null : formatDate(options.expires);
     if (options.active !== undefined) body['active'] = options.active;
@@ -123,7 +114,7 @@ export abstract class ServiceManagingClient extends BaseClient {
   async createService(name: string, options: CreateServiceOptions = {}): Promise<string> {
     // Sent in full, as the Python SDK does: the API fills nothing in for a missing field.
     const body = {
-      name: requireText(name, 'name'),
+      name: textArgument(name, 'name'),
       description: options.description ?? null,
       icon: options.icon ?? null,
       callback_url: options.callbackUrl ?? null,
@@ -143,13 +134,11 @@ export abstract class ServiceManagingClient extends BaseClient {
     return parseServices(await this._call('POST', `${this._prefix}/services/list`, { service_ids: ids }));
   }
 
-  /** One service. */
+  /** One service (403 `Forbidden` when it is unknown or not owned). */
   async getService(serviceId: string): Promise<Service> {
-    const id = uuidArgument(serviceId, 'serviceId');
-    const list = await this._call('POST', `${this._prefix}/services/list`, { service_ids: [id] });
-    const services = Array.isArray(list) ? list : [];
-    if (services.length === 0) throw new EntityNotFoundError({ status: 200, errorCode: 'HTTP-200' });
-    return parseService(services[0], 'services[0]');
+    const [service] = await this.getServices([serviceId]);
+    if (service === undefined) invalid('services', 'The API answered no service for the id asked');
+    return service;
   }
 
   /** Changes a service: absent options are unchanged, `null` clears. */

@@ -1,0 +1,36 @@
+/**
+ * The checks every client argument goes through before it is put in a path or a body, so a
+ * mistake is an {@link InvalidArgumentError} naming the argument and nothing is sent.
+ */
+import { InvalidArgumentError } from '../errors.js';
+
+/** A canonical 8-4-4-4-12 UUID of any version, either case (entity ids are `org:`/`dir:`/`svc:` + one). */
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Longest user identifier accepted (the API's limit). */
+const USER_MAX_LENGTH = 255;
+
+/** `value` lower-cased when it is a UUID. */
+export function uuidArgument(value: unknown, argument: string): string {
+  if (typeof value !== 'string' || !UUID_PATTERN.test(value)) {
+    throw new InvalidArgumentError(argument, `${argument} must be a UUID`);
+  }
+  return value.toLowerCase();
+}
+
+/** `value` when it is a string with something besides white space. */
+export function textArgument(value: unknown, argument: string): string {
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw new InvalidArgumentError(argument, `${argument} must be a non-empty string`);
+  }
+  return value;
+}
+
+/** A LaunchKey username, User Push ID or directory user identifier. */
+export function userArgument(value: unknown, argument = 'user'): string {
+  const user = textArgument(value, argument);
+  if (user.length > USER_MAX_LENGTH) {
+    throw new InvalidArgumentError(argument, `${argument} must be at most ${USER_MAX_LENGTH} characters`);
+  }
+  return user;
+}
