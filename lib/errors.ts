@@ -33,8 +33,12 @@ export class LaunchKeyError extends Error {
 
 /** A key, option or argument given to the package cannot be used (thrown eagerly, at setup). */
 export class ConfigurationError extends LaunchKeyError {
-  constructor(message: string, options?: LaunchKeyErrorOptions) {
+  /** The option at fault, when the code that refused it knows its name (`baseUrl`, `timeout`, ...). */
+  readonly option: string | undefined;
+
+  constructor(message: string, options?: LaunchKeyErrorOptions & { option?: string }) {
     super('ERR_LK_CONFIGURATION', message, options);
+    this.option = options?.option;
   }
 }
 

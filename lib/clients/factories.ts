@@ -4,6 +4,7 @@
  * directory's for itself and its services; a service's for itself. Each factory holds one transport,
  * so its clients share the API key and clock caches.
  */
+import { ConfigurationError } from '../errors.js';
 import { uuidArgument } from './arguments.js';
 import { KeyRing, type PrivateKey } from '../crypto/keys.js';
 import { JoseTransport, type TransportOptions } from '../transport/jose_transport.js';
@@ -26,6 +27,18 @@ export interface FactoryOptions extends TransportOptions {
   replayCache?: ReplayCache;
 }
 
+/** The key ring of the credentials; a key that does not load is an error about `privateKeys`. */
+function keyRing(keys: readonly (string | PrivateKey)[], signingKeyId: string | undefined): KeyRing {
+  try {
+    return new KeyRing(keys, signingKeyId);
+  } catch (err) {
+    if (err instanceof ConfigurationError && err.option === undefined) {
+      throw new ConfigurationError(`privateKeys: ${err.message}`, { cause: err, option: 'privateKeys' });
+    }
+    throw err;
+  }
+}
+
 abstract class Factory {
   protected readonly _transport: JoseTransport;
   protected readonly _replayCache: ReplayCache;
@@ -33,7 +46,7 @@ abstract class Factory {
   protected constructor(issuer: string, keys: PrivateKeys, options: FactoryOptions) {
     const list = typeof keys === 'string' || !Array.isArray(keys) ? [keys as string | PrivateKey] : keys;
     const { signingKeyId, replayCache, ...transportOptions } = options;
-    this._transport = new JoseTransport(issuer, new KeyRing(list, signingKeyId), transportOptions);
+    this._transport = new JoseTransport(issuer, keyRing(list, signingKeyId), transportOptions);
     this._replayCache = replayCache ?? new MemoryReplayCache();
   }
 

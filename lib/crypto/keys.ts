@@ -156,7 +156,9 @@ export class KeyRing {
     this._byKid = new Map(loaded.map((k) => [k.kid, k]));
     const signing = signingKid === undefined ? loaded[0] : this._byKid.get(signingKid);
     if (signing === undefined)
-      throw new ConfigurationError(`No private key has the signing key id ${String(signingKid)}`);
+      throw new ConfigurationError(`No private key has the signing key id ${String(signingKid)}`, {
+        option: 'signingKeyId',
+      });
     this.signingKey = signing;
   }
 

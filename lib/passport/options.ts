@@ -10,7 +10,7 @@ import { ServiceFactory, type FactoryOptions, type PrivateKeys } from '../client
 import type { ServiceClient } from '../clients/service.js';
 import type { AuthPolicy } from '../entities/auth_policy.js';
 import type { AuthMethod, AuthorizationResponse, AuthorizationResponsePolicy } from '../entities/auth_response.js';
-import { ConfigurationError, InvalidArgumentError, LaunchKeyError } from '../errors.js';
+import { ConfigurationError, InvalidArgumentError } from '../errors.js';
 import { MemoryStore } from './memory_store.js';
 import {
   checkRule,
@@ -345,12 +345,16 @@ function makeClient(options: StrategyOptionsBase): LaunchKeyServiceClient {
     return factory.makeServiceClient();
   } catch (err) {
     if (err instanceof InvalidArgumentError && err.argument === 'serviceId') fail('serviceId', 'must be a UUID', err);
-    if (err instanceof LaunchKeyError) {
-      const option = /base ?url/i.test(err.message) ? 'baseUrl' : /key/i.test(err.message) ? 'privateKey' : 'transport';
-      fail(option, `is invalid: ${err.message}`, err);
-    }
-    fail('privateKey', 'could not be loaded', err);
+    if (err instanceof ConfigurationError) fail(strategyOption(err.option), `is invalid: ${err.message}`, err);
+    throw err;
   }
+}
+
+/** The strategy option a factory's ConfigurationError is about (its `option` names the factory's). */
+function strategyOption(option: string | undefined): string {
+  if (option === 'baseUrl') return 'baseUrl';
+  if (option === 'privateKeys') return 'privateKey';
+  return option === undefined ? 'transport' : `transport.${option}`;
 }
 
 /**

@@ -70,20 +70,27 @@ export function normalizeBaseUrl(baseUrl: string): string {
   try {
     url = new URL(baseUrl);
   } catch (cause) {
-    throw new ConfigurationError(`baseUrl ${JSON.stringify(baseUrl)} is not an absolute URL`, { cause });
+    throw new ConfigurationError(`baseUrl ${JSON.stringify(baseUrl)} is not an absolute URL`, {
+      cause,
+      option: 'baseUrl',
+    });
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
-    throw new ConfigurationError('baseUrl must use https (plain http is allowed only for a loopback emulator)');
+    throw new ConfigurationError('baseUrl must use https (plain http is allowed only for a loopback emulator)', {
+      option: 'baseUrl',
+    });
   }
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    throw new ConfigurationError('baseUrl must not carry credentials, a query or a fragment');
+    throw new ConfigurationError('baseUrl must not carry credentials, a query or a fragment', { option: 'baseUrl' });
   }
   return url.href.replace(/\/+$/, '');
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new ConfigurationError(`${name} must be a positive number`);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError(`${name} must be a positive number`, { option: name });
+  }
   return value;
 }
 

@@ -76,7 +76,7 @@ export class JoseTransport {
     }
     const leeway = options.leeway ?? 30;
     if (!Number.isFinite(leeway) || leeway < 0 || leeway > 120) {
-      throw new ConfigurationError('leeway must be between 0 and 120 seconds');
+      throw new ConfigurationError('leeway must be between 0 and 120 seconds', { option: 'leeway' });
     }
     this.issuer = issuer;
     this.keyRing = keyRing;
