@@ -19,6 +19,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { ConfigurationError, JweDecryptionError } from '../errors.js';
+import { isCanonicalBase64url } from './base64url.js';
 import { CEK_BYTES, decryptA256CbcHs512, encryptA256CbcHs512, IV_BYTES, TAG_BYTES } from './aes_cbc_hmac.js';
 import type { PrivateKey, PublicKey } from './keys.js';
 import { oaepDecrypt, oaepEncrypt, rsaBlockBytes, type OaepHash } from './rsa.js';
@@ -106,7 +107,6 @@ export interface DecryptedJwe {
   plaintext: string;
 }
 
-const B64URL = /^[A-Za-z0-9_-]*$/;
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads and checks the protected header without touching any key. */
@@ -118,10 +118,7 @@ export function readJweHeader(compact: string, options: DecryptJweOptions = {}):
   if (compact.length > maxLength)
     throw new JweDecryptionError('malformed', `JWE is longer than ${maxLength} characters`);
   const parts = compact.split('.');
-  if (
-    parts.length !== 5 ||
-    parts.some((p) => !B64URL.test(p) || Buffer.from(p, 'base64url').toString('base64url') !== p)
-  ) {
+  if (parts.length !== 5 || parts.some((p) => !isCanonicalBase64url(p))) {
     throw new JweDecryptionError('malformed', 'JWE is not a compact serialization of five base64url parts');
   }
   let header: unknown;

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { ConfigurationError, JwtVerificationError } from '../errors.js';
 import { digestHex, digestMatches, isHashFunc, type HashFunc } from './digest.js';
 import { KID_PATTERN, type PrivateKey, type PublicKey } from './keys.js';
+import { isCanonicalBase64url } from './base64url.js';
 import { rsaSign, rsaVerify } from './rsa.js';
 
 /** Signature algorithms of the protocol. */
@@ -254,8 +255,6 @@ export interface VerifiedToken {
   claims: TokenClaims;
 }
 
-const B64URL = /^[A-Za-z0-9_-]+$/;
-
 function fail(failure: ConstructorParameters<typeof JwtVerificationError>[0], message: string, claim?: string): never {
   throw new JwtVerificationError(failure, message, claim === undefined ? undefined : { claim });
 }
@@ -279,10 +278,7 @@ export function readTokenHeader(token: string, options: Pick<VerifyTokenOptions,
   const maxLength = options.maxLength ?? DEFAULT_MAX_TOKEN_LENGTH;
   if (token.length > maxLength) fail('malformed', `JWT is longer than ${maxLength} characters`);
   const parts = token.split('.');
-  if (
-    parts.length !== 3 ||
-    !parts.every((p) => B64URL.test(p) && Buffer.from(p, 'base64url').toString('base64url') === p)
-  ) {
+  if (parts.length !== 3 || !parts.every((p) => p.length > 0 && isCanonicalBase64url(p))) {
     fail('malformed', 'JWT is not a compact serialization of three base64url parts');
   }
   const header = decodeSegment(parts[0] ?? '', 'header');
