@@ -2,10 +2,8 @@
  * The checks every client argument goes through before it is put in a path or a body, so a
  * mistake is an {@link InvalidArgumentError} naming the argument and nothing is sent.
  */
+import { UUID_PATTERN } from '../entities/validate.js';
 import { InvalidArgumentError } from '../errors.js';
-
-/** A canonical 8-4-4-4-12 UUID of any version, either case (entity ids are `org:`/`dir:`/`svc:` + one). */
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Longest user identifier accepted (the API's limit). */
 const USER_MAX_LENGTH = 255;

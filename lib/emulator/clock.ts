@@ -2,6 +2,7 @@
  * The emulator's clock: real time plus an offset that tests shift, so expiry and clock skew are
  * driven by moving time instead of sleeping.
  */
+import { formatDate } from '../entities/dates.js';
 
 /** Emulator time in whole seconds and the offset that produces it. */
 export class EmulatorClock {
@@ -34,5 +35,5 @@ export class EmulatorClock {
 
 /** ISO-8601 UTC with whole seconds and `Z`, the API's date format. */
 export function isoSeconds(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return formatDate(new Date(epochSeconds * 1000));
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import { loadPublicKey } from '../crypto/keys.js';
+import { UUID_PATTERN } from '../entities/validate.js';
 import { ConfigurationError } from '../errors.js';
 import {
   DEVICE_FACTORS,
@@ -93,11 +94,9 @@ export interface EmulatorConfig {
   users?: { directoryId: string; identifier: string; devices?: ConfigDevice[] }[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function uuid(value: unknown, where: string): string {
   const id = typeof value === 'string' ? value.toLowerCase() : '';
-  if (!UUID.test(id)) throw new ConfigurationError(`${where} must be a UUID`);
+  if (!UUID_PATTERN.test(id)) throw new ConfigurationError(`${where} must be a UUID`);
   return id;
 }
 

@@ -96,12 +96,13 @@ export function requireStringArray(value: unknown, field: string, options: Strin
   );
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A canonical 8-4-4-4-12 UUID of any version, either case (PROTOCOL.md §1.1, §11). */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A UUID string with dashes, any case (PROTOCOL.md §11); returned as sent. */
 export function requireUuid(value: unknown, field: string): string {
   const text = requireString(value, field);
-  if (!UUID.test(text)) invalid(field, `${field} must be a UUID`);
+  if (!UUID_PATTERN.test(text)) invalid(field, `${field} must be a UUID`);
   return text;
 }
 

@@ -38,7 +38,14 @@ import {
   type AuthorizationResponse,
   type PrivateKeyLookup,
 } from '../entities/auth_response.js';
-import { invalid, parseJsonObject, requireString, requireUuid, type JsonObject } from '../entities/validate.js';
+import {
+  invalid,
+  parseJsonObject,
+  requireString,
+  requireUuid,
+  UUID_PATTERN,
+  type JsonObject,
+} from '../entities/validate.js';
 import {
   ConfigurationError,
   JweDecryptionError,
@@ -353,13 +360,11 @@ function bodyText(body: string | Uint8Array): string {
 function entityId(claims: TokenClaims, type: 'svc' | 'dir'): string {
   const prefix = `${type}:`;
   const id = claims.sub.startsWith(prefix) ? claims.sub.slice(prefix.length) : '';
-  if (!UUID.test(id)) {
+  if (!UUID_PATTERN.test(id)) {
     throw new JwtVerificationError('claim', `JWT claim sub must be ${prefix}<uuid> for this webhook`, { claim: 'sub' });
   }
   return id;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Remembers the token's `iss|jti`; returns the key. */
 async function checkReplay(cache: ReplayCache, claims: TokenClaims, now: number, leeway: number): Promise<string> {
