@@ -1,5 +1,6 @@
 /**
- * What every client shares: the JOSE transport of its credential holder and the entity it acts on.
+ * What every client shares: the JOSE transport of its credential holder, the entity it acts on,
+ * and, for the clients that receive webhooks, the replay cache their verification uses.
  */
 import type { ApiRequest, JoseTransport } from '../transport/jose_transport.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
@@ -11,10 +12,13 @@ export abstract class BaseClient {
   readonly subject: string;
   /** The signed, encrypted transport of the credential holder. */
   protected readonly _transport: JoseTransport;
+  /** Remembers the token ids of verified webhooks; without one, replays are not detected. */
+  protected readonly _replayCache: ReplayCache | undefined;
 
-  protected constructor(transport: JoseTransport, subject: string) {
+  protected constructor(transport: JoseTransport, subject: string, replayCache?: ReplayCache) {
     this._transport = transport;
     this.subject = subject;
+    this._replayCache = replayCache;
   }
 
   /** The credential holder signing this client's requests, e.g. `org:<uuid>`. */
@@ -24,22 +28,20 @@ export abstract class BaseClient {
 
   /** Sends one call on this client's subject and returns the decrypted body (or `undefined`). */
   protected async _call(method: ApiRequest['method'], path: string, body?: unknown): Promise<unknown> {
-    const request: ApiRequest = { method, path, subject: this.subject };
-    if (body !== undefined) request.body = body;
-    return (await this._transport.request(request)).data;
+    return (await this._callWithStatus(method, path, body)).data;
   }
 
   /**
    * Verifies a webhook addressed to this client's credential holder about this client's subject,
    * with the API keys of the transport and this client's replay cache.
    */
-  protected async _verifyWebhook(request: WebhookRequest, replayCache: ReplayCache | undefined): Promise<WebhookEvent> {
+  protected async _verifyWebhook(request: WebhookRequest): Promise<WebhookEvent> {
     return verifyWebhook(request, {
       entity: this.issuer,
       subject: this.subject,
       keyRing: this._transport.keyRing,
       resolveApiKey: (kid) => this._transport.apiKeys.byKid(kid),
-      ...(replayCache === undefined ? {} : { replayCache }),
+      ...(this._replayCache === undefined ? {} : { replayCache: this._replayCache }),
     });
   }
 

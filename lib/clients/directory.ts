@@ -36,14 +36,12 @@ export interface DirectoryClientOptions {
 export class DirectoryClient extends PolicyManagingClient {
   /** The directory id (UUID). */
   readonly directoryId: string;
-  private readonly _replayCache: ReplayCache | undefined;
 
   /** @internal Use a factory. */
   constructor(transport: JoseTransport, directoryId: string, options: DirectoryClientOptions = {}) {
     const id = uuidArgument(directoryId, 'directoryId');
-    super(transport, `dir:${id}`, '/directory/v3');
+    super(transport, `dir:${id}`, '/directory/v3', options.replayCache);
     this.directoryId = id;
-    this._replayCache = options.replayCache;
   }
 
   /**
@@ -99,7 +97,7 @@ export class DirectoryClient extends PolicyManagingClient {
    * completion. Every binding is checked before any private-key work.
    */
   async handleWebhook(request: WebhookRequest): Promise<DeviceLinkCompletionWebhook> {
-    const event = await this._verifyWebhook(request, this._replayCache);
+    const event = await this._verifyWebhook(request);
     if (event.kind !== 'device-link-completion') invalid('type', 'A directory receives only device link webhooks');
     return event;
   }

@@ -53,14 +53,12 @@ export interface ServiceClientOptions {
 export class ServiceClient extends BaseClient {
   /** The service id (UUID). */
   readonly serviceId: string;
-  private readonly _replayCache: ReplayCache | undefined;
 
   /** @internal Use a factory. */
   constructor(transport: JoseTransport, serviceId: string, options: ServiceClientOptions = {}) {
     const id = uuidArgument(serviceId, 'serviceId');
-    super(transport, `svc:${id}`);
+    super(transport, `svc:${id}`, options.replayCache);
     this.serviceId = id;
-    this._replayCache = options.replayCache;
   }
 
   /**
@@ -161,7 +159,7 @@ export class ServiceClient extends BaseClient {
    * @param request the raw request: method, path exactly as received, headers and the raw body.
    */
   async handleAdvancedWebhook(request: WebhookRequest): Promise<AuthorizationResponseWebhook | SessionEndWebhook> {
-    const event = await this._verifyWebhook(request, this._replayCache);
+    const event = await this._verifyWebhook(request);
     if (event.kind === 'device-link-completion') invalid('type', 'A service does not receive device link webhooks');
     return event;
   }

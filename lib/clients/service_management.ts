@@ -16,6 +16,7 @@ import {
   type Service,
 } from '../entities/service.js';
 import type { JoseTransport } from '../transport/jose_transport.js';
+import type { ReplayCache } from '../webhooks/replay_cache.js';
 import { invalid } from '../entities/validate.js';
 import { BaseClient } from './base.js';
 
@@ -104,8 +105,13 @@ export abstract class ServiceManagingClient extends BaseClient {
   private readonly _prefix: string;
   private readonly _serviceKeys: KeyCalls;
 
-  protected constructor(transport: JoseTransport, subject: string, prefix: '/organization/v3' | '/directory/v3') {
-    super(transport, subject);
+  protected constructor(
+    transport: JoseTransport,
+    subject: string,
+    prefix: '/organization/v3' | '/directory/v3',
+    replayCache?: ReplayCache,
+  ) {
+    super(transport, subject, replayCache);
     this._prefix = prefix;
     this._serviceKeys = new KeyCalls((m, p, b) => this._call(m, p, b), `${prefix}/service/keys`, 'service_id');
   }
