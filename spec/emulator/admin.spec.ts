@@ -2,7 +2,8 @@ import { expect } from 'chai';
 
 import { loadPrivateKey } from '../../lib/crypto/keys.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
-import { baseConfig, EmulatorClient, IDS, KEYS, publicPem, vector } from '../support/emulator_client.js';
+import { baseConfig, EmulatorClient, IDS, KEYS, publicPem } from '../support/emulator_client.js';
+import { vectorText } from '../support/vectors.js';
 
 const org = `org:${IDS.org}`;
 const dir = `dir:${IDS.dir}`;
@@ -249,7 +250,7 @@ describe('emulator organization and service management', function () {
           factors: ['INHERENCE', 'POSSESSION'],
           fences: [{ type: 'TERRITORY', name: 't', country: 'US', administrative_area: 'US-CA', postal_code: null }],
         },
-        JSON.parse(vector('json/policy-cond-geo-java.json')) as unknown,
+        JSON.parse(vectorText('json/policy-cond-geo-java.json')) as unknown,
         {
           minimum_requirements: [{ requirement: 'authenticated', any: 2, knowledge: 0, inherence: 0, possession: 0 }],
           factors: [

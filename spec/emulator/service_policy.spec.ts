@@ -2,7 +2,8 @@ import { expect } from 'chai';
 
 import { MethodAmountPolicy, servicePolicyFromJSON } from '../../lib/entities/policy.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
-import { baseConfig, EmulatorClient, IDS, KEYS, vector } from '../support/emulator_client.js';
+import { baseConfig, EmulatorClient, IDS, KEYS } from '../support/emulator_client.js';
+import { vectorText } from '../support/vectors.js';
 
 const org = `org:${IDS.org}`;
 const svc = `svc:${IDS.orgSvc}`;
@@ -16,7 +17,7 @@ interface ErrorBody {
 /** The flat shape of Python's `LegacyPolicy(amount=2, deny_rooted_jailbroken=True, fences=[…]).to_dict()`. */
 const PYTHON_FLAT_LEGACY = (() => {
   const dumps = (
-    JSON.parse(vector('json/python-policy-serializations.json')) as { raw_json_dumps: Record<string, string> }
+    JSON.parse(vectorText('json/python-policy-serializations.json')) as { raw_json_dumps: Record<string, string> }
   ).raw_json_dumps;
   const [, text] = Object.entries(dumps).find(([name]) => name.startsWith('LegacyPolicy(')) ?? ['', 'null'];
   return JSON.parse(text) as Record<string, unknown>;
@@ -46,7 +47,7 @@ describe('emulator service policies and request policies (the SDK policy classes
   };
 
   it('accepts the Java METHOD_AMOUNT fixture (amount 5) and returns it from policy/item in Python order', async function () {
-    const fixture = vector('json/policy-method-amount-java.json');
+    const fixture = vectorText('json/policy-method-amount-java.json');
     expect((await put(JSON.parse(fixture))).status).to.equal(204);
     const read = await item();
     expect(read['amount']).to.equal(5);
@@ -54,7 +55,7 @@ describe('emulator service policies and request policies (the SDK policy classes
   });
 
   it('accepts the Java COND_GEO fixture (inside 5, outside 10) and returns it from policy/item', async function () {
-    const fixture = vector('json/policy-cond-geo-java.json');
+    const fixture = vectorText('json/policy-cond-geo-java.json');
     expect((await put(JSON.parse(fixture))).status).to.equal(204);
     const read = await item();
     expect(read).to.deep.include({

@@ -3,27 +3,20 @@
  * RS512 with a stray `alg` claim, RSA-OAEP body, `application/jwe`; Java: RS256, RSA-OAEP-256 with
  * `cty`, `application/jose`), optionally tampered, and opens responses with the client envelope.
  */
-import { readFileSync } from 'node:fs';
-
 import type { HashFunc } from '../../lib/crypto/digest.js';
 import { encryptJwe } from '../../lib/crypto/jwe.js';
 import { KeyRing, loadPrivateKey, loadPublicKey, type PrivateKey, type PublicKey } from '../../lib/crypto/keys.js';
 import { requestClaims, signToken, type TokenClaims } from '../../lib/crypto/jws.js';
 import { openResponse, type OpenedResponse } from '../../lib/transport/envelope.js';
 import type { EmulatorConfig } from '../../lib/emulator/index.js';
-
-const VECTORS = new URL('../vectors/', import.meta.url);
-
-export function vector(name: string): string {
-  return readFileSync(new URL(name, VECTORS), 'utf8');
-}
+import { vectorText } from './vectors.js';
 
 /** The 2048-bit vector keys: one per role, so no spec generates keys. */
 export const KEYS = {
-  org: vector('dotnet-test-private.key'),
-  dir: vector('python-valid-private-key.pem'),
-  svc: vector('python-features-organization-key.pem'),
-  api: vector('dotnet-webclienttransport-private-key.pem'),
+  org: vectorText('dotnet-test-private.key'),
+  dir: vectorText('python-valid-private-key.pem'),
+  svc: vectorText('python-features-organization-key.pem'),
+  api: vectorText('dotnet-webclienttransport-private-key.pem'),
 };
 
 export const publicPem = (pem: string): string => loadPrivateKey(pem).publicKey.pem;

@@ -29,12 +29,12 @@ import {
   type VerifyFunction,
   type WebhookHandlerOptions,
 } from '../../lib/passport/index.js';
-import { vector } from './emulator_client.js';
+import { vectorText } from './vectors.js';
 
 export const KEYS = {
-  api: vector('python-features-organization-key.pem'),
-  svc: vector('dotnet-test-private.key'),
-  org: vector('python-valid-private-key.pem'),
+  api: vectorText('python-features-organization-key.pem'),
+  svc: vectorText('dotnet-test-private.key'),
+  org: vectorText('python-valid-private-key.pem'),
 };
 
 export const IDS = {
