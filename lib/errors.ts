@@ -201,6 +201,17 @@ export class PendingStoreFullError extends LaunchKeyError {
   }
 }
 
+/**
+ * A shared store (Redis, or the application's own) could not be reached or did not answer in time.
+ * The operation changed nothing the caller can rely on; nobody is logged in because of it, and a
+ * webhook answered 503 because of it is delivered again. Code `ERR_LK_STORE_UNAVAILABLE`.
+ */
+export class StoreUnavailableError extends LaunchKeyError {
+  constructor(message: string, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_STORE_UNAVAILABLE', message, options);
+  }
+}
+
 /** A webhook hook of the app did not settle in time (reported to `onError`; the hook keeps running). */
 export class HookTimeoutError extends LaunchKeyError {
   readonly hook: string;

@@ -49,6 +49,7 @@ export {
   AuthRequestMismatchError,
   ReplayCacheError,
   PendingStoreFullError,
+  StoreUnavailableError,
   HookTimeoutError,
 } from './errors.js';
 export type { JwtFailure, JweFailure, ApiErrorDetails } from './errors.js';

@@ -87,6 +87,8 @@ function instancesOf(name: string, cls: AnyClass, cause: unknown): LaunchKeyErro
       return [new errors.HookTimeoutError('onSessionEnd', 10_000, options)];
     case 'PendingStoreFullError':
       return [new errors.PendingStoreFullError('message', options)];
+    case 'StoreUnavailableError':
+      return [new errors.StoreUnavailableError('message', options)];
     case 'AuthRequestMismatchError':
       return [new errors.AuthRequestMismatchError('expected-id', 'received-id', options)];
     case 'ReplayCacheError':

@@ -19,6 +19,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   clients: ['errors.ts', 'crypto', 'entities', 'transport', 'webhooks'],
   passport: ['errors.ts', 'crypto', 'entities', 'clients', 'webhooks'],
   emulator: ['errors.ts', 'version.ts', 'crypto', 'entities'],
+  redis: ['errors.ts', 'entities', 'webhooks', 'passport'],
+  testing: ['errors.ts', 'entities', 'passport'],
   'index.ts': ['errors.ts', 'version.ts', 'crypto', 'entities', 'transport', 'webhooks', 'clients', 'passport'],
 };
 

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 import { createDemoWorld, startEmulator, type Emulator } from '../lib/emulator/index.js';
+import { view } from './support/passport_app.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -86,14 +87,14 @@ describe('the README quick start (examples/quick_start.ts)', function () {
     expect(start.status).to.equal(303);
     expect(start.headers.get('location')).to.equal('/login/wait');
     expect(await (await browser.request('/login/wait')).text()).to.include('EventSource');
-    expect(await (await browser.request('/login/status')).json()).to.deep.equal({ status: 'pending' });
+    expect(view(await (await browser.request('/login/status')).json())).to.deep.equal({ status: 'pending' });
 
     const [pending] = emu.auths({ status: 'pending', username: 'demo' });
     await emu.respond(pending!.id, 'approve');
     await emu.webhooksSettled();
     expect(emu.webhooks().some((w) => w.url === `${base}/launchkey/webhook` && w.status === 204)).to.equal(true);
 
-    expect(await (await browser.request('/login/status')).json()).to.deep.equal({ status: 'approved' });
+    expect(view(await (await browser.request('/login/status')).json())).to.deep.equal({ status: 'approved' });
     const complete = await browser.request('/login/complete');
     expect(complete.status).to.equal(302);
     expect(complete.headers.get('location')).to.equal('/');

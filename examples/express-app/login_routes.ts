@@ -83,14 +83,18 @@ export function loginRoutes({ site, authenticator, strategy, demoUsername }: Log
     finish,
   );
 
-  router.get('/login/wait', (req, res) => {
+  router.get('/login/wait', (req, res, next) => {
     const waiting = demoSession(req).waiting;
     if (waiting === undefined) {
       res.redirect(303, '/login');
       return;
     }
-    res.set('Cache-Control', 'no-store');
-    res.type('html').send(waitingPage(site, waiting).text);
+    // The push ends with a per-attempt code; the page shows the same, so the user can match them.
+    strategy.status(req).then((status) => {
+      const code = status.correlationCode === undefined ? '' : ` · code ${status.correlationCode}`;
+      res.set('Cache-Control', 'no-store');
+      res.type('html').send(waitingPage(site, { ...waiting, context: `${waiting.context}${code}` }).text);
+    }, next);
   });
 
   router.get('/assets/waiting.js', (_req, res) => {

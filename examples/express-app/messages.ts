@@ -17,6 +17,7 @@ const MESSAGES: Record<FailureCode, string> = {
   'invalid-username': 'Enter a valid username.',
   'missing-username': 'Enter a valid username.',
   'no-pending': 'There is no sign-in waiting any more. Please start again.',
+  'user-mismatch': 'The sign-in was approved for another account than the one signed in here.',
 };
 
 /** The sentence the login page shows for a failed sign-in. */

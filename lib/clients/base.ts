@@ -35,8 +35,12 @@ export abstract class BaseClient {
    * Verifies a webhook addressed to this client's credential holder about this client's subject,
    * with the API keys of the transport and this client's replay cache.
    */
-  protected async _verifyWebhook(request: WebhookRequest): Promise<WebhookEvent> {
+  protected async _verifyWebhook(
+    request: WebhookRequest,
+    options: { allowLegacyPackage?: boolean } = {},
+  ): Promise<WebhookEvent> {
     return verifyWebhook(request, {
+      ...(options.allowLegacyPackage === undefined ? {} : { allowLegacyPackage: options.allowLegacyPackage }),
       entity: this.issuer,
       subject: this.subject,
       keyRing: this._transport.keyRing,

@@ -97,12 +97,18 @@ export class ServiceClient extends BaseClient {
    * @throws {AuthorizationRequestCanceledError} when it was canceled.
    * @throws {AuthRequestMismatchError} when the API's package answers another request.
    */
-  async getAdvancedAuthorizationResponse(authorizationRequestId: string): Promise<AuthorizationResponse | null> {
+  async getAdvancedAuthorizationResponse(
+    authorizationRequestId: string,
+    options: { allowLegacyPackage?: boolean } = {},
+  ): Promise<AuthorizationResponse | null> {
     const id = uuidArgument(authorizationRequestId, 'authorizationRequestId');
     const { status, data } = await this._callWithStatus('GET', `/service/v3/auths/${id}`);
     if (status === 204 || data === undefined) return null;
     const core = parseAuthResponseCore(data);
-    return decodeAuthorizationResponse(core, this._transport.keyRing, { expectedAuthorizationRequestId: id });
+    return decodeAuthorizationResponse(core, this._transport.keyRing, {
+      expectedAuthorizationRequestId: id,
+      ...(options.allowLegacyPackage === undefined ? {} : { allowLegacyPackage: options.allowLegacyPackage }),
+    });
   }
 
   /** The legacy view of {@link getAdvancedAuthorizationResponse} (Python's `get_authorization_response`). */
@@ -158,8 +164,11 @@ export class ServiceClient extends BaseClient {
    *
    * @param request the raw request: method, path exactly as received, headers and the raw body.
    */
-  async handleAdvancedWebhook(request: WebhookRequest): Promise<AuthorizationResponseWebhook | SessionEndWebhook> {
-    const event = await this._verifyWebhook(request);
+  async handleAdvancedWebhook(
+    request: WebhookRequest,
+    options: { allowLegacyPackage?: boolean } = {},
+  ): Promise<AuthorizationResponseWebhook | SessionEndWebhook> {
+    const event = await this._verifyWebhook(request, options);
     if (event.kind === 'device-link-completion') invalid('type', 'A service does not receive device link webhooks');
     return event;
   }

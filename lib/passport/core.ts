@@ -1,15 +1,14 @@
 /**
- * What the strategy and its handlers share: turning a device answer or an API refusal into a final
- * outcome, bringing a pending record up to date (one poll when the mode allows it), and the
- * failure `info` the browser gets (one generic message per status, the precise `code` for logs).
+ * What the strategy and its handlers share: turning a device answer into a final status, the view
+ * of a login the waiting page gets, the fraud cooldown, and the failure `info` the browser gets (one
+ * generic message per status, the precise `code` for logs).
  *
  * @internal
  */
 import type { AuthorizationResponse } from '../entities/auth_response.js';
-import { AuthorizationRequestCanceledError, RequestTimedOutError } from '../errors.js';
 import type { StrategyConfig } from './options.js';
 import { fraudKey } from './rate_limit.js';
-import type { FinalOutcome, FinalStatus, PendingRecord } from './store.js';
+import type { FinalStatus, PendingRecord } from './store.js';
 
 /** `info.code` of a failed login. */
 export type FailureCode =
@@ -26,7 +25,8 @@ export type FailureCode =
   | 'cross-site'
   | 'invalid-username'
   | 'missing-username'
-  | 'no-pending';
+  | 'no-pending'
+  | 'user-mismatch';
 
 /** The `info` of a failed login (passport's `fail(info, status)` challenge). */
 export interface LaunchKeyFailureInfo {
@@ -67,6 +67,7 @@ export const FAILURE_STATUS: Readonly<Record<FailureCode, 400 | 401 | 403 | 409 
   rejected: 401,
   'unknown-user': 401,
   'no-pending': 401,
+  'user-mismatch': 401,
   'in-progress': 409,
   'rate-limited': 429,
   'cross-site': 403,
@@ -125,12 +126,21 @@ export interface LoginStatus {
   correlationCode?: string;
 }
 
-/** The status view of a record (or of its absence). A decoy looks exactly like a real login. */
-export function statusView(record: PendingRecord | undefined): LoginStatus {
+/**
+ * Where a record stands at `now`: a pending record past its `expiresAt` is `expired`, locally, without
+ * asking anyone (LaunchKey sends no webhook for an expired request).
+ */
+export function effectiveStatus(record: PendingRecord, now: number): PendingRecord['status'] {
+  return record.status === 'pending' && now >= record.expiresAt ? 'expired' : record.status;
+}
+
+/** The status view of a record (or of its absence) at `now`. A decoy looks exactly like a real login. */
+export function statusView(record: PendingRecord | undefined, now: number): LoginStatus {
   if (record === undefined) return { status: 'none' };
   const correlation = record.correlationCode === undefined ? {} : { correlationCode: record.correlationCode };
-  if (record.status === 'pending' || record.status === 'approved') return { status: record.status, ...correlation };
-  return { status: record.status, code: failureOf(record).code, ...correlation };
+  const status = effectiveStatus(record, now);
+  if (status === 'pending' || status === 'approved') return { status, ...correlation };
+  return { status, code: failureOf({ ...record, status }).code, ...correlation };
 }
 
 /**
@@ -140,47 +150,9 @@ export function statusView(record: PendingRecord | undefined): LoginStatus {
  */
 export async function noteFraud(config: StrategyConfig, record: PendingRecord | undefined): Promise<void> {
   const cooldown = config.fraudCooldown;
-  if (cooldown === undefined || record === undefined || record.decoy === true) return;
+  if (cooldown === undefined || record === undefined) return;
   if (record.status !== 'denied' || record.response?.fraud !== true) return;
   const now = config.now();
   const remaining = (record.finishedAt ?? now) + cooldown.ms - now;
   if (remaining > 0) await cooldown.limiter.block(fraudKey(record.username), remaining);
-}
-
-/**
- * Brings a pending record up to date: one poll of the API when the mode allows it (the webhook has
- * not filled it yet, or there is no webhook), or, in webhook mode, local expiry once the request's
- * ttl has passed (LaunchKey sends no webhook for an expired request). A decoy is never polled: it
- * stays pending until its ttl passes, then expires locally exactly like a real request (T8).
- * Starts the fraud cooldown when the record is (or just became) a fraud report. Returns the
- * current record.
- */
-export async function refreshRecord(config: StrategyConfig, record: PendingRecord): Promise<PendingRecord | undefined> {
-  if (record.status !== 'pending') {
-    await noteFraud(config, record);
-    return record;
-  }
-  const now = config.now();
-  let outcome: FinalOutcome | undefined;
-  if (config.mode !== 'webhook' && record.decoy !== true) {
-    outcome = await pollOnce(config, record.authorizationRequestId, now);
-  } else if (now >= record.expiresAt) {
-    outcome = { status: 'expired', at: now };
-  }
-  if (outcome === undefined) return record;
-  await config.store.completeIfPending(record.authorizationRequestId, outcome);
-  const current = await config.store.get(record.handle);
-  await noteFraud(config, current);
-  return current;
-}
-
-async function pollOnce(config: StrategyConfig, id: string, now: number): Promise<FinalOutcome | undefined> {
-  try {
-    const response = await config.client.getAdvancedAuthorizationResponse(id);
-    return response === null ? undefined : { status: statusOf(response), response, at: now };
-  } catch (err) {
-    if (err instanceof RequestTimedOutError) return { status: 'expired', at: now };
-    if (err instanceof AuthorizationRequestCanceledError) return { status: 'canceled', at: now };
-    throw err;
-  }
 }

@@ -23,10 +23,10 @@ export type {
 export { FAILURE_MESSAGES, FAILURE_STATUS } from './core.js';
 export type { FailureCode, LaunchKeyFailureInfo, LoginStatus } from './core.js';
 export type {
+  ChangeListener,
   CompletionResult,
   FinalOutcome,
   FinalStatus,
-  PendingListener,
   PendingRecord,
   PendingStatus,
   PendingStore,

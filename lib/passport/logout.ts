@@ -12,7 +12,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AuthorizationRequestCanceledError, AuthorizationResponseExistsError, EntityNotFoundError } from '../errors.js';
 import { noteFraud } from './core.js';
 import type { StrategyConfig } from './options.js';
-import { asError, clearHandle, passportLogout, readData, requireSession } from './session.js';
+import { readLogin } from './login_ref.js';
+import { asError, passportLogout, readData, requireSession, updateData } from './session.js';
 
 /** Options of `strategy.logoutHandler()`. */
 export interface LogoutHandlerOptions {
@@ -47,33 +48,43 @@ export function logoutHandler(config: StrategyConfig, options: LogoutHandlerOpti
   };
 }
 
-/** @internal `strategy.cancel(req)`. */
+/**
+ * @internal `strategy.cancel(req)`. The record stays, `canceled`, until the completion route takes
+ * it: every tab waiting on it hears `canceled` (never a `none` that looks like a lost login), and
+ * completing it fails with code `'canceled'`.
+ */
 export async function cancelLogin(config: StrategyConfig, req: Request): Promise<boolean> {
   const session = requireSession(req);
-  const handle = readData(session, config.sessionKey).handle;
-  if (handle === undefined) return false;
-  const record = await config.store.get(handle);
+  const ref = readData(session, config.sessionKey).pending;
+  const record = await readLogin(config, ref);
+  if (ref === undefined || record === undefined) return false;
+  if (ref.decoy !== undefined) {
+    // A decoy (T8) was never sent: it is only marked, with no API call, like a real cancel looks.
+    if (record.status === 'pending') {
+      updateData(session, config.sessionKey, {
+        pending: { ...ref, decoy: { ...ref.decoy, status: 'canceled', finishedAt: config.now() } },
+      });
+    }
+    return true;
+  }
   await noteFraud(config, record);
-  // A decoy (T8) was never sent: it is only dropped, with no API call.
-  if (record?.status === 'pending' && record.decoy !== true) {
-    try {
-      await config.client.cancelAuthorizationRequest(record.authorizationRequestId);
-    } catch (err) {
-      // Already answered, canceled or gone: the user still asked to stop, so the record goes.
-      if (
-        !(err instanceof AuthorizationResponseExistsError) &&
-        !(err instanceof AuthorizationRequestCanceledError) &&
-        !(err instanceof EntityNotFoundError)
-      ) {
-        throw err;
-      }
+  if (record.status !== 'pending') {
+    // Answered already (say, approved a moment ago): the user still asked to stop, so it goes.
+    await config.store.takeOnce(record.authorizationRequestId);
+    return true;
+  }
+  try {
+    await config.client.cancelAuthorizationRequest(record.authorizationRequestId);
+  } catch (err) {
+    // Already answered, canceled or gone: the user still asked to stop, so the login ends here.
+    if (
+      !(err instanceof AuthorizationResponseExistsError) &&
+      !(err instanceof AuthorizationRequestCanceledError) &&
+      !(err instanceof EntityNotFoundError)
+    ) {
+      throw err;
     }
   }
-  if (record?.status === 'pending') {
-    // Other tabs waiting on the status see `canceled` at once (a decoy's too, as for a real login).
-    await config.store.completeIfPending(record.authorizationRequestId, { status: 'canceled', at: config.now() });
-  }
-  await config.store.takeOnce(handle);
-  clearHandle(session, config.sessionKey);
-  return record !== undefined;
+  await config.store.completeIfPending(record.authorizationRequestId, { status: 'canceled', at: config.now() });
+  return true;
 }

@@ -11,6 +11,7 @@ import type { ServiceClient } from '../clients/service.js';
 import type { AuthPolicy } from '../entities/auth_policy.js';
 import type { AuthMethod, AuthorizationResponse, AuthorizationResponsePolicy } from '../entities/auth_response.js';
 import { ConfigurationError, InvalidArgumentError } from '../errors.js';
+import type { ReplayCache } from '../webhooks/replay_cache.js';
 import { MemoryStore } from './memory_store.js';
 import {
   checkRule,
@@ -20,7 +21,7 @@ import {
   type RateLimitOptions,
   type RateLimitRule,
 } from './rate_limit.js';
-import type { PendingStore } from './store.js';
+import { PENDING_STORE_METHODS, type PendingStore } from './store.js';
 
 /** Application state kept with a pending login: plain JSON data. */
 export type AppState = string | number | boolean | null | readonly unknown[] | { readonly [key: string]: unknown };
@@ -78,9 +79,9 @@ export interface AuthenticateOptions extends LaunchKeyRequestOptions {
   /** Overrides the strategy's `pendingRedirect`; `false` passes instead of redirecting. */
   pendingRedirect?: string | false;
   /**
-   * Forces the phase: `'start'` sends a push, `'complete'` only completes. Default: a request carrying
-   * a username starts; otherwise a session with a pending login completes; otherwise, with
-   * `getUsername`, a login starts.
+   * Forces the phase: `'start'` sends a push, `'complete'` only completes. Default: a request by the
+   * strategy's `startMethod` (POST) starts; any other completes. A start is refused on any other
+   * method (a link or an image must never push).
    */
   phase?: 'start' | 'complete';
 }
@@ -113,17 +114,39 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   transport?: Omit<FactoryOptions, 'baseUrl'>;
   /** A ready client instead of `serviceId` + `privateKey`. */
   serviceClient?: LaunchKeyServiceClient;
-  /** Body or query field holding the username; default `'username'`. */
-  usernameField?: string;
   /**
-   * Username for a login without a username field, e.g. step-up for a logged-in user
-   * (`(req) => req.user?.username`). Default none.
+   * Body field (then query field) holding the username of a login; default `'username'`. `false`:
+   * only `getUsername` names users (an app that offers step-up only).
+   */
+  usernameField?: string | false;
+  /**
+   * Who is asking, for step-up: `(req) => req.user?.username`. When it gives a username, the push
+   * goes to that user whatever the request carries (no field can choose another account), the
+   * approval must be that user's at completion, and the login keeps the session's data (passport's
+   * `keepSessionInfo`). When it gives `undefined` (nobody logged in), the username field starts an
+   * ordinary login, so one strategy serves both. Default none.
    */
   getUsername?: (req: Request) => string | undefined | Promise<string | undefined>;
+  /**
+   * The HTTP method of the start route; default `'POST'`. Only a request with this method starts a
+   * login (sends a push); every other request can only complete one, so a link or an image (a GET)
+   * never pushes to anyone.
+   */
+  startMethod?: string;
   /** Key of the strategy's data in `req.session`; default `'launchkey'`. */
   sessionKey?: string;
-  /** Where pending logins wait; default a new {@link MemoryStore} (one process only). */
+  /**
+   * Where pending logins wait, and the shared state around them (poll leases, change
+   * notifications, revocations); default a new {@link MemoryStore} (one process only). With several
+   * instances, a shared store such as `RedisStore` from `passport-launchkey/redis`.
+   */
   store?: PendingStore;
+  /**
+   * Remembers the token ids of verified webhooks, so a replayed webhook is refused; default an
+   * in-process cache. With several instances, a shared one such as `RedisReplayCache`. (Ignored with
+   * `serviceClient`, which has its own.)
+   */
+  replayCache?: ReplayCache;
   /**
    * `'webhook'`: answers come only from the webhook (never polls); `'poll'`: from polling the API (no
    * public webhook URL needed); `'both'` (default): the webhook, and a poll when it has not arrived.
@@ -139,19 +162,39 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   /** Start limits per username and per address; `false` turns them off. Default 3 and 10 per 5 minutes. */
   rateLimit?: RateLimitOptions | false;
   /**
+   * The client's address, for the per-address start limit; default `req.ip`. Behind a proxy, set
+   * Express's `trust proxy` to exactly your proxies (then `req.ip` is the client's address), or give
+   * a function here; without either, every client shares the proxy's address and its limit.
+   */
+  clientAddress?: (req: Request) => string | undefined;
+  /**
+   * Accept an authorization response that carries only the legacy `auth` package (RSA-OAEP, no
+   * type, reason or fraud flag: a denial cannot be told from a fraud report). Default `false`: such a
+   * response is refused; only devices sending the JWE package can log in.
+   */
+  allowLegacyAuthPackage?: boolean;
+  /**
+   * Told of errors the strategy meets in the background, with no request to report them to (the
+   * poller cannot reach the API, a store subscription failed). Default none.
+   */
+  onError?: (err: unknown) => void;
+  /**
    * Answer a start for a username LaunchKey does not know (or whose user has no device) with
    * `fail` code `'unknown-user'` (401). Default `false` (SECURITY T8): such a start gets a decoy
    * pending login that looks and ends exactly like a real one that nobody answered (`'expired'` after
    * the ttl), so the login form does not tell which usernames exist. No push is sent and the API is
-   * never asked about a decoy.
+   * never asked about a decoy, which lives in the browser's session, never in the shared store.
+   *
+   * A start refused because the user's device cannot satisfy the policy (`'policy'`) would tell a
+   * known user apart too, so it follows this option: a decoy unless it is `true`.
    */
   revealUnknownUsers?: boolean;
   /**
-   * Answer a start for a user who already has a pending request with `fail` code `'in-progress'`
-   * (409). Default `true`: the legitimate user learns that a push is already on their phone (the
-   * other request's id is never adopted, T7b). This does tell whoever submits the username that the
-   * user exists; `false` gives such a start a decoy instead (and the user, if it was them, waits on
-   * a login that only expires).
+   * Answer a start for a user who already has a pending request (from another browser) with `fail`
+   * code `'in-progress'` (409), so the user learns that a push is already on their phone (the other
+   * request's id is never adopted, T7b). Default `false`: that answer would tell whoever submits the
+   * username that the user exists, so such a start gets a decoy (and the user, if it was them, waits
+   * on a login that only expires).
    */
   revealInProgress?: boolean;
   /**
@@ -173,11 +216,14 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   /**
    * Draw a 2-digit code per start, append it to the push context (`" · code 42"`; the context is
    * shortened to fit 400 characters) and expose it as `correlationCode` in `req.launchkey`, the
-   * pending record and the status JSON, so the waiting page can say "your phone shows code 42".
-   * Default `false`.
+   * pending record and the status JSON, so the waiting page can say "your phone shows code 42" and
+   * the user can tell their own login from a stranger's (push fatigue). Default `true`.
    */
   correlationCode?: boolean;
-  /** Ms between API polls (and store re-reads) while a status request waits; default 2 000. */
+  /**
+   * Ms between API polls of a pending login (`mode` `'poll'` or `'both'`), made by one background
+   * poller per login across all instances (a lease in the store); default 2 000.
+   */
   pollInterval?: number;
   /** Clock in ms; default `Date.now`. For tests. */
   now?: () => number;
@@ -242,8 +288,9 @@ export interface StrategyConfig {
   state: Resolvable<AppState> | undefined;
   name: string;
   client: LaunchKeyServiceClient;
-  usernameField: string;
+  usernameField: string | false;
   getUsername: ((req: Request) => string | undefined | Promise<string | undefined>) | undefined;
+  startMethod: string;
   sessionKey: string;
   store: PendingStore;
   mode: CompletionMode;
@@ -256,12 +303,24 @@ export interface StrategyConfig {
   revealInProgress: boolean;
   sameOriginOnly: boolean;
   correlationCode: boolean;
+  allowLegacyAuthPackage: boolean;
+  clientAddress: (req: Request) => string | undefined;
+  onError: (err: unknown) => void;
   pollInterval: number;
   now: () => number;
   requestOptions: LaunchKeyRequestOptions;
 }
 
-const REQUEST_OPTION_NAMES = ['policy', 'context', 'title', 'ttl', 'pushTitle', 'pushBody', 'denialReasons'] as const;
+/** @internal The names of {@link LaunchKeyRequestOptions}. */
+export const REQUEST_OPTION_NAMES = [
+  'policy',
+  'context',
+  'title',
+  'ttl',
+  'pushTitle',
+  'pushBody',
+  'denialReasons',
+] as const satisfies readonly (keyof LaunchKeyRequestOptions)[];
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function fail(option: string, message: string, cause?: unknown): never {
@@ -326,6 +385,9 @@ function makeClient(options: StrategyOptionsBase): LaunchKeyServiceClient {
     if (own(options, 'serviceId') !== undefined || own(options, 'privateKey') !== undefined) {
       fail('serviceClient', 'cannot be combined with serviceId or privateKey');
     }
+    if (own(options, 'replayCache') !== undefined) {
+      fail('replayCache', 'cannot be combined with serviceClient (give the cache to its factory)');
+    }
     return client;
   }
   const serviceId = own<string>(options, 'serviceId');
@@ -337,10 +399,15 @@ function makeClient(options: StrategyOptionsBase): LaunchKeyServiceClient {
   if (typeof transport !== 'object') fail('transport', 'must be an object');
   const baseUrl = own<string>(options, 'baseUrl');
   if (baseUrl !== undefined && typeof baseUrl !== 'string') fail('baseUrl', 'must be a URL string');
+  const replayCache = own<ReplayCache>(options, 'replayCache');
+  if (replayCache !== undefined && typeof (replayCache as Partial<ReplayCache> | null)?.remember !== 'function') {
+    fail('replayCache', 'must implement ReplayCache (it has no remember method)');
+  }
   try {
     const factory = new ServiceFactory(serviceId, privateKey, {
       ...transport,
       ...(baseUrl === undefined ? {} : { baseUrl }),
+      ...(replayCache === undefined ? {} : { replayCache }),
     });
     return factory.makeServiceClient();
   } catch (err) {
@@ -377,11 +444,20 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
   if (getUsername !== undefined && typeof getUsername !== 'function') fail('getUsername', 'must be a function');
 
   const store = own<PendingStore>(o, 'store') ?? new MemoryStore(pick(o, 'now'));
-  for (const method of ['set', 'get', 'completeIfPending', 'takeOnce', 'revoke', 'isRevoked'] as const) {
+  for (const method of PENDING_STORE_METHODS) {
     if (typeof (store as Partial<PendingStore> | null)?.[method] !== 'function') {
       fail('store', `must implement PendingStore (it has no ${method} method)`);
     }
   }
+
+  const startMethod = own<string>(o, 'startMethod') ?? 'POST';
+  if (typeof startMethod !== 'string' || !/^[A-Za-z]{1,16}$/.test(startMethod) || /^(GET|HEAD)$/i.test(startMethod)) {
+    fail('startMethod', 'must be an HTTP method that is not GET or HEAD, such as POST');
+  }
+  const clientAddress = own<StrategyConfig['clientAddress']>(o, 'clientAddress') ?? defaultClientAddress;
+  if (typeof clientAddress !== 'function') fail('clientAddress', 'must be a function of the request');
+  const onError = own<StrategyConfig['onError']>(o, 'onError');
+  if (onError !== undefined && typeof onError !== 'function') fail('onError', 'must be a function');
 
   const mode = own<unknown>(o, 'mode') ?? 'both';
   if (mode !== 'webhook' && mode !== 'poll' && mode !== 'both') fail('mode', "must be 'webhook', 'poll' or 'both'");
@@ -423,9 +499,10 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
     return value;
   };
   const revealUnknownUsers = flag('revealUnknownUsers', false);
-  const revealInProgress = flag('revealInProgress', true);
+  const revealInProgress = flag('revealInProgress', false);
   const sameOriginOnly = flag('sameOriginOnly', true);
-  const correlationCode = flag('correlationCode', false);
+  const correlationCode = flag('correlationCode', true);
+  const allowLegacyAuthPackage = flag('allowLegacyAuthPackage', false);
 
   const cooldownSeconds = own<number>(o, 'fraudCooldown') ?? 900;
   if (!Number.isSafeInteger(cooldownSeconds) || cooldownSeconds < 0 || cooldownSeconds > 30 * 86_400) {
@@ -446,8 +523,10 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
   return {
     name,
     client: makeClient(o),
-    usernameField: fieldName(own(o, 'usernameField'), 'usernameField', 'username'),
+    usernameField:
+      own(o, 'usernameField') === false ? false : fieldName(own(o, 'usernameField'), 'usernameField', 'username'),
     getUsername,
+    startMethod: startMethod.toUpperCase(),
     sessionKey: fieldName(own(o, 'sessionKey'), 'sessionKey', 'launchkey'),
     store,
     mode,
@@ -460,10 +539,28 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
     revealInProgress,
     sameOriginOnly,
     correlationCode,
+    allowLegacyAuthPackage,
+    clientAddress,
+    onError: contained(onError),
     pollInterval,
     now,
     requestOptions: checkRequestOptions(o, ''),
     state: own(o, 'state'),
+  };
+}
+
+function defaultClientAddress(req: Request): string | undefined {
+  return req.ip ?? req.socket.remoteAddress;
+}
+
+/** `onError`, called so that a throwing reporter can never break what reported to it. */
+function contained(onError: ((err: unknown) => void) | undefined): (err: unknown) => void {
+  return (err) => {
+    try {
+      onError?.(err);
+    } catch {
+      // The reporter's own failure has nowhere to go.
+    }
   };
 }
 

@@ -41,6 +41,12 @@ export interface RateLimiter {
   block?(key: string, ms: number): Promise<void>;
   /** Milliseconds until the block of `key` ends; 0 when it is not blocked. Reading does not count as a hit. */
   blockedFor?(key: string): Promise<number>;
+  /**
+   * Optional: gives one hit of `key`'s current window back (never below zero). The strategy refunds
+   * the username's start when the login was approved, so a user who logs in and out a few times does
+   * not run out of starts; without it, approved starts count like any other.
+   */
+  refund?(key: string): Promise<void>;
 }
 
 /** Options of {@link MemoryRateLimiter}. */
@@ -84,6 +90,12 @@ export class MemoryRateLimiter implements RateLimiter {
     }
     w.count += 1;
     return Promise.resolve(w.count <= rule.max ? { allowed: true } : { allowed: false, retryAfter: w.resets - now });
+  }
+
+  refund(key: string): Promise<void> {
+    const w = this._windows.get(key);
+    if (w !== undefined && w.resets > this._now() && w.count > 0) w.count -= 1;
+    return Promise.resolve();
   }
 
   block(key: string, ms: number): Promise<void> {
@@ -142,21 +154,49 @@ export function fraudKey(username: string): string {
   return `fraud:${usernameKey(username)}`;
 }
 
-/** @internal The address's rate-limit key: IPv6 addresses of one /64 share a bucket. */
+/**
+ * @internal The address's rate-limit key. IPv4 addresses count alone; IPv6 addresses count by
+ * their /64 (one host usually holds a whole /64), except the forms that carry an IPv4 address,
+ * which count as that IPv4 address: IPv4-mapped `::ffff:a.b.c.d` (a dual-stack socket), the
+ * deprecated IPv4-compatible `::a.b.c.d`, and NAT64's `64:ff9b::a.b.c.d`, in dotted or hex form.
+ */
 export function addressKey(address: string | undefined): string | undefined {
   if (address === undefined || address.length === 0) return undefined;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped?.[1] !== undefined) return `ip:${mapped[1]}`;
-  if (isIP(address) !== 6) return `ip:${address}`;
-  return `ip6:${expandIpv6(address).slice(0, 4).join(':')}`;
+  const bare = address.split('%')[0] ?? '';
+  if (isIP(bare) !== 6) return `ip:${address}`;
+  const groups = ipv6Groups(bare);
+  if (groups === undefined) return `ip:${address}`;
+  const prefix = groups.slice(0, 6).join(':');
+  const tail = groups.slice(6).join(':');
+  const carriesIpv4 =
+    prefix === '0:0:0:0:0:ffff' ||
+    prefix === '64:ff9b:0:0:0:0' ||
+    (prefix === '0:0:0:0:0:0' && tail !== '0:0' && tail !== '0:1');
+  if (carriesIpv4) {
+    const high = parseInt(groups[6] ?? '0', 16);
+    const low = parseInt(groups[7] ?? '0', 16);
+    return `ip:${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
+  return `ip6:${groups.slice(0, 4).join(':')}`;
 }
 
-function expandIpv6(address: string): string[] {
-  const [head = '', tail] = address.split('%')[0]?.split('::') ?? [''];
+/**
+ * The eight groups of an IPv6 address, as lower-case hex without leading zeros. The WHATWG URL
+ * parser does the hard part (`::` expansion, an embedded dotted IPv4 tail) the same way browsers do.
+ */
+function ipv6Groups(address: string): string[] | undefined {
+  let host: string;
+  try {
+    host = new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+  const [head = '', tail] = host.split('::');
   const left = head === '' ? [] : head.split(':');
   const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const fill = tail === undefined ? [] : new Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0');
-  return [...left, ...fill, ...right].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
+  const fill = tail === undefined ? [] : new Array<string>(8 - left.length - right.length).fill('0');
+  const groups = [...left, ...fill, ...right];
+  return groups.length === 8 ? groups : undefined;
 }
 
 /** @internal Validates a rule given in options. */

@@ -1,18 +1,44 @@
 /**
- * The strategy's data in `req.session[sessionKey]`: the handle of the pending login (never an id
- * from the request, SECURITY T7) and, after a login, who logged in and when (for `logout` and
- * `sessionGuard`). Read defensively: a session store may hand back anything.
+ * The strategy's data in `req.session[sessionKey]`: the reference to the pending login (never an id
+ * from the request, SECURITY T7), a decoy's whole record, and, after a login, who logged in and when
+ * (for `logout` and `sessionGuard`). Read defensively: a session store may hand back anything.
  *
  * @internal
  */
 import type { Request } from 'express';
 
+import { UUID_PATTERN } from '../entities/validate.js';
 import { ConfigurationError } from '../errors.js';
+import type { PendingRecord } from './store.js';
+
+/**
+ * The session's reference to its pending login: the store key and the secret handle that must
+ * match the record's. A decoy (SECURITY T8) is not in the store at all: its whole record lives here,
+ * in the session of whoever started it, so no number of decoys can fill the shared store.
+ */
+export interface PendingRef {
+  id: string;
+  handle: string;
+  decoy?: PendingRecord;
+}
+
+/**
+ * A start whose API call timed out (R3): the push may exist at LaunchKey though its id never came
+ * back. Kept so the next start from this session can recognise that push by its user and expiry
+ * (never by trusting the id of the busy signal) and take it back.
+ */
+export interface UncertainStart {
+  username: string;
+  /** When the timed-out start began (ms). */
+  at: number;
+  /** The request ttl it asked for, in seconds. */
+  ttl: number;
+}
 
 /** What the strategy keeps in the session. */
 export interface LaunchKeySessionData {
-  /** Handle of the pending login in the store. */
-  handle?: string;
+  pending?: PendingRef;
+  uncertain?: UncertainStart;
   /** Set when a LaunchKey login succeeded (after passport regenerated the session). */
   login?: LoginMarker;
 }
@@ -60,39 +86,90 @@ export function requireSession(req: Request): SessionLike {
   return session as SessionLike;
 }
 
-/** The strategy's session data, with anything malformed dropped. */
+const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** The strategy's session data, with anything malformed dropped (a session store may hand back anything). */
 export function readData(session: SessionLike, key: string): LaunchKeySessionData {
   const raw = Object.hasOwn(session, key) ? session[key] : undefined;
   if (raw === null || typeof raw !== 'object') return {};
   const r = raw as Record<string, unknown>;
   const data: LaunchKeySessionData = {};
-  if (typeof r['handle'] === 'string' && HANDLE.test(r['handle'])) data.handle = r['handle'];
+  const pending = readPending(r['pending']);
+  if (pending !== undefined) data.pending = pending;
+  const u = r['uncertain'] as Partial<UncertainStart> | null | undefined;
+  if (u !== null && typeof u === 'object' && typeof u.username === 'string' && finite(u.at) && finite(u.ttl)) {
+    data.uncertain = { username: u.username, at: u.at, ttl: u.ttl };
+  }
   const login = r['login'] as Partial<LoginMarker> | null | undefined;
   if (
     login !== null &&
     typeof login === 'object' &&
     typeof login.username === 'string' &&
     typeof login.serviceUserHash === 'string' &&
-    typeof login.at === 'number' &&
-    Number.isFinite(login.at)
+    finite(login.at)
   ) {
     data.login = { username: login.username, serviceUserHash: login.serviceUserHash, at: login.at };
   }
   return data;
 }
 
+function readPending(value: unknown): PendingRef | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const p = value as Record<string, unknown>;
+  const { id, handle } = p;
+  if (typeof id !== 'string' || !UUID_PATTERN.test(id) || typeof handle !== 'string' || !HANDLE.test(handle)) {
+    return undefined;
+  }
+  const ref: PendingRef = { id, handle };
+  if (p['decoy'] !== undefined) {
+    const decoy = p['decoy'] as Partial<PendingRecord> | null | undefined;
+    if (
+      decoy === null ||
+      typeof decoy !== 'object' ||
+      decoy.v !== 2 ||
+      decoy.authorizationRequestId !== id ||
+      decoy.handle !== handle ||
+      typeof decoy.username !== 'string' ||
+      (decoy.status !== 'pending' && decoy.status !== 'canceled') ||
+      !finite(decoy.createdAt) ||
+      !finite(decoy.expiresAt)
+    ) {
+      return undefined;
+    }
+    ref.decoy = decoy as PendingRecord;
+  }
+  return ref;
+}
+
 /** Writes the strategy's session data (removes the key when empty). */
-export function writeData(session: SessionLike, key: string, data: LaunchKeySessionData): void {
-  if (data.handle === undefined && data.login === undefined) {
+export function writeData(
+  session: SessionLike,
+  key: string,
+  data: { [K in keyof LaunchKeySessionData]?: LaunchKeySessionData[K] | undefined },
+): void {
+  const clean: LaunchKeySessionData = {};
+  if (data.pending !== undefined) clean.pending = data.pending;
+  if (data.uncertain !== undefined) clean.uncertain = data.uncertain;
+  if (data.login !== undefined) clean.login = data.login;
+  if (Object.keys(clean).length === 0) {
     // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the key is the validated sessionKey option
     delete session[key];
   } else {
-    session[key] = { ...data };
+    session[key] = clean;
   }
 }
 
-/** Forgets the pending login's handle (keeps the login marker). */
-export function clearHandle(session: SessionLike, key: string): void {
+/** Changes part of the strategy's session data. */
+export function updateData(
+  session: SessionLike,
+  key: string,
+  change: { [K in keyof LaunchKeySessionData]?: LaunchKeySessionData[K] | undefined },
+): void {
+  writeData(session, key, { ...readData(session, key), ...change });
+}
+
+/** Forgets the pending login (keeps the login marker). */
+export function clearPending(session: SessionLike, key: string): void {
   const { login } = readData(session, key);
   writeData(session, key, login === undefined ? {} : { login });
 }
@@ -114,16 +191,23 @@ type LogInFunction = (user: Express.User, optionsOrDone?: unknown, done?: (err?:
  * so the marker belongs to the new session only. Passport (0.6+) sets `req.logIn` per request; the
  * wrapper lives as long as the request.
  */
-export function markNextLogIn(req: Request, sessionKey: string, marker: LoginMarker): void {
+export function markNextLogIn(
+  req: Request,
+  sessionKey: string,
+  marker: LoginMarker,
+  extra: { keepSessionInfo: boolean } = { keepSessionInfo: false },
+): void {
   const r = req as unknown as { logIn?: LogInFunction; login?: LogInFunction };
   const original = r.logIn;
   if (typeof original !== 'function') return;
   const wrapped: LogInFunction = function (this: unknown, user, optionsOrDone, done) {
     const callback = (typeof optionsOrDone === 'function' ? optionsOrDone : done) as
       ((err?: unknown) => void) | undefined;
-    const options = (typeof optionsOrDone === 'object' && optionsOrDone !== null ? optionsOrDone : {}) as {
+    const given = (typeof optionsOrDone === 'object' && optionsOrDone !== null ? optionsOrDone : {}) as {
       session?: boolean;
+      keepSessionInfo?: boolean;
     };
+    const options = extra.keepSessionInfo ? { ...given, keepSessionInfo: true } : given;
     original.call(this, user, options, (err?: unknown) => {
       if (err !== undefined && err !== null) {
         callback?.(err);

@@ -3,8 +3,8 @@
  * R8, R14). The request is verified by `ServiceClient.handleAdvancedWebhook` (binding, signature,
  * replay, then decryption) over the exact raw bytes received; only then does the store change.
  *
- * A verified fraud report starts the username's `fraudCooldown` (through the store's optional
- * `findByRequest`, which the webhook needs because it carries no username).
+ * A verified fraud report starts the username's `fraudCooldown` (the webhook carries no username:
+ * it is read from the login's record).
  *
  * Answers: 204 when processed, and for a replay (already processed: the sender stops retrying);
  * 503 when the store failed (the sender retries); otherwise the status of `webhookFailureStatus`,
@@ -78,12 +78,15 @@ export function webhookHandler(config: StrategyConfig, options: WebhookHandlerOp
 
       let event;
       try {
-        event = await config.client.handleAdvancedWebhook({
-          method: req.method,
-          path: (req.originalUrl || req.url).split('?')[0] ?? '/',
-          headers: req.headers,
-          body,
-        });
+        event = await config.client.handleAdvancedWebhook(
+          {
+            method: req.method,
+            path: (req.originalUrl || req.url).split('?')[0] ?? '/',
+            headers: req.headers,
+            body,
+          },
+          { allowLegacyPackage: config.allowLegacyAuthPackage },
+        );
       } catch (err) {
         const status = webhookFailureStatus(err);
         if (status !== 204) report(err, req);
@@ -120,13 +123,13 @@ export function webhookHandler(config: StrategyConfig, options: WebhookHandlerOp
         res.status(503).end();
         return;
       }
-      if (fraudReported && event.kind === 'authorization-response' && config.store.findByRequest !== undefined) {
+      if (fraudReported && event.kind === 'authorization-response') {
         // T9: the user reported this push as fraud; no push for that username during the cooldown,
         // even if the browser that started it never asks again. Before the 204, so a start racing the
         // webhook sees it. Stored already (a redelivery would be a replay), so a failure here is only
-        // reported; reading the record later (status, completion) starts the cooldown again.
+        // reported; reading the record later (the completion) starts the cooldown again.
         try {
-          await noteFraud(config, await config.store.findByRequest(event.response.authorizationRequestId));
+          await noteFraud(config, await config.store.get(event.response.authorizationRequestId));
         } catch (err) {
           report(err, req);
         }

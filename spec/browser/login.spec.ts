@@ -52,7 +52,7 @@ describe('browser: the express-app example with the emulator phone page', functi
     await page.getByRole('button', { name: 'Send sign-in request' }).click();
     await page.waitForURL('**/login/wait');
     const context = await page.locator('#context').textContent();
-    expect(context).to.match(/^Sign in to Demo app from Chrome on Linux at \d\d:\d\d UTC$/);
+    expect(context).to.match(/^Sign in to Demo app from Chrome on Linux at \d\d:\d\d UTC · code \d\d$/);
     const [pending] = site.emu.auths({ status: 'pending', username });
     expect(pending?.context).to.equal(context);
   }

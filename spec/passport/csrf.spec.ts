@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 
 import { FAILURE_MESSAGES } from '../../lib/passport/index.js';
-import { buildApp, pendingId, useWorld, userPool } from '../support/passport_app.js';
+import { buildApp, pendingId, useWorld, userPool, view } from '../support/passport_app.js';
 
 describe('Strategy and login CSRF (SECURITY T9, sameOriginOnly)', () => {
   const world = useWorld();
@@ -82,7 +82,7 @@ describe('Strategy and login CSRF (SECURITY T9, sameOriginOnly)', () => {
     const after = (await browser.get('/me')).body as { sessionID: string; launchkey: { handle: string } };
     expect(after).to.deep.equal(before);
     expect(world.emu.auths({ username }).find((a) => a.id === id)?.status).to.equal('pending');
-    expect((await browser.get('/login/status')).body).to.deep.equal({ status: 'pending' });
+    expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'pending' });
     await browser.post('/login/cancel').expect(200);
   });
 
@@ -94,7 +94,7 @@ describe('Strategy and login CSRF (SECURITY T9, sameOriginOnly)', () => {
     await world.emu.respond(pendingId(world, username), 'approve');
     await world.emu.webhooksSettled();
     const status = await browser.get('/login/status').set('Sec-Fetch-Site', 'cross-site');
-    expect(status.body).to.deep.equal({ status: 'approved' });
+    expect(view(status.body)).to.deep.equal({ status: 'approved' });
     const done = await browser
       .get('/login/complete')
       .set('Sec-Fetch-Site', 'cross-site')

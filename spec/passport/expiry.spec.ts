@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- supertest's res.body is parsed JSON (any); the assertions check its shape */
 import { expect } from 'chai';
 
-import { buildApp, pendingId, polls, useWorld, USERS } from '../support/passport_app.js';
+import { buildApp, pendingId, polls, useWorld, USERS, view } from '../support/passport_app.js';
 
 // Its own emulator: moving the emulator clock must not disturb the other spec files.
 describe('Strategy when the authorization request expires', () => {
@@ -10,17 +10,20 @@ describe('Strategy when the authorization request expires', () => {
     world.emu.setClockOffset(0);
   });
 
-  it('fails with code expired once LaunchKey says the request timed out (poll)', async () => {
+  it('fails with code expired once LaunchKey says the request timed out (learned by the poller)', async () => {
     // cacheTtl 0: the client measures the API clock again after the emulator's jumps.
-    const t = buildApp(world, { strategy: { ttl: 30 }, transport: { cacheTtl: 0 } });
+    const t = buildApp(world, { strategy: { ttl: 30, pollInterval: 100 }, transport: { cacheTtl: 0 } });
     const browser = t.browser();
     const username = USERS[0] ?? '';
     await browser.post('/login').type('form').send({ username }).expect(202);
     const id = pendingId(world, username);
-    expect((await browser.get('/login/status')).body).to.deep.equal({ status: 'pending' });
+    expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'pending' });
     world.emu.advanceClock(31);
     expect(world.emu.auths({ username }).find((a) => a.id === id)?.status).to.equal('expired');
-    expect((await browser.get('/login/status')).body).to.deep.equal({ status: 'expired', code: 'expired' });
+    expect(view((await browser.get('/login/status?wait=10')).body)).to.deep.equal({
+      status: 'expired',
+      code: 'expired',
+    });
     const done = await browser.get('/login/complete');
     expect(done.status).to.equal(401);
     expect(done.body.info.code).to.equal('expired');

@@ -9,8 +9,10 @@ import type { Request, RequestHandler } from 'express';
 
 import { ConfigurationError, HookTimeoutError } from '../../lib/errors.js';
 import { MemoryStore, type CompletionResult, type FinalOutcome, type PendingRecord } from '../../lib/passport/index.js';
+import { eventually } from '../support/assertions.js';
 import {
   buildApp,
+  FRAMEWORKS,
   IDS,
   loggedIn,
   pendingId,
@@ -19,6 +21,7 @@ import {
   useWorld,
   userPool,
   type Browser,
+  view,
 } from '../support/passport_app.js';
 import { DEFAULT_MAX_WEBHOOK_BODY_BYTES } from '../../lib/webhooks/verify.js';
 
@@ -50,557 +53,630 @@ class FlakyStore extends MemoryStore {
   }
 }
 
-describe('Strategy faults: webhook bodies, store outages, hooks, logout, cancel and sessions', () => {
-  const world = useWorld();
-  const user = userPool();
+for (const framework of FRAMEWORKS) {
+  describe(`Strategy faults on ${framework}: webhook bodies, store outages, hooks, logout, cancel and sessions`, () => {
+    const world = useWorld();
+    const user = userPool();
 
-  /** Delivery statuses the emulator logged for webhooks sent after `from`, as `[kind, status]`. */
-  const deliveriesSince = (from: number) =>
-    world.emu
-      .webhooks()
-      .slice(from)
-      .map((d) => [d.kind, d.status]);
-  const handleOf = async (browser: Browser): Promise<string> =>
-    ((await browser.get('/me')).body as { launchkey: { handle: string } }).launchkey.handle;
+    /** Delivery statuses the emulator logged for webhooks sent after `from`, as `[kind, status]`. */
+    const deliveriesSince = (from: number) =>
+      world.emu
+        .webhooks()
+        .slice(from)
+        .map((d) => [d.kind, d.status]);
+    /** The store key of the browser's pending login (its session's reference). */
+    const loginIdOf = async (browser: Browser): Promise<string> =>
+      ((await browser.get('/me')).body as { launchkey: { pending: { id: string } } }).launchkey.pending.id;
 
-  describe('webhook bodies', () => {
-    it('reads the raw body itself when no body parser ran, and completes the login from it', async () => {
-      const t = buildApp(world, { webhookBody: 'none', strategy: { mode: 'webhook' } });
-      const browser = t.browser();
-      const username = user();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      const id = pendingId(world, username);
-      const from = world.emu.webhooks().length;
-      await world.emu.respond(id, 'approve');
-      await world.emu.webhooksSettled();
-      expect(deliveriesSince(from)).to.deep.equal([['authorization-response', 204]]);
-      // No parser left a Buffer for the capture middleware: the handler read the stream.
-      expect(t.webhooks).to.deep.equal([]);
-      expect(t.hookEvents).to.deep.equal([`auth:${id}`]);
-      await browser.get('/login/complete').expect(200);
-      expect(polls(t.apiCalls)).to.equal(0);
-    });
-
-    it('answers 413 with an empty body for a body of 64 KiB + 1 read without a parser; 64 KiB goes on to verification (401)', async () => {
-      const errors: unknown[] = [];
-      const t = buildApp(world, { webhookBody: 'none', webhook: { onError: (err) => errors.push(err) } });
-      const post = (size: number) =>
-        t.browser().post('/webhooks/launchkey').set('Content-Type', 'application/jose').send(Buffer.alloc(size, 0x61));
-      expect(DEFAULT_MAX_WEBHOOK_BODY_BYTES).to.equal(64 * 1024);
-      const over = await post(DEFAULT_MAX_WEBHOOK_BODY_BYTES + 1);
-      expect([over.status, over.text]).to.deep.equal([413, '']);
-      expect(errors).to.deep.equal([]);
-      const limit = await post(DEFAULT_MAX_WEBHOOK_BODY_BYTES);
-      expect([limit.status, limit.text]).to.deep.equal([401, '']);
-      expect(errors).to.have.length(1);
-      expect(t.hookEvents).to.deep.equal([]);
-    });
-
-    it('refuses a body parsed by express.json with a ConfigurationError naming express.raw, reported to onError too', async () => {
-      const errors: unknown[] = [];
-      const t = buildApp(world, { webhook: { onError: (err) => errors.push(err) } });
-      const res = await t
-        .browser()
-        .post('/webhooks/parsed')
-        .set('Content-Type', 'application/json')
-        .send('{"service_user_hash":"x"}');
-      expect(res.status).to.equal(500);
-      expect(res.body).to.include({ error: 'ConfigurationError', code: 'ERR_LK_CONFIGURATION' });
-      expect(res.body.message).to.include("express.raw({ type: '*/*' })");
-      expect(errors).to.have.length(1);
-      expect(errors[0]).to.be.instanceOf(ConfigurationError);
-    });
-  });
-
-  describe('store outage while a webhook arrives (R14)', () => {
-    it('answers an authorization response 503 and changes nothing; after recovery the login completes by poll', async () => {
-      const store = new FlakyStore();
-      const errors: unknown[] = [];
-      const t = buildApp(world, { store, webhook: { onError: (err) => errors.push(err) } });
-      const browser = t.browser();
-      const username = user();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      const handle = await handleOf(browser);
-      const id = pendingId(world, username);
-
-      store.down.add('completeIfPending');
-      const from = world.emu.webhooks().length;
-      await world.emu.respond(id, 'approve');
-      await world.emu.webhooksSettled();
-      expect(deliveriesSince(from)).to.deep.equal([['authorization-response', 503]]);
-      expect(store.failures).to.deep.equal(['completeIfPending']);
-      expect((await store.get(handle))?.status).to.equal('pending');
-      expect(t.hookEvents).to.deep.equal([]);
-      expect(errors.map((e) => (e as Error).message)).to.deep.equal(['store unreachable (spec: completeIfPending)']);
-      expect(polls(t.apiCalls)).to.equal(0);
-
-      store.down.clear();
-      const done = await browser.get('/login/complete');
-      expect(done.status).to.equal(200);
-      expect(done.body.info.authorizationRequestId).to.equal(id);
-      expect(polls(t.apiCalls)).to.equal(1);
-    });
-
-    it('processes a redelivery of the very token it answered 503, instead of taking it for a replay', async () => {
-      const store = new FlakyStore();
-      const t = buildApp(world, { store, strategy: { mode: 'webhook' } });
-      const browser = t.browser();
-      const username = user();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      const id = pendingId(world, username);
-
-      store.down.add('completeIfPending');
-      const before = t.webhooks.length;
-      await world.emu.respond(id, 'approve');
-      await world.emu.webhooksSettled();
-      const delivered = t.webhooks.slice(before);
-      expect(delivered).to.have.length(1);
-      store.down.clear();
-
-      // The sender retries with the same token: it is processed now, and only once.
-      const redeliver = () =>
-        t.browser().post('/webhooks/launchkey').set(pickHeaders(delivered[0]!.headers)).send(delivered[0]!.body);
-      expect((await redeliver()).status).to.equal(204);
-      expect(t.hookEvents).to.deep.equal([`auth:${id}`]);
-      expect((await redeliver()).status).to.equal(204);
-      expect(t.hookEvents).to.deep.equal([`auth:${id}`]);
-      const done = await browser.get('/login/complete');
-      expect(done.status).to.equal(200);
-      expect(polls(t.apiCalls)).to.equal(0);
-    });
-
-    it('answers a session end 503 when the revocation cannot be stored; the user stays logged in and no hook runs', async () => {
-      const store = new FlakyStore();
-      const errors: unknown[] = [];
-      const t = buildApp(world, { store, webhook: { onError: (err) => errors.push(err) } });
-      const username = user();
-      const browser = await loggedIn(world, t, username);
-      store.down.add('revoke');
-      const from = world.emu.webhooks().length;
-      world.emu.endSession(IDS.hook, username);
-      await world.emu.webhooksSettled();
-      expect(deliveriesSince(from)).to.deep.equal([['session-end', 503]]);
-      expect(t.hookEvents.filter((e) => e.startsWith('end:'))).to.deep.equal([]);
-      expect(errors).to.have.length(1);
-      store.down.clear();
-      expect((await browser.get('/me')).body.user).to.include({ username });
-    });
-  });
-
-  describe('application hooks (R5)', () => {
-    it('a throwing onAuthorizationResponse: the webhook is still answered 204, the error goes to onError, the login completes', async () => {
-      const errors: unknown[] = [];
-      const boom = new Error('hook failed (spec)');
-      const t = buildApp(world, {
-        strategy: { mode: 'webhook' },
-        webhook: {
-          onAuthorizationResponse: () => {
-            throw boom;
-          },
-          onError: (err) => errors.push(err),
-        },
+    describe('webhook bodies', () => {
+      it('reads the raw body itself when no body parser ran, and completes the login from it', async () => {
+        const t = buildApp(world, { framework, webhookBody: 'none', strategy: { mode: 'webhook' } });
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        const id = pendingId(world, username);
+        const from = world.emu.webhooks().length;
+        await world.emu.respond(id, 'approve');
+        await world.emu.webhooksSettled();
+        expect(deliveriesSince(from)).to.deep.equal([['authorization-response', 204]]);
+        // No parser left a Buffer for the capture middleware: the handler read the stream.
+        expect(t.webhooks).to.deep.equal([]);
+        expect(t.hookEvents).to.deep.equal([`auth:${id}`]);
+        await browser.get('/login/complete').expect(200);
+        expect(polls(t.apiCalls)).to.equal(0);
       });
-      const browser = t.browser();
-      const username = user();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      const from = world.emu.webhooks().length;
-      await world.emu.respond(pendingId(world, username), 'approve');
-      await world.emu.webhooksSettled();
-      expect(deliveriesSince(from)).to.deep.equal([['authorization-response', 204]]);
-      expect(errors).to.deep.equal([boom]);
-      await browser.get('/login/complete').expect(200);
-    });
 
-    it('a rejecting onSessionEnd: 204, the error goes to onError, and the revocation still logs the user out', async () => {
-      const errors: unknown[] = [];
-      const t = buildApp(world, {
-        webhook: {
-          onSessionEnd: () => Promise.reject(new Error('session hook failed (spec)')),
-          onError: (err) => errors.push(err),
-        },
+      it('answers 413 with an empty body for a body of 64 KiB + 1 read without a parser; 64 KiB goes on to verification (401)', async () => {
+        const errors: unknown[] = [];
+        const t = buildApp(world, { framework, webhookBody: 'none', webhook: { onError: (err) => errors.push(err) } });
+        const post = (size: number) =>
+          t
+            .browser()
+            .post('/webhooks/launchkey')
+            .set('Content-Type', 'application/jose')
+            .send(Buffer.alloc(size, 0x61));
+        expect(DEFAULT_MAX_WEBHOOK_BODY_BYTES).to.equal(64 * 1024);
+        const over = await post(DEFAULT_MAX_WEBHOOK_BODY_BYTES + 1);
+        expect([over.status, over.text]).to.deep.equal([413, '']);
+        expect(errors).to.deep.equal([]);
+        const limit = await post(DEFAULT_MAX_WEBHOOK_BODY_BYTES);
+        expect([limit.status, limit.text]).to.deep.equal([401, '']);
+        expect(errors).to.have.length(1);
+        expect(t.hookEvents).to.deep.equal([]);
       });
-      const username = user();
-      const browser = await loggedIn(world, t, username);
-      const from = world.emu.webhooks().length;
-      world.emu.endSession(IDS.hook, username);
-      await world.emu.webhooksSettled();
-      expect(deliveriesSince(from)).to.deep.equal([['session-end', 204]]);
-      expect(errors.map((e) => (e as Error).message)).to.deep.equal(['session hook failed (spec)']);
-      expect((await browser.get('/me')).body.user).to.equal(null);
-    });
 
-    it('a hook that never settles does not hold the 204 back, is reported after hookTimeout, and the store change is made', async () => {
-      let entered = 0;
-      let timedOut: (err: unknown) => void = () => undefined;
-      const reported = new Promise<unknown>((resolve) => {
-        timedOut = resolve;
-      });
-      const t = buildApp(world, {
-        strategy: { mode: 'webhook' },
-        webhook: {
-          hookTimeout: 50,
-          onError: (err) => {
-            timedOut(err);
-          },
-          onAuthorizationResponse: () => {
-            entered++;
-            return new Promise<void>(() => undefined);
-          },
-        },
-      });
-      const browser = t.browser();
-      const username = user();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      const from = world.emu.webhooks().length;
-      await world.emu.respond(pendingId(world, username), 'approve');
-      await world.emu.webhooksSettled();
-      // Delivered with 204 while the hook still hangs (the emulator would log a timeout otherwise).
-      expect(deliveriesSince(from)).to.deep.equal([['authorization-response', 204]]);
-      expect(entered).to.equal(1);
-      await browser.get('/login/complete').expect(200);
-      const err = await reported;
-      expect(err).to.be.instanceOf(HookTimeoutError);
-      expect(err).to.include({ code: 'ERR_LK_HOOK_TIMEOUT', hook: 'onAuthorizationResponse', timeoutMs: 50 });
-    });
-
-    it('a throwing onError changes no answer: a forged webhook is still 401 with an empty body', async () => {
-      let calls = 0;
-      const t = buildApp(world, {
-        webhook: {
-          onError: () => {
-            calls++;
-            throw new Error('logger down (spec)');
-          },
-        },
-      });
-      const res = await t
-        .browser()
-        .post('/webhooks/launchkey')
-        .set('Content-Type', 'application/json')
-        .set('X-IOV-JWT', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln')
-        .send('{"service_user_hash":"x","api_time":"2024-01-01T00:00:00Z"}');
-      expect([res.status, res.text]).to.deep.equal([401, '']);
-      expect(calls).to.equal(1);
-    });
-  });
-
-  describe('logout (T11)', () => {
-    it('logs out a browser that is not logged in with 204 and no LaunchKey call', async () => {
-      const t = buildApp(world);
-      const res = await t.browser().post('/logout');
-      expect(res.status).to.equal(204);
-      expect(t.apiCalls).to.deep.equal([]);
-    });
-
-    it('logs out locally when LaunchKey’s session end fails, and passes the LaunchKey error to next(err)', async () => {
-      let apiDown = false;
-      const t = buildApp(world, { failApi: (call) => apiDown && call === 'DELETE /service/v3/sessions' });
-      const username = user();
-      const browser = await loggedIn(world, t, username);
-      const before = ((await browser.get('/me')).body as { sessionID: string }).sessionID;
-      apiDown = true;
-      const res = await browser.post('/logout');
-      expect(res.status).to.equal(500);
-      expect(res.body).to.include({ error: 'NetworkError', code: 'ERR_LK_NETWORK' });
-      expect(t.apiCalls.filter((c) => c === 'DELETE /service/v3/sessions')).to.have.length(1);
-      const me = (await browser.get('/me')).body as { user: unknown; sessionID: string; launchkey: unknown };
-      expect(me.user).to.equal(null);
-      expect(me.launchkey).to.equal(null);
-      expect(me.sessionID).to.not.equal(before);
-      // LaunchKey never heard of the logout.
-      expect(sessionsOf(world, username)).to.deep.equal([IDS.hook]);
-    });
-
-    it('strategy.logout(req) without passport.initialize() rejects with a ConfigurationError naming it', async () => {
-      const t = buildApp(world);
-      const session = {
-        regenerate: (cb: (err?: unknown) => void) => {
-          cb();
-        },
-        save: (cb?: (err?: unknown) => void) => cb?.(),
-      };
-      const req = { session } as unknown as Request;
-      let caught: unknown;
-      await t.strategy.logout(req).catch((err: unknown) => (caught = err));
-      expect(caught).to.be.instanceOf(ConfigurationError);
-      expect((caught as Error).message).to.include('passport.initialize()');
-      expect(t.apiCalls).to.deep.equal([]);
-    });
-  });
-
-  describe('cancel', () => {
-    it('answers canceled: false with no pending login and calls nobody', async () => {
-      const t = buildApp(world);
-      const res = await t.browser().post('/login/cancel');
-      expect(res.status).to.equal(200);
-      expect(res.body).to.deep.equal({ canceled: false });
-      expect(t.apiCalls).to.deep.equal([]);
-    });
-
-    it('after the phone approved (webhook stored): discards the approval without a LaunchKey call; nobody logs in', async () => {
-      const t = buildApp(world);
-      const browser = t.browser();
-      const username = user();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      await world.emu.respond(pendingId(world, username), 'approve');
-      await world.emu.webhooksSettled();
-      const calls = t.apiCalls.length;
-      expect((await browser.post('/login/cancel')).body).to.deep.equal({ canceled: true });
-      expect(t.apiCalls.slice(calls)).to.deep.equal([]);
-      const done = await browser.get('/login/complete');
-      expect(done.status).to.equal(401);
-      expect(done.body.info.code).to.equal('no-pending');
-      expect(t.verified).to.deep.equal([]);
-      expect(sessionsOf(world, username)).to.deep.equal([]);
-    });
-
-    it('when LaunchKey already has the answer (not yet polled): the record is dropped anyway and nothing completes', async () => {
-      const t = buildApp(world, { service: 'poll', strategy: { mode: 'poll' } });
-      const browser = t.browser();
-      const username = user();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      const id = pendingId(world, username);
-      await world.emu.respond(id, 'approve');
-      expect((await browser.post('/login/cancel')).body).to.deep.equal({ canceled: true });
-      expect(t.apiCalls).to.include(`DELETE /service/v3/auths/${id}`);
-      // LaunchKey refused the cancel: the request stays answered there.
-      expect(world.emu.auths({ username }).find((a) => a.id === id)?.status).to.equal('approved');
-      expect((await browser.get('/login/status')).body).to.deep.equal({ status: 'none' });
-      expect((await browser.get('/login/complete')).body.info.code).to.equal('no-pending');
-      expect(t.verified).to.deep.equal([]);
-    });
-
-    it('when LaunchKey cannot be reached: errors and keeps the login pending, which can still complete', async () => {
-      let apiDown = false;
-      const t = buildApp(world, { failApi: (call) => apiDown && call.startsWith('DELETE /service/v3/auths/') });
-      const browser = t.browser();
-      const username = user();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      const id = pendingId(world, username);
-      apiDown = true;
-      const res = await browser.post('/login/cancel');
-      expect(res.status).to.equal(500);
-      expect(res.body.code).to.equal('ERR_LK_NETWORK');
-      apiDown = false;
-      expect(world.emu.auths({ username }).find((a) => a.id === id)?.status).to.equal('pending');
-      expect((await browser.get('/login/status')).body).to.deep.equal({ status: 'pending' });
-      await world.emu.respond(id, 'approve');
-      await world.emu.webhooksSettled();
-      await browser.get('/login/complete').expect(200);
-    });
-  });
-
-  describe('sessions (T10, R15)', () => {
-    it('without express-session, status, cancel and logout fail with a ConfigurationError naming express-session', async () => {
-      const t = buildApp(world, { session: false });
-      const browser = t.browser();
-      for (const res of [
-        await browser.get('/login/status'),
-        await browser.get('/login/status').set('Accept', 'text/event-stream'),
-        await browser.post('/login/cancel'),
-        await browser.post('/logout'),
-      ]) {
+      it('refuses a body parsed by express.json with a ConfigurationError naming express.raw, reported to onError too', async () => {
+        const errors: unknown[] = [];
+        const t = buildApp(world, { framework, webhook: { onError: (err) => errors.push(err) } });
+        const res = await t
+          .browser()
+          .post('/webhooks/parsed')
+          .set('Content-Type', 'application/json')
+          .send('{"service_user_hash":"x"}');
         expect(res.status).to.equal(500);
-        expect(res.body.code).to.equal('ERR_LK_CONFIGURATION');
-        expect(res.body.message).to.include('express-session');
-      }
-      expect(t.apiCalls).to.deep.equal([]);
+        expect(res.body).to.include({ error: 'ConfigurationError', code: 'ERR_LK_CONFIGURATION' });
+        expect(res.body.message).to.include("express.raw({ type: '*/*' })");
+        expect(errors).to.have.length(1);
+        expect(errors[0]).to.be.instanceOf(ConfigurationError);
+      });
     });
 
-    it('with a session lacking regenerate() (cookie-session style), refuses to start: ConfigurationError, no push', async () => {
-      const cookieSession: RequestHandler = (req, _res, next) => {
-        (req as { session?: unknown }).session = { save: (cb?: () => void) => cb?.() };
-        next();
-      };
-      const t = buildApp(world, { session: false, afterSession: cookieSession });
-      const username = user();
-      const res = await t.browser().post('/login').type('form').send({ username });
-      expect(res.status).to.equal(500);
-      expect(res.body.code).to.equal('ERR_LK_CONFIGURATION');
-      expect(res.body.message).to.include('regenerate()');
-      expect(t.apiCalls).to.deep.equal([]);
-      expect(world.emu.auths({ username })).to.deep.equal([]);
-      // The guard and the other helpers refuse it the same way.
-      const status = await t.browser().get('/login/status');
-      expect([status.status, status.body.code]).to.deep.equal([500, 'ERR_LK_CONFIGURATION']);
+    describe('webhookHandler behind an app-wide express.json() (body-parser 1 sets req.body = {} on a type it skips)', () => {
+      it('still reads an application/jose authorization response itself and completes the login', async () => {
+        const t = buildApp(world, { framework, webhookBody: 'json', strategy: { mode: 'webhook' } });
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        const id = pendingId(world, username);
+        const delivered = world.emu.webhooks().length;
+        await world.emu.respond(id, 'approve');
+        await world.emu.webhooksSettled();
+        expect(
+          world.emu
+            .webhooks()
+            .slice(delivered)
+            .map((d) => d.status),
+        ).to.deep.equal([204]);
+        expect(t.hookEvents).to.deep.equal([`auth:${id}`]);
+        await browser.get('/login/complete').expect(200);
+      });
+
+      it('refuses the application/json session end that express.json consumed: 500 ConfigurationError, nothing revoked', async () => {
+        const errors: unknown[] = [];
+        const t = buildApp(world, { framework, webhookBody: 'json', webhook: { onError: (err) => errors.push(err) } });
+        const username = user();
+        const browser = await loggedIn(world, t, username);
+        const delivered = world.emu.webhooks().length;
+        world.emu.endSession(IDS.hook, username);
+        await world.emu.webhooksSettled();
+        expect(
+          world.emu
+            .webhooks()
+            .slice(delivered)
+            .map((d) => [d.kind, d.status]),
+        ).to.deep.equal([['session-end', 500]]);
+        expect(errors).to.have.length(1);
+        expect(errors[0]).to.include({ code: 'ERR_LK_CONFIGURATION' });
+        expect((errors[0] as Error).message).to.include('express.raw');
+        expect(t.hookEvents.filter((e) => e.startsWith('end:'))).to.deep.equal([]);
+        // The revocation never reached the store, so the guard has nothing to act on.
+        expect((await browser.get('/me')).body.user).to.include({ username });
+      });
     });
 
-    it('when regenerate() fails at login: the error propagates, nobody is logged in, and the approval cannot be reused', async () => {
-      let failRegenerate = false;
-      const breakRegenerate: RequestHandler = (req, _res, next) => {
-        if (failRegenerate) {
-          const s = req.session;
-          s.regenerate = (cb) => {
-            cb(new Error('regenerate failed (spec)'));
-            return s;
-          };
-        }
-        next();
-      };
-      const t = buildApp(world, { afterSession: breakRegenerate });
-      const browser = t.browser();
-      const username = user();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      await world.emu.respond(pendingId(world, username), 'approve');
-      await world.emu.webhooksSettled();
-      failRegenerate = true;
-      const done = await browser.get('/login/complete');
-      expect(done.status).to.equal(500);
-      expect(done.body.message).to.equal('regenerate failed (spec)');
-      failRegenerate = false;
-      expect((await browser.get('/me')).body.user).to.equal(null);
-      const again = await browser.get('/login/complete');
-      expect(again.status).to.equal(401);
-      expect(again.body.info.code).to.equal('no-pending');
-      expect(t.verified).to.have.length(1);
-    });
-  });
+    describe('store outage while a webhook arrives (R14)', () => {
+      it('answers an authorization response 503 and changes nothing; after recovery the poller completes the login', async () => {
+        const store = new FlakyStore();
+        const errors: unknown[] = [];
+        const t = buildApp(world, {
+          framework,
+          store,
+          webhook: { onError: (err) => errors.push(err) },
+          strategy: { pollInterval: 100 },
+        });
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        const handle = await loginIdOf(browser);
+        const id = pendingId(world, username);
 
-  describe('strategy faults', () => {
-    it('a start for another username while one is pending cancels the first push at LaunchKey', async () => {
-      const t = buildApp(world);
-      const browser = t.browser();
-      const first = user();
-      const second = user();
-      await browser.post('/login').type('form').send({ username: first }).expect(202);
-      const firstId = pendingId(world, first);
-      const firstHandle = await handleOf(browser);
-      await browser.post('/login').type('form').send({ username: second }).expect(202);
-      expect(world.emu.auths({ username: first }).find((a) => a.id === firstId)?.status).to.equal('canceled');
-      expect(await t.store.get(firstHandle)).to.equal(undefined);
-      expect(await handleOf(browser)).to.not.equal(firstHandle);
-      await world.emu.respond(pendingId(world, second), 'approve');
-      const done = await browser.get('/login/complete');
-      expect(done.body.user.username).to.equal(second);
-    });
+        store.down.add('completeIfPending');
+        const from = world.emu.webhooks().length;
+        await world.emu.respond(id, 'approve');
+        await world.emu.webhooksSettled();
+        expect(deliveriesSince(from)).to.deep.equal([['authorization-response', 503]]);
+        expect(store.failures).to.deep.equal(['completeIfPending']);
+        expect((await store.get(handle))?.status).to.equal('pending');
+        expect(t.hookEvents).to.deep.equal([]);
+        expect(errors.map((e) => (e as Error).message)).to.deep.equal(['store unreachable (spec: completeIfPending)']);
 
-    it('a store that cannot take the pending record: 500, the push is taken back at LaunchKey, no handle in the session', async () => {
-      const store = new FlakyStore();
-      store.down.add('set');
-      const t = buildApp(world, { store });
-      const browser = t.browser();
-      const username = user();
-      const res = await browser.post('/login').type('form').send({ username });
-      expect(res.status).to.equal(500);
-      expect(res.body.message).to.equal('store unreachable (spec: set)');
-      const [auth] = world.emu.auths({ username });
-      expect(auth?.status).to.equal('canceled');
-      expect(t.apiCalls).to.include(`DELETE /service/v3/auths/${auth?.id ?? ''}`);
-      expect((await browser.get('/me')).body.launchkey).to.equal(null);
-    });
+        store.down.clear();
+        expect(view((await browser.get('/login/status?wait=10')).body)).to.deep.equal({ status: 'approved' });
+        const done = await browser.get('/login/complete');
+        expect(done.status).to.equal(200);
+        expect(done.body.info.authorizationRequestId).to.equal(id);
+        expect(polls(t.apiCalls)).to.be.at.least(1);
+      });
 
-    it('a pending record gone from the store (expired, evicted): completion fails no-pending and the handle is cleared', async () => {
-      const t = buildApp(world);
-      const browser = t.browser();
-      const username = user();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      await t.store.takeOnce(await handleOf(browser));
-      const done = await browser.get('/login/complete');
-      expect(done.status).to.equal(401);
-      expect(done.body.info.code).to.equal('no-pending');
-      expect((await browser.get('/me')).body.launchkey).to.equal(null);
-      await world.emu.respond(pendingId(world, username), 'approve');
-    });
+      it('processes a redelivery of the very token it answered 503, instead of taking it for a replay', async () => {
+        const store = new FlakyStore();
+        const t = buildApp(world, { framework, store, strategy: { mode: 'webhook' } });
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        const id = pendingId(world, username);
 
-    it('an approval stored for a request whose answer belongs to another request: AuthRequestMismatchError, nobody logs in (T7c)', async () => {
-      const t = buildApp(world, { service: 'poll', strategy: { mode: 'poll' } });
-      const other = user();
-      const otherBrowser = t.browser();
-      await otherBrowser.post('/login').type('form').send({ username: other }).expect(202);
-      await world.emu.respond(pendingId(world, other), 'approve');
-      await otherBrowser.get('/login/complete').expect(200);
-      const foreign = t.verified[0]?.response;
-      if (foreign === undefined) throw new Error('no approved response');
+        store.down.add('completeIfPending');
+        const before = t.webhooks.length;
+        await world.emu.respond(id, 'approve');
+        await world.emu.webhooksSettled();
+        const delivered = t.webhooks.slice(before);
+        expect(delivered).to.have.length(1);
+        store.down.clear();
 
-      const browser = t.browser();
-      const username = user();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      const id = pendingId(world, username);
-      expect(await t.store.completeIfPending(id, { status: 'approved', response: foreign, at: Date.now() })).to.equal(
-        'completed',
-      );
-      const done = await browser.get('/login/complete');
-      expect(done.status).to.equal(500);
-      expect(done.body).to.include({ error: 'AuthRequestMismatchError', code: 'ERR_LK_AUTH_REQUEST_MISMATCH' });
-      expect((await browser.get('/me')).body.user).to.equal(null);
-      expect(t.verified).to.have.length(1);
-      expect(sessionsOf(world, username)).to.deep.equal([]);
+        // The sender retries with the same token: it is processed now, and only once.
+        const redeliver = () =>
+          t.browser().post('/webhooks/launchkey').set(pickHeaders(delivered[0]!.headers)).send(delivered[0]!.body);
+        expect((await redeliver()).status).to.equal(204);
+        expect(t.hookEvents).to.deep.equal([`auth:${id}`]);
+        expect((await redeliver()).status).to.equal(204);
+        expect(t.hookEvents).to.deep.equal([`auth:${id}`]);
+        const done = await browser.get('/login/complete');
+        expect(done.status).to.equal(200);
+        expect(polls(t.apiCalls)).to.equal(0);
+      });
+
+      it('answers a session end 503 when the revocation cannot be stored; the user stays logged in and no hook runs', async () => {
+        const store = new FlakyStore();
+        const errors: unknown[] = [];
+        const t = buildApp(world, { framework, store, webhook: { onError: (err) => errors.push(err) } });
+        const username = user();
+        const browser = await loggedIn(world, t, username);
+        store.down.add('revoke');
+        const from = world.emu.webhooks().length;
+        world.emu.endSession(IDS.hook, username);
+        await world.emu.webhooksSettled();
+        expect(deliveriesSince(from)).to.deep.equal([['session-end', 503]]);
+        expect(t.hookEvents.filter((e) => e.startsWith('end:'))).to.deep.equal([]);
+        expect(errors).to.have.length(1);
+        store.down.clear();
+        expect((await browser.get('/me')).body.user).to.include({ username });
+      });
     });
 
-    it('verify that throws, or rejects with nothing, is an error: 500, nobody logged in, no LaunchKey session', async () => {
-      const cases: [string, () => unknown, string][] = [
-        [
-          'throws',
-          () => {
-            throw new Error('users db down (spec)');
+    describe('application hooks (R5)', () => {
+      it('a throwing onAuthorizationResponse: the webhook is still answered 204, the error goes to onError, the login completes', async () => {
+        const errors: unknown[] = [];
+        const boom = new Error('hook failed (spec)');
+        const t = buildApp(world, {
+          framework,
+          strategy: { mode: 'webhook' },
+          webhook: {
+            onAuthorizationResponse: () => {
+              throw boom;
+            },
+            onError: (err) => errors.push(err),
           },
-          'users db down (spec)',
-        ],
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
-        ['rejects with undefined', () => Promise.reject(undefined), 'verify rejected'],
-      ];
-      for (const [, verify, message] of cases) {
-        const t = buildApp(world, { verify: verify as never });
+        });
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        const from = world.emu.webhooks().length;
+        await world.emu.respond(pendingId(world, username), 'approve');
+        await world.emu.webhooksSettled();
+        expect(deliveriesSince(from)).to.deep.equal([['authorization-response', 204]]);
+        expect(errors).to.deep.equal([boom]);
+        await browser.get('/login/complete').expect(200);
+      });
+
+      it('a rejecting onSessionEnd: 204, the error goes to onError, and the revocation still logs the user out', async () => {
+        const errors: unknown[] = [];
+        const t = buildApp(world, {
+          framework,
+          webhook: {
+            onSessionEnd: () => Promise.reject(new Error('session hook failed (spec)')),
+            onError: (err) => errors.push(err),
+          },
+        });
+        const username = user();
+        const browser = await loggedIn(world, t, username);
+        const from = world.emu.webhooks().length;
+        world.emu.endSession(IDS.hook, username);
+        await world.emu.webhooksSettled();
+        expect(deliveriesSince(from)).to.deep.equal([['session-end', 204]]);
+        expect(errors.map((e) => (e as Error).message)).to.deep.equal(['session hook failed (spec)']);
+        expect((await browser.get('/me')).body.user).to.equal(null);
+      });
+
+      it('a hook that never settles does not hold the 204 back, is reported after hookTimeout, and the store change is made', async () => {
+        let entered = 0;
+        let timedOut: (err: unknown) => void = () => undefined;
+        const reported = new Promise<unknown>((resolve) => {
+          timedOut = resolve;
+        });
+        const t = buildApp(world, {
+          framework,
+          strategy: { mode: 'webhook' },
+          webhook: {
+            hookTimeout: 50,
+            onError: (err) => {
+              timedOut(err);
+            },
+            onAuthorizationResponse: () => {
+              entered++;
+              return new Promise<void>(() => undefined);
+            },
+          },
+        });
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        const from = world.emu.webhooks().length;
+        await world.emu.respond(pendingId(world, username), 'approve');
+        await world.emu.webhooksSettled();
+        // Delivered with 204 while the hook still hangs (the emulator would log a timeout otherwise).
+        expect(deliveriesSince(from)).to.deep.equal([['authorization-response', 204]]);
+        expect(entered).to.equal(1);
+        await browser.get('/login/complete').expect(200);
+        const err = await reported;
+        expect(err).to.be.instanceOf(HookTimeoutError);
+        expect(err).to.include({ code: 'ERR_LK_HOOK_TIMEOUT', hook: 'onAuthorizationResponse', timeoutMs: 50 });
+      });
+
+      it('a throwing onError changes no answer: a forged webhook is still 401 with an empty body', async () => {
+        let calls = 0;
+        const t = buildApp(world, {
+          framework,
+          webhook: {
+            onError: () => {
+              calls++;
+              throw new Error('logger down (spec)');
+            },
+          },
+        });
+        const res = await t
+          .browser()
+          .post('/webhooks/launchkey')
+          .set('Content-Type', 'application/json')
+          .set('X-IOV-JWT', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln')
+          .send('{"service_user_hash":"x","api_time":"2024-01-01T00:00:00Z"}');
+        expect([res.status, res.text]).to.deep.equal([401, '']);
+        expect(calls).to.equal(1);
+      });
+    });
+
+    describe('logout (T11)', () => {
+      it('logs out a browser that is not logged in with 204 and no LaunchKey call', async () => {
+        const t = buildApp(world, { framework });
+        const res = await t.browser().post('/logout');
+        expect(res.status).to.equal(204);
+        expect(t.apiCalls).to.deep.equal([]);
+      });
+
+      it('logs out locally when LaunchKey’s session end fails, and passes the LaunchKey error to next(err)', async () => {
+        let apiDown = false;
+        const t = buildApp(world, { framework, failApi: (call) => apiDown && call === 'DELETE /service/v3/sessions' });
+        const username = user();
+        const browser = await loggedIn(world, t, username);
+        const before = ((await browser.get('/me')).body as { sessionID: string }).sessionID;
+        apiDown = true;
+        const res = await browser.post('/logout');
+        expect(res.status).to.equal(500);
+        expect(res.body).to.include({ error: 'NetworkError', code: 'ERR_LK_NETWORK' });
+        expect(t.apiCalls.filter((c) => c === 'DELETE /service/v3/sessions')).to.have.length(1);
+        const me = (await browser.get('/me')).body as { user: unknown; sessionID: string; launchkey: unknown };
+        expect(me.user).to.equal(null);
+        expect(me.launchkey).to.equal(null);
+        expect(me.sessionID).to.not.equal(before);
+        // LaunchKey never heard of the logout.
+        expect(sessionsOf(world, username)).to.deep.equal([IDS.hook]);
+      });
+
+      it('strategy.logout(req) without passport.initialize() rejects with a ConfigurationError naming it', async () => {
+        const t = buildApp(world, { framework });
+        const session = {
+          regenerate: (cb: (err?: unknown) => void) => {
+            cb();
+          },
+          save: (cb?: (err?: unknown) => void) => cb?.(),
+        };
+        const req = { session } as unknown as Request;
+        let caught: unknown;
+        await t.strategy.logout(req).catch((err: unknown) => (caught = err));
+        expect(caught).to.be.instanceOf(ConfigurationError);
+        expect((caught as Error).message).to.include('passport.initialize()');
+        expect(t.apiCalls).to.deep.equal([]);
+      });
+    });
+
+    describe('cancel', () => {
+      it('answers canceled: false with no pending login and calls nobody', async () => {
+        const t = buildApp(world, { framework });
+        const res = await t.browser().post('/login/cancel');
+        expect(res.status).to.equal(200);
+        expect(res.body).to.deep.equal({ canceled: false });
+        expect(t.apiCalls).to.deep.equal([]);
+      });
+
+      it('after the phone approved (webhook stored): discards the approval without a LaunchKey call; nobody logs in', async () => {
+        const t = buildApp(world, { framework });
         const browser = t.browser();
         const username = user();
         await browser.post('/login').type('form').send({ username }).expect(202);
         await world.emu.respond(pendingId(world, username), 'approve');
         await world.emu.webhooksSettled();
+        const calls = t.apiCalls.length;
+        expect((await browser.post('/login/cancel')).body).to.deep.equal({ canceled: true });
+        expect(t.apiCalls.slice(calls)).to.deep.equal([]);
         const done = await browser.get('/login/complete');
-        expect([done.status, done.body.message]).to.deep.equal([500, message]);
-        expect((await browser.get('/me')).body.user).to.equal(null);
+        expect(done.status).to.equal(401);
+        expect(done.body.info.code).to.equal('no-pending');
+        expect(t.verified).to.deep.equal([]);
         expect(sessionsOf(world, username)).to.deep.equal([]);
-      }
+      });
+
+      it('when LaunchKey already has the answer (not yet polled): the login ends canceled anyway and nothing completes', async () => {
+        const t = buildApp(world, { framework, service: 'poll', strategy: { mode: 'poll', pollInterval: 60_000 } });
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        const id = pendingId(world, username);
+        await world.emu.respond(id, 'approve');
+        expect((await browser.post('/login/cancel')).body).to.deep.equal({ canceled: true });
+        expect(t.apiCalls).to.include(`DELETE /service/v3/auths/${id}`);
+        // LaunchKey refused the cancel: the request stays answered there.
+        expect(world.emu.auths({ username }).find((a) => a.id === id)?.status).to.equal('approved');
+        expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'canceled', code: 'canceled' });
+        expect((await browser.get('/login/complete')).body.info.code).to.equal('canceled');
+        expect(t.verified).to.deep.equal([]);
+      });
+
+      it('when LaunchKey cannot be reached: errors and keeps the login pending, which can still complete', async () => {
+        let apiDown = false;
+        const t = buildApp(world, {
+          framework,
+          failApi: (call) => apiDown && call.startsWith('DELETE /service/v3/auths/'),
+        });
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        const id = pendingId(world, username);
+        apiDown = true;
+        const res = await browser.post('/login/cancel');
+        expect(res.status).to.equal(500);
+        expect(res.body.code).to.equal('ERR_LK_NETWORK');
+        apiDown = false;
+        expect(world.emu.auths({ username }).find((a) => a.id === id)?.status).to.equal('pending');
+        expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'pending' });
+        await world.emu.respond(id, 'approve');
+        await world.emu.webhooksSettled();
+        await browser.get('/login/complete').expect(200);
+      });
     });
 
-    it('a poll that cannot reach LaunchKey: the status errors, the login stays pending and completes once LaunchKey is back', async () => {
-      let apiDown = false;
-      const t = buildApp(world, {
-        service: 'poll',
-        strategy: { mode: 'poll' },
-        failApi: (call) => apiDown && call.startsWith('GET /service/v3/auths/'),
+    describe('sessions (T10, R15)', () => {
+      it('without express-session, status, cancel and logout fail with a ConfigurationError naming express-session', async () => {
+        const t = buildApp(world, { framework, session: false });
+        const browser = t.browser();
+        for (const res of [
+          await browser.get('/login/status'),
+          await browser.get('/login/status').set('Accept', 'text/event-stream'),
+          await browser.post('/login/cancel'),
+          await browser.post('/logout'),
+        ]) {
+          expect(res.status).to.equal(500);
+          expect(res.body.code).to.equal('ERR_LK_CONFIGURATION');
+          expect(res.body.message).to.include('express-session');
+        }
+        expect(t.apiCalls).to.deep.equal([]);
       });
-      const browser = t.browser();
-      const username = user();
-      await browser.post('/login').type('form').send({ username }).expect(202);
-      const handle = await handleOf(browser);
-      await world.emu.respond(pendingId(world, username), 'approve');
-      apiDown = true;
-      const status = await browser.get('/login/status');
-      expect([status.status, status.body.code]).to.deep.equal([500, 'ERR_LK_NETWORK']);
-      const complete = await browser.get('/login/complete');
-      expect([complete.status, complete.body.code]).to.deep.equal([500, 'ERR_LK_NETWORK']);
-      expect((await t.store.get(handle))?.status).to.equal('pending');
-      apiDown = false;
-      const done = await browser.get('/login/complete');
-      expect(done.status).to.equal(200);
-      expect(done.body.user.username).to.equal(username);
+
+      it('with a session lacking regenerate() (cookie-session style), refuses to start: ConfigurationError, no push', async () => {
+        const cookieSession: RequestHandler = (req, _res, next) => {
+          (req as { session?: unknown }).session = { save: (cb?: () => void) => cb?.() };
+          next();
+        };
+        const t = buildApp(world, { framework, session: false, afterSession: cookieSession });
+        const username = user();
+        const res = await t.browser().post('/login').type('form').send({ username });
+        expect(res.status).to.equal(500);
+        expect(res.body.code).to.equal('ERR_LK_CONFIGURATION');
+        expect(res.body.message).to.include('regenerate()');
+        expect(t.apiCalls).to.deep.equal([]);
+        expect(world.emu.auths({ username })).to.deep.equal([]);
+        // The guard and the other helpers refuse it the same way.
+        const status = await t.browser().get('/login/status');
+        expect([status.status, status.body.code]).to.deep.equal([500, 'ERR_LK_CONFIGURATION']);
+      });
+
+      it('when regenerate() fails at login: the error propagates, nobody is logged in, and the approval cannot be reused', async () => {
+        let failRegenerate = false;
+        const breakRegenerate: RequestHandler = (req, _res, next) => {
+          if (failRegenerate) {
+            const s = req.session;
+            s.regenerate = (cb) => {
+              cb(new Error('regenerate failed (spec)'));
+              return s;
+            };
+          }
+          next();
+        };
+        const t = buildApp(world, { framework, afterSession: breakRegenerate });
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        await world.emu.respond(pendingId(world, username), 'approve');
+        await world.emu.webhooksSettled();
+        failRegenerate = true;
+        const done = await browser.get('/login/complete');
+        expect(done.status).to.equal(500);
+        expect(done.body.message).to.equal('regenerate failed (spec)');
+        failRegenerate = false;
+        expect((await browser.get('/me')).body.user).to.equal(null);
+        const again = await browser.get('/login/complete');
+        expect(again.status).to.equal(401);
+        expect(again.body.info.code).to.equal('no-pending');
+        expect(t.verified).to.have.length(1);
+      });
+    });
+
+    describe('strategy faults', () => {
+      it('a start for another username while one is pending cancels the first push at LaunchKey', async () => {
+        const t = buildApp(world, { framework });
+        const browser = t.browser();
+        const first = user();
+        const second = user();
+        await browser.post('/login').type('form').send({ username: first }).expect(202);
+        const firstId = pendingId(world, first);
+        const firstHandle = await loginIdOf(browser);
+        await browser.post('/login').type('form').send({ username: second }).expect(202);
+        expect(world.emu.auths({ username: first }).find((a) => a.id === firstId)?.status).to.equal('canceled');
+        expect(await t.store.get(firstHandle)).to.equal(undefined);
+        expect(await loginIdOf(browser)).to.not.equal(firstHandle);
+        await world.emu.respond(pendingId(world, second), 'approve');
+        const done = await browser.get('/login/complete');
+        expect(done.body.user.username).to.equal(second);
+      });
+
+      it('a store that cannot take the pending record: 500, the push is taken back at LaunchKey, no handle in the session', async () => {
+        const store = new FlakyStore();
+        store.down.add('set');
+        const t = buildApp(world, { framework, store });
+        const browser = t.browser();
+        const username = user();
+        const res = await browser.post('/login').type('form').send({ username });
+        expect(res.status).to.equal(500);
+        expect(res.body.message).to.equal('store unreachable (spec: set)');
+        const [auth] = world.emu.auths({ username });
+        expect(auth?.status).to.equal('canceled');
+        expect(t.apiCalls).to.include(`DELETE /service/v3/auths/${auth?.id ?? ''}`);
+        expect((await browser.get('/me')).body.launchkey).to.equal(null);
+      });
+
+      it('a pending record gone from the store (expired, evicted, taken by another tab): completion fails no-pending and writes no session', async () => {
+        const t = buildApp(world, { framework });
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        const before = (await browser.get('/me')).body as { launchkey: unknown };
+        await t.store.takeOnce(await loginIdOf(browser));
+        const done = await browser.get('/login/complete');
+        expect(done.status).to.equal(401);
+        expect(done.body.info.code).to.equal('no-pending');
+        // No Set-Cookie, no session write: a tab that lost the race cannot put back a replaced session.
+        expect(done.headers['set-cookie']).to.equal(undefined);
+        expect((await browser.get('/me')).body.launchkey).to.deep.equal(before.launchkey);
+        // The stale reference is dropped by the next start.
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        await world.emu.respond(pendingId(world, username), 'approve');
+        await world.emu.webhooksSettled();
+        expect((await browser.get('/login/complete')).status).to.equal(200);
+      });
+
+      it('an approval stored for a request whose answer belongs to another request: AuthRequestMismatchError, nobody logs in (T7c)', async () => {
+        const t = buildApp(world, { framework, service: 'poll', strategy: { mode: 'poll', pollInterval: 100 } });
+        const other = user();
+        const otherBrowser = t.browser();
+        await otherBrowser.post('/login').type('form').send({ username: other }).expect(202);
+        await world.emu.respond(pendingId(world, other), 'approve');
+        await otherBrowser.get('/login/status?wait=10').expect(200);
+        await otherBrowser.get('/login/complete').expect(200);
+        const foreign = t.verified[0]?.response;
+        if (foreign === undefined) throw new Error('no approved response');
+
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        const id = pendingId(world, username);
+        expect(await t.store.completeIfPending(id, { status: 'approved', response: foreign, at: Date.now() })).to.equal(
+          'completed',
+        );
+        const done = await browser.get('/login/complete');
+        expect(done.status).to.equal(500);
+        expect(done.body).to.include({ error: 'AuthRequestMismatchError', code: 'ERR_LK_AUTH_REQUEST_MISMATCH' });
+        expect((await browser.get('/me')).body.user).to.equal(null);
+        expect(t.verified).to.have.length(1);
+        expect(sessionsOf(world, username)).to.deep.equal([]);
+      });
+
+      it('verify that throws, or rejects with nothing, is an error: 500, nobody logged in, no LaunchKey session', async () => {
+        const cases: [string, () => unknown, string][] = [
+          [
+            'throws',
+            () => {
+              throw new Error('users db down (spec)');
+            },
+            'users db down (spec)',
+          ],
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
+          ['rejects with undefined', () => Promise.reject(undefined), 'verify rejected'],
+        ];
+        for (const [, verify, message] of cases) {
+          const t = buildApp(world, { framework, verify: verify as never });
+          const browser = t.browser();
+          const username = user();
+          await browser.post('/login').type('form').send({ username }).expect(202);
+          await world.emu.respond(pendingId(world, username), 'approve');
+          await world.emu.webhooksSettled();
+          const done = await browser.get('/login/complete');
+          expect([done.status, done.body.message]).to.deep.equal([500, message]);
+          expect((await browser.get('/me')).body.user).to.equal(null);
+          expect(sessionsOf(world, username)).to.deep.equal([]);
+        }
+      });
+
+      it('a poll that cannot reach LaunchKey: reported to onError, the login stays pending and completes once LaunchKey is back', async () => {
+        let apiDown = true;
+        const errors: unknown[] = [];
+        const t = buildApp(world, {
+          framework,
+          service: 'poll',
+          strategy: { mode: 'poll', pollInterval: 100, onError: (err) => errors.push(err) },
+          failApi: (call) => apiDown && call.startsWith('GET /service/v3/auths/'),
+        });
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        const id = await loginIdOf(browser);
+        await world.emu.respond(pendingId(world, username), 'approve');
+        await eventually(() => errors.length >= 2, 'two failed polls');
+        expect(errors.every((e) => (e as { code?: string }).code === 'ERR_LK_NETWORK')).to.equal(true);
+        // The waiting page is not disturbed: the status comes from the store.
+        expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'pending' });
+        expect((await browser.get('/login/complete')).status).to.equal(202);
+        expect((await t.store.get(id))?.status).to.equal('pending');
+        apiDown = false;
+        expect(view((await browser.get('/login/status?wait=10')).body)).to.deep.equal({ status: 'approved' });
+        const done = await browser.get('/login/complete');
+        expect(done.status).to.equal(200);
+        expect(done.body.user.username).to.equal(username);
+      });
+    });
+
+    describe('LaunchKey’s own rate limit (API 429)', () => {
+      const limited = useWorld({ rateLimit: { authsPerUser: 1, windowSeconds: 300 } });
+
+      it('fails the second start with 429 rate-limited and no retryAfter invented; no pending record', async () => {
+        const t = buildApp(limited, { framework });
+        const browser = t.browser();
+        await browser.post('/login').type('form').send({ username: 'user0' }).expect(202);
+        await browser.post('/login/cancel').expect(200);
+        const res = await browser.post('/login').type('form').send({ username: 'user0' });
+        expect(res.status).to.equal(429);
+        expect(res.body.info).to.include({
+          code: 'rate-limited',
+          message: 'Too many sign-in attempts. Try again later.',
+        });
+        // The emulator's 429 carries no Retry-After, so there is none to hand on.
+        expect(res.body.info).to.not.have.property('retryAfter');
+        // The refusal came from LaunchKey: the second start reached the API.
+        expect(t.apiCalls.filter((c) => c === 'POST /service/v3/auths')).to.have.length(2);
+        expect((await browser.get('/me')).body.launchkey).to.equal(null);
+        expect(limited.emu.auths({ username: 'user0' })).to.have.length(1);
+      });
     });
   });
-
-  describe('LaunchKey’s own rate limit (API 429)', () => {
-    const limited = useWorld({ rateLimit: { authsPerUser: 1, windowSeconds: 300 } });
-
-    it('fails the second start with 429 rate-limited and no retryAfter invented; no pending record', async () => {
-      const t = buildApp(limited);
-      const browser = t.browser();
-      await browser.post('/login').type('form').send({ username: 'user0' }).expect(202);
-      await browser.post('/login/cancel').expect(200);
-      const res = await browser.post('/login').type('form').send({ username: 'user0' });
-      expect(res.status).to.equal(429);
-      expect(res.body.info).to.include({
-        code: 'rate-limited',
-        message: 'Too many sign-in attempts. Try again later.',
-      });
-      // The emulator's 429 carries no Retry-After, so there is none to hand on.
-      expect(res.body.info).to.not.have.property('retryAfter');
-      // The refusal came from LaunchKey: the second start reached the API.
-      expect(t.apiCalls.filter((c) => c === 'POST /service/v3/auths')).to.have.length(2);
-      expect((await browser.get('/me')).body.launchkey).to.equal(null);
-      expect(limited.emu.auths({ username: 'user0' })).to.have.length(1);
-    });
-  });
-});
+}
 
 /** The headers a sender would repeat on a redelivery. */
 function pickHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

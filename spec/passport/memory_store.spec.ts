@@ -5,12 +5,13 @@ import { expect } from 'chai';
 import { MemoryStore, resetMemoryStoreWarning } from '../../lib/passport/memory_store.js';
 import { PendingStoreFullError } from '../../lib/errors.js';
 import type { PendingRecord } from '../../lib/passport/store.js';
+import { pendingStoreConformance } from '../../lib/testing/index.js';
 
 const ID = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 function record(n: number, extra: Partial<PendingRecord> = {}): PendingRecord {
   return {
-    v: 1,
+    v: 2,
     handle: `handle-${n}`,
     authorizationRequestId: ID(n),
     username: `user${n}`,
@@ -22,6 +23,19 @@ function record(n: number, extra: Partial<PendingRecord> = {}): PendingRecord {
 }
 
 describe('MemoryStore', () => {
+  describe('the PendingStore conformance suite (fake clock)', () => {
+    let now = 1_000_000;
+    for (const c of pendingStoreConformance({
+      create: () => Promise.resolve(new MemoryStore({ now: () => now })),
+      wait: (ms) => {
+        now += ms;
+        return Promise.resolve();
+      },
+    })) {
+      it(c.name, c.run);
+    }
+  });
+
   let now = 1_000_000;
   const clock = (): number => now;
   beforeEach(() => {
@@ -31,21 +45,27 @@ describe('MemoryStore', () => {
   it('returns a stored record until its TTL passes, then nothing', async () => {
     const store = new MemoryStore({ now: clock });
     await store.set(record(1), 1000);
-    expect((await store.get('handle-1'))?.username).to.equal('user1');
+    expect((await store.get(ID(1)))?.username).to.equal('user1');
     now += 999;
-    expect(await store.get('handle-1')).to.not.equal(undefined);
+    expect(await store.get(ID(1))).to.not.equal(undefined);
     now += 1;
-    expect(await store.get('handle-1')).to.equal(undefined);
+    expect(await store.get(ID(1))).to.equal(undefined);
     expect(await store.completeIfPending(ID(1), { status: 'approved', at: now })).to.equal('orphan');
   });
 
-  it('hands copies out, so a caller cannot change stored state', async () => {
+  it('hands out frozen records, so a caller cannot change stored state, and keeps no reference to the caller’s', async () => {
     const store = new MemoryStore({ now: clock });
-    await store.set(record(1, { state: { returnTo: '/a' } }), 1000);
-    const copy = await store.get('handle-1');
-    if (copy === undefined) throw new Error('missing');
-    copy.status = 'approved';
-    expect((await store.get('handle-1'))?.status).to.equal('pending');
+    const mine = record(1, { state: { returnTo: '/a' } });
+    await store.set(mine, 1000);
+    (mine.state as { returnTo: string }).returnTo = '/changed';
+    const stored = await store.get(ID(1));
+    if (stored === undefined) throw new Error('missing');
+    expect(Object.isFrozen(stored)).to.equal(true);
+    expect(Object.isFrozen(stored.state)).to.equal(true);
+    expect(() => {
+      stored.status = 'approved';
+    }).to.throw(TypeError);
+    expect((await store.get(ID(1)))?.state).to.deep.equal({ returnTo: '/a' });
   });
 
   it('refuses state that is not plain data', async () => {
@@ -55,43 +75,6 @@ describe('MemoryStore', () => {
       (e: unknown) => e,
     );
     expect(err).to.have.property('code', 'ERR_LK_CONFIGURATION');
-  });
-
-  it('takeOnce gives the record to exactly one of concurrent callers and removes it', async () => {
-    const store = new MemoryStore({ now: clock });
-    await store.set(record(1), 1000);
-    const taken = await Promise.all([
-      store.takeOnce('handle-1'),
-      store.takeOnce('handle-1'),
-      store.takeOnce('handle-1'),
-    ]);
-    expect(taken.filter((r) => r !== undefined)).to.have.length(1);
-    expect(await store.get('handle-1')).to.equal(undefined);
-  });
-
-  it('completeIfPending keeps the first final outcome (approved then denied stays approved)', async () => {
-    const store = new MemoryStore({ now: clock });
-    await store.set(record(1), 1000);
-    expect(await store.completeIfPending(ID(1), { status: 'approved', at: 1 })).to.equal('completed');
-    expect(await store.completeIfPending(ID(1), { status: 'denied', at: 2 })).to.equal('unchanged');
-    expect(await store.completeIfPending(ID(1), { status: 'approved', at: 3 })).to.equal('unchanged');
-    expect(await store.get('handle-1')).to.include({ status: 'approved', finishedAt: 1 });
-  });
-
-  it('keeps an outcome that arrives before its record and applies it when the record is written (R8)', async () => {
-    const store = new MemoryStore({ now: clock });
-    expect(await store.completeIfPending(ID(2), { status: 'denied', at: 5 })).to.equal('orphan');
-    expect(await store.completeIfPending(ID(2), { status: 'approved', at: 6 })).to.equal('orphan');
-    await store.set(record(2), 1000);
-    expect(await store.get('handle-2')).to.include({ status: 'denied', finishedAt: 5 });
-  });
-
-  it('forgets an orphan after orphanTtl', async () => {
-    const store = new MemoryStore({ now: clock, orphanTtl: 100 });
-    await store.completeIfPending(ID(3), { status: 'approved', at: 1 });
-    now += 100;
-    await store.set(record(3), 1000);
-    expect((await store.get('handle-3'))?.status).to.equal('pending');
   });
 
   it('refuses a new record when full (fail closed) and accepts again once one expired', async () => {
@@ -111,21 +94,11 @@ describe('MemoryStore', () => {
   });
 
   it('bounds orphans: past maxOrphans, new orphans are dropped', async () => {
-    const store = new MemoryStore({ now: clock, maxOrphans: 1 });
+    const store = new MemoryStore({ now: clock, maxOrphans: 1, orphanTtl: 1000 });
     expect(await store.completeIfPending(ID(1), { status: 'approved', at: 1 })).to.equal('orphan');
     expect(await store.completeIfPending(ID(2), { status: 'approved', at: 1 })).to.equal('unchanged');
-  });
-
-  it('tells subscribers of a completion and of a take, and stops when unsubscribed', async () => {
-    const store = new MemoryStore({ now: clock });
-    await store.set(record(1), 1000);
-    const seen: (string | undefined)[] = [];
-    const stop = store.subscribe('handle-1', (r) => seen.push(r?.status));
-    await store.completeIfPending(ID(1), { status: 'approved', at: 1 });
-    await store.takeOnce('handle-1');
-    stop();
-    await store.set(record(1), 1000);
-    expect(seen).to.deep.equal(['approved', undefined]);
+    now += 1000;
+    expect(await store.completeIfPending(ID(2), { status: 'approved', at: 1 })).to.equal('orphan');
   });
 
   it('records revocations: latest time wins, isRevoked compares with the login time, and they expire', async () => {
@@ -175,7 +148,38 @@ describe('MemoryStore', () => {
     }
   });
 
-  it('validates its options', () => {
-    expect(() => new MemoryStore({ maxRecords: 0 })).to.throw(/maxRecords/);
+  it('validates its options, naming the option', () => {
+    for (const [options, option] of [
+      [{ maxRecords: 0 }, 'maxRecords'],
+      [{ orphanTtl: 1.5 }, 'orphanTtl'],
+      [{ maxLocks: -1 }, 'maxLocks'],
+      [{ now: 'soon' }, 'now'],
+    ] as const) {
+      expect(() => new MemoryStore(options as never))
+        .to.throw()
+        .with.property('option', option);
+    }
+  });
+
+  it('expires records incrementally: a write after many expired records removes a bounded number of them', async () => {
+    const store = new MemoryStore({ now: clock });
+    for (let n = 0; n < 1000; n++) await store.set(record(n), 1000);
+    now += 1000;
+    await store.set(record(5000), 1000);
+    // The write swept 32 of the 1 000 expired records, not all of them; reading the size sweeps the rest.
+    expect((store as unknown as { _records: Map<string, unknown> })._records.size).to.equal(1000 - 32 + 1);
+    expect(store.size).to.equal(1);
+  });
+
+  it('refuses a lock when full of live locks rather than dropping one', async () => {
+    const store = new MemoryStore({ now: clock, maxLocks: 1 });
+    expect(await store.lock('a', 't', 1000)).to.equal('t');
+    const err = await store.lock('b', 't', 1000).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(PendingStoreFullError);
+    now += 1000;
+    expect(await store.lock('b', 't', 1000)).to.equal('t');
   });
 });

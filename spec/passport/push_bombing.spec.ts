@@ -2,15 +2,9 @@
 import { expect } from 'chai';
 
 import { ConfigurationError } from '../../lib/errors.js';
-import { FAILURE_MESSAGES, MemoryStore, Strategy, type PendingRecord } from '../../lib/passport/index.js';
+import { FAILURE_MESSAGES, Strategy, type PendingRecord } from '../../lib/passport/index.js';
+import { eventually } from '../support/assertions.js';
 import { buildApp, IDS, KEYS, pendingId, useWorld, userPool } from '../support/passport_app.js';
-
-/** A MemoryStore without the optional `findByRequest` (like a shared store that does not implement it). */
-function plainStore(): MemoryStore {
-  const store = new MemoryStore();
-  Object.defineProperty(store, 'findByRequest', { value: undefined });
-  return store;
-}
 
 describe('Strategy push-bombing defences (SECURITY T9)', () => {
   const world = useWorld();
@@ -19,12 +13,16 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
   describe('fraud cooldown', () => {
     it('after a completion with fraud, refuses starts for that username (any case or spacing) with 429 and no push until the cooldown ends', async () => {
       let now = Date.now();
-      // The poll service has no webhook: the completion's own poll learns of the fraud report.
-      const t = buildApp(world, { service: 'poll', strategy: { now: () => now, rateLimit: { perUsername: false } } });
+      // The poll service has no webhook: the background poller learns of the fraud report.
+      const t = buildApp(world, {
+        service: 'poll',
+        strategy: { now: () => now, rateLimit: { perUsername: false }, pollInterval: 100 },
+      });
       const browser = t.browser();
       const username = user();
       await browser.post('/login').type('form').send({ username }).expect(202);
       await world.emu.respond(pendingId(world, username), 'fraud');
+      await browser.get('/login/status?wait=10').expect(200);
       const done = await browser.get('/login/complete');
       expect(done.status).to.equal(401);
       expect(done.body.info).to.include({ code: 'fraud', fraud: true });
@@ -81,15 +79,17 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
       await t.browser().post('/login').type('form').send({ username }).expect(202);
     });
 
-    it('without findByRequest in the store, starts when the record is next read (status request)', async () => {
-      const t = buildApp(world, { store: plainStore() });
+    it('starts from the poller in poll mode, even when the browser that started the login never asks again', async () => {
+      const t = buildApp(world, { service: 'poll', strategy: { mode: 'poll', pollInterval: 100 } });
       const attacker = t.browser();
       const username = user();
       await attacker.post('/login').type('form').send({ username }).expect(202);
-      await world.emu.respond(pendingId(world, username), 'fraud');
-      await world.emu.webhooksSettled();
-      expect((await attacker.get('/login/status')).body).to.deep.equal({ status: 'denied', code: 'fraud' });
+      const id = pendingId(world, username);
+      await world.emu.respond(id, 'fraud');
+      // The attacker reads nothing; the poller alone learns of the report and starts the cooldown.
+      await eventually(async () => (await t.store.get(id))?.status === 'denied', 'the poller to learn the answer');
       expect((await t.browser().post('/login').type('form').send({ username })).status).to.equal(429);
+      expect(world.emu.auths({ username })).to.have.length(1);
     });
 
     it('a plain denial starts no cooldown', async () => {
@@ -167,9 +167,9 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
     });
   });
 
-  describe('correlation code (correlationCode: true)', () => {
+  describe('correlation code (on by default)', () => {
     it('appends " · code NN" to the push context and shows the same NN in req.launchkey and the status JSON', async () => {
-      const t = buildApp(world, { strategy: { correlationCode: true, context: 'Sign in to Example from Firefox' } });
+      const t = buildApp(world, { strategy: { context: 'Sign in to Example from Firefox' } });
       const browser = t.browser();
       const username = user();
       const started = await browser.post('/login').type('form').send({ username });
@@ -180,7 +180,7 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
       expect(auth?.context).to.equal(`Sign in to Example from Firefox · code ${code}`);
       expect((await browser.get('/login/status')).body).to.deep.equal({ status: 'pending', correlationCode: code });
       const record = (await t.store.get(
-        ((await browser.get('/me')).body as { launchkey: { handle: string } }).launchkey.handle,
+        ((await browser.get('/me')).body as { launchkey: { pending: { id: string } } }).launchkey.pending.id,
       )) as PendingRecord;
       expect(record.correlationCode).to.equal(code);
       // Reloading the same login sends no new push and keeps the code.
@@ -190,14 +190,15 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
     });
 
     it('draws a new code per attempt', async () => {
-      const t = buildApp(world, { strategy: { correlationCode: true, rateLimit: false } });
+      const t = buildApp(world, { strategy: { rateLimit: false } });
       const username = user();
       const codes = new Set<string>();
       for (let i = 0; i < 12; i++) {
         const browser = t.browser();
         const started = await browser.post('/login').type('form').send({ username });
         codes.add(started.body.pending.correlationCode as string);
-        expect(world.emu.auths({ status: 'pending', username })[0]?.context).to.match(/^code \d\d$/);
+        // Without a context of the app's, the push says what asked (supertest's agent names no browser).
+        expect(world.emu.auths({ status: 'pending', username })[0]?.context).to.match(/^Sign-in request · code \d\d$/);
         await browser.post('/login/cancel').expect(200);
       }
       expect(codes.size).to.be.greaterThan(1);
@@ -205,7 +206,7 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
 
     it('shortens a long context to fit 400 characters, never splitting a character', async () => {
       const t = buildApp(world, {
-        strategy: { correlationCode: true, context: `${'a'.repeat(388)}😀😀😀😀😀😀` },
+        strategy: { context: `${'a'.repeat(388)}😀😀😀😀😀😀` },
       });
       const browser = t.browser();
       const username = user();
@@ -219,7 +220,7 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
     });
 
     it('gives a decoy a code too, in the same places', async () => {
-      const t = buildApp(world, { strategy: { correlationCode: true, pendingRedirect: '/login/wait' } });
+      const t = buildApp(world, { strategy: { pendingRedirect: '/login/wait' } });
       const real = t.browser();
       const decoy = t.browser();
       await real.post('/login/std').type('form').send({ username: user() }).expect(303);
@@ -233,8 +234,8 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
       await real.post('/login/cancel').expect(200);
     });
 
-    it('is off by default: the context is sent unchanged and no code appears', async () => {
-      const t = buildApp(world, { strategy: { context: 'Sign in to Example' } });
+    it('correlationCode: false turns it off: the context is sent unchanged and no code appears', async () => {
+      const t = buildApp(world, { strategy: { context: 'Sign in to Example', correlationCode: false } });
       const browser = t.browser();
       const username = user();
       const started = await browser.post('/login').type('form').send({ username });
@@ -242,6 +243,34 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
       expect(world.emu.auths({ status: 'pending', username })[0]?.context).to.equal('Sign in to Example');
       expect((await browser.get('/login/status')).body).to.deep.equal({ status: 'pending' });
       await browser.post('/login/cancel').expect(200);
+    });
+
+    it('says by default what asked for the push: the browser and the system from the User-Agent', async () => {
+      const t = buildApp(world, { strategy: { correlationCode: false } });
+      const cases: [string, string][] = [
+        [
+          'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
+          'Sign-in from Chrome on Linux',
+        ],
+        [
+          'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
+          'Sign-in from Safari on iOS',
+        ],
+        [
+          'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0',
+          'Sign-in from Firefox on Windows',
+        ],
+        // Never a sentence the requester wrote.
+        ['Official Bank Verification - call 555 0100', 'Sign-in request'],
+        ['', 'Sign-in request'],
+      ];
+      for (const [agent, context] of cases) {
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').set('User-Agent', agent).type('form').send({ username }).expect(202);
+        expect(world.emu.auths({ status: 'pending', username })[0]?.context, agent).to.equal(context);
+        await browser.post('/login/cancel').expect(200);
+      }
     });
   });
 });

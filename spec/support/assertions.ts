@@ -1,6 +1,6 @@
 /**
  * Assertion helpers shared by the specs: await a rejection and get it back typed; the pinned
- * JwtVerificationError codes.
+ * JwtVerificationError codes; wait until something asynchronous has happened.
  */
 import { expect } from 'chai';
 
@@ -42,3 +42,16 @@ export const JWT_CODES: Readonly<Record<JwtFailure, string>> = {
   'body-hash': 'ERR_LK_JWT_BODY_HASH',
   binding: 'ERR_LK_JWT_BINDING',
 };
+
+/**
+ * Resolves once `condition` holds, checking every 10 ms for up to 5 s; throws naming `what`
+ * otherwise. For waiting on something asynchronous that the spec cannot await directly (a poller's
+ * tick, a connection's release), never for measuring time.
+ */
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -6,7 +6,13 @@
  *
  * Keys come from spec/vectors, so no spec generates RSA keys.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 
@@ -23,8 +29,8 @@ import {
   Strategy,
   type AuthenticateOptions,
   type LaunchKeyResult,
-  type PendingRecord,
   type PendingStore,
+  type StatusHandlerOptions,
   type StrategyOptions,
   type VerifyFunction,
   type WebhookHandlerOptions,
@@ -52,6 +58,9 @@ export const express4 = createRequire(import.meta.url)('express4') as typeof exp
 
 /** The Express major an app is built on. */
 export type Framework = 'express5' | 'express4';
+
+/** Every framework the strategy's suites run on. */
+export const FRAMEWORKS: readonly Framework[] = ['express5', 'express4'];
 
 const publicPem = (pem: string): string => loadPrivateKey(pem).publicKey.pem;
 
@@ -164,6 +173,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
  */
 export function useWorld(options: WorldOptions = {}): World {
   let current: World | undefined;
+  // A test's strategies stop polling when it ends, so no poller outlives the login it was for.
+  afterEach(closeStrategies);
   const started = (): World => {
     if (current === undefined) throw new Error('the world is started in a before hook: use it inside hooks and tests');
     return current;
@@ -226,6 +237,10 @@ export interface AppOptions {
   store?: PendingStore;
   /** Factory transport options (e.g. `cacheTtl: 0` when the emulator clock moves). */
   transport?: NonNullable<StrategyOptions['transport']>;
+  /** Options of the app's statusHandler. */
+  statusHandler?: StatusHandlerOptions;
+  /** express-session's store; give several apps one to make them instances of one app. */
+  sessionStore?: session.Store;
 }
 
 /** A built app and what it observed. */
@@ -243,6 +258,14 @@ export interface TestApp {
   webhooks: CapturedWebhook[];
   /** A browser: a supertest agent keeping cookies. */
   browser(): ReturnType<typeof request.agent>;
+}
+
+/** The strategies built since the last {@link closeStrategies}. */
+const built: Strategy[] = [];
+
+/** Stops the background work (pollers) of every strategy built so far. */
+export async function closeStrategies(): Promise<void> {
+  for (const strategy of built.splice(0)) await strategy.close();
 }
 
 export function buildApp(world: World, options: AppOptions = {}): TestApp {
@@ -277,6 +300,7 @@ export function buildApp(world: World, options: AppOptions = {}): TestApp {
     },
     verify,
   );
+  built.push(strategy);
   const authenticator = new passport.Passport();
   authenticator.use(strategy);
   authenticator.serializeUser((user, done) => {
@@ -312,7 +336,15 @@ export function buildApp(world: World, options: AppOptions = {}): TestApp {
   );
   app.post('/webhooks/parsed', lib.json({ type: '*/*' }), strategy.webhookHandler(extra));
   if (options.session !== false) {
-    app.use(session({ secret: 'spec secret', resave: false, saveUninitialized: false, name: 'sid' }));
+    app.use(
+      session({
+        secret: 'spec secret',
+        resave: false,
+        saveUninitialized: false,
+        name: 'sid',
+        ...(options.sessionStore === undefined ? {} : { store: options.sessionStore }),
+      }),
+    );
   }
   if (options.afterSession !== undefined) app.use(options.afterSession);
   app.use(lib.urlencoded({ extended: false }));
@@ -359,7 +391,7 @@ export function buildApp(world: World, options: AppOptions = {}): TestApp {
   }) as RequestHandler;
   app.post('/login/std', standard, pending);
   app.get('/login/std/complete', standard, pending);
-  app.get('/login/status', strategy.statusHandler());
+  app.get('/login/status', strategy.statusHandler(options.statusHandler));
   app.post('/login/cancel', (req, res, next) => {
     strategy.cancel(req).then((canceled) => res.json({ canceled }), next);
   });
@@ -421,21 +453,33 @@ export function sessionsOf(world: World, username: string): string[] | undefined
     ?.sessions.map((s) => s.serviceId);
 }
 
-/** A MemoryStore that says when a status request starts waiting on a handle. */
+/** A MemoryStore that says when a status request starts waiting on a login, and how many listen. */
 export class WatchedStore extends MemoryStore {
   private _waiters: (() => void)[] = [];
+  private _listening = 0;
+
+  /** Subscriptions not yet stopped. */
+  listeners(): number {
+    return this._listening;
+  }
 
   /** Resolves once someone subscribes. */
   subscribed(): Promise<void> {
     return new Promise((resolve) => this._waiters.push(resolve));
   }
 
-  override subscribe(handle: string, listener: (record: PendingRecord | undefined) => void): () => void {
-    const stop = super.subscribe(handle, listener);
+  override subscribe(id: string, listener: () => void): () => void {
+    const stop = super.subscribe(id, listener);
+    this._listening += 1;
     const waiters = this._waiters;
     this._waiters = [];
     for (const w of waiters) w();
-    return stop;
+    let stopped = false;
+    return () => {
+      if (!stopped) this._listening -= 1;
+      stopped = true;
+      stop();
+    };
   }
 }
 
@@ -477,4 +521,42 @@ export function replayWebhook(browser: Browser, hook: CapturedWebhook): ReturnTy
     }
   }
   return r.send(hook.body);
+}
+
+/**
+ * A status JSON (or SSE event) without its correlation code, after checking that the code is there
+ * (two digits: `correlationCode` is on by default) exactly when there is a login to show it for.
+ */
+export function view(body: unknown): Record<string, unknown> {
+  const { correlationCode, ...rest } = body as Record<string, unknown>;
+  if (rest['status'] === 'none') {
+    if (correlationCode !== undefined) throw new Error('a none status carries a correlation code');
+  } else if (typeof correlationCode !== 'string' || !/^\d{2}$/.test(correlationCode)) {
+    throw new Error(`expected a two-digit correlationCode in ${JSON.stringify(body)}`);
+  }
+  return rest;
+}
+
+/**
+ * Sends GET `path` to `url` with `headers` and destroys the connection `afterMs` after the request
+ * was sent (0: at once, before any answer), as a browser tab closed mid-request does.
+ */
+export function abortRequest(
+  url: string,
+  path: string,
+  headers: { cookie: string; accept: string },
+  afterMs: number,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const req = httpRequest(`${url}${path}`, { headers: { Cookie: headers.cookie, Accept: headers.accept } });
+    req.on('error', () => {
+      resolve();
+    });
+    req.on('close', () => {
+      resolve();
+    });
+    req.end(() => {
+      setTimeout(() => req.destroy(), afterMs);
+    });
+  });
 }

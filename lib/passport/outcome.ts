@@ -1,0 +1,57 @@
+/**
+ * What one `authenticate` call decides, before it is handed to passport (`success`, `fail`,
+ * `redirect` or `pass`), and the small builders the phases share.
+ */
+import type { Request } from 'express';
+
+import { FAILURE_STATUS, type LaunchKeyFailureInfo } from './core.js';
+import type { AuthenticateOptions, StrategyConfig } from './options.js';
+import type { PendingRecord } from './store.js';
+
+/** What `req.launchkey` holds while a login is pending and the strategy passed. */
+export interface LaunchKeyPending {
+  status: 'pending';
+  /**
+   * The LaunchKey request id; for a decoy (T8) a random UUID. Keep it server-side: shown to the
+   * browser, it would let a page tell the two apart by asking the API.
+   */
+  authorizationRequestId: string;
+  /** When the request expires at LaunchKey. */
+  expiresAt: Date;
+  /** The application's `state`. */
+  state?: unknown;
+  /** The per-attempt code the push context ends with (`" · code 42"`). */
+  correlationCode?: string;
+}
+
+/** The decision of one `authenticate` call. */
+export type Outcome =
+  | { kind: 'success'; user: Express.User; info: object }
+  | { kind: 'fail'; info: LaunchKeyFailureInfo | object; status: number }
+  | { kind: 'redirect'; url: string; status: number }
+  | { kind: 'pass' };
+
+/** A failure with the status of its code. */
+export function fail(info: LaunchKeyFailureInfo): Outcome {
+  return { kind: 'fail', info, status: FAILURE_STATUS[info.code] };
+}
+
+/** The answer while `record` is pending: the redirect to the waiting page, or `pass()` with `req.launchkey`. */
+export function pending(
+  config: StrategyConfig,
+  req: Request,
+  options: AuthenticateOptions,
+  record: PendingRecord,
+): Outcome {
+  const redirect = options.pendingRedirect === undefined ? config.pendingRedirect : options.pendingRedirect;
+  if (typeof redirect === 'string') return { kind: 'redirect', url: redirect, status: 303 };
+  const info: LaunchKeyPending = {
+    status: 'pending',
+    authorizationRequestId: record.authorizationRequestId,
+    expiresAt: new Date(record.expiresAt),
+    ...(record.state === undefined ? {} : { state: record.state }),
+    ...(record.correlationCode === undefined ? {} : { correlationCode: record.correlationCode }),
+  };
+  (req as Request & { launchkey?: LaunchKeyPending }).launchkey = info;
+  return { kind: 'pass' };
+}
