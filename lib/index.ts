@@ -48,6 +48,9 @@ export {
   UnexpectedStatusError,
   AuthRequestMismatchError,
   ReplayCacheError,
+  UnknownApiKeyError,
+  ClockNotSynchronizedError,
+  LegacyPackageRefusedError,
   PendingStoreFullError,
   HookTimeoutError,
 } from './errors.js';

@@ -426,25 +426,23 @@ function parseDeviceLink(payload: JsonObject, directoryId: string): DeviceLinkCo
 /**
  * The HTTP status a webhook handler should answer for a failure of {@link verifyWebhook}: 204 for a
  * replay (already processed: idempotent success, so the sender stops retrying), 413 and 415 for the
- * size and content-type refusals, 503 when the replay cache or the API key look-up is unavailable
- * (the sender retries), 401 for every token failure, 400 for bodies that cannot be decrypted or do
- * not validate, 500 for anything else (configuration or a bug).
+ * size and content-type refusals, 503 for every retryable failure (`error.retryable`: the replay
+ * cache or a network look-up unavailable, an API key or the API clock not known yet) and for a JWE
+ * naming a private key we do not hold yet (a key rotation in progress: the sender retries), 401 for
+ * every token failure, 400 for bodies that cannot be decrypted or do not validate, 500 for anything
+ * else (configuration or a bug).
  */
 export function webhookFailureStatus(error: unknown): number {
+  if (!(error instanceof LaunchKeyError) || error instanceof ConfigurationError) return 500;
+  if (error.retryable) return 503;
   if (error instanceof JwtVerificationError) return error.failure === 'replay' ? 204 : 401;
-  if (error instanceof ReplayCacheError) return 503;
   if (error instanceof PayloadValidationError) {
     if (error.field === BODY_TOO_LARGE_FIELD) return 413;
     if (error.field === CONTENT_TYPE_FIELD) return 415;
     return 400;
   }
-  if (error instanceof JweDecryptionError) return 400;
-  if (error instanceof ConfigurationError || !(error instanceof LaunchKeyError)) return 500;
-  // Network, timeout and API failures while resolving the API key: try again later.
-  if (
-    ['ERR_LK_NETWORK', 'ERR_LK_TIMEOUT', 'ERR_LK_API_UNAVAILABLE', 'ERR_LK_UNEXPECTED_RESPONSE'].includes(error.code)
-  ) {
-    return 503;
-  }
+  // The JWE was bound to a token the API signed, so its kid names a key the API meant: one we do not
+  // hold yet (deployed before the new key), not a forgery. Answer so that the API delivers it again.
+  if (error instanceof JweDecryptionError && error.failure === 'key') return 503;
   return 400;
 }

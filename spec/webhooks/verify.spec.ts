@@ -7,7 +7,14 @@ import { KeyRing, loadPrivateKey, loadPublicKey, type PrivateKey, type PublicKey
 import { encryptLegacyPackage } from '../../lib/crypto/legacy_package.js';
 import { requestClaims, signToken } from '../../lib/crypto/jws.js';
 import {
+  ApiTimeoutError,
+  ApiUnavailableError,
+  ClockNotSynchronizedError,
   ConfigurationError,
+  LegacyPackageRefusedError,
+  ResponseTooLargeError,
+  UnexpectedResponseError,
+  UnknownApiKeyError,
   JweDecryptionError,
   JwtVerificationError,
   LaunchKeyError,
@@ -840,9 +847,20 @@ describe('webhooks/verifyWebhook', () => {
       expect(webhookFailureStatus(new PayloadValidationError('content-length', 'big'))).to.equal(413);
       expect(webhookFailureStatus(new PayloadValidationError('content-type', 'type'))).to.equal(415);
       expect(webhookFailureStatus(new PayloadValidationError('api_time', 'bad'))).to.equal(400);
-      expect(webhookFailureStatus(new JweDecryptionError('key', 'k'))).to.equal(400);
+      expect(webhookFailureStatus(new JweDecryptionError('key', 'k'))).to.equal(503);
+      expect(webhookFailureStatus(new JweDecryptionError('decrypt', 'd'))).to.equal(400);
       expect(webhookFailureStatus(new AuthRequestMismatchError('a', 'b'))).to.equal(400);
+      expect(webhookFailureStatus(new LegacyPackageRefusedError())).to.equal(400);
       expect(webhookFailureStatus(new ReplayCacheError('full', 'f'))).to.equal(503);
+      expect(webhookFailureStatus(new ReplayCacheError('unavailable', 'u'))).to.equal(503);
+      expect(webhookFailureStatus(new UnknownApiKeyError('ab:cd'))).to.equal(503);
+      expect(webhookFailureStatus(new ClockNotSynchronizedError())).to.equal(503);
+      expect(webhookFailureStatus(new NetworkError('down'))).to.equal(503);
+      expect(webhookFailureStatus(new ApiTimeoutError(1000))).to.equal(503);
+      expect(webhookFailureStatus(new ApiUnavailableError(502))).to.equal(503);
+      expect(webhookFailureStatus(new UnexpectedResponseError('odd'))).to.equal(503);
+      expect(webhookFailureStatus(new ResponseTooLargeError(10))).to.equal(400);
+      expect(webhookFailureStatus(new ConfigurationError('c'))).to.equal(500);
       expect(webhookFailureStatus(new TypeError('bug'))).to.equal(500);
     });
   });
