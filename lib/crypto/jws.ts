@@ -19,6 +19,7 @@ import { ConfigurationError, JwtVerificationError } from '../errors.js';
 import { digestHex, digestMatches, isHashFunc, type HashFunc } from './digest.js';
 import { KID_PATTERN, type PrivateKey, type PublicKey } from './keys.js';
 import { isCanonicalBase64url } from './base64url.js';
+import { findDuplicateKey, quoteKey } from './duplicate_keys.js';
 import { rsaSign, rsaVerify } from './rsa.js';
 
 /** Signature algorithms of the protocol. */
@@ -260,15 +261,19 @@ function fail(failure: ConstructorParameters<typeof JwtVerificationError>[0], me
 }
 
 function decodeSegment(segment: string, what: string): Record<string, unknown> {
+  const text = Buffer.from(segment, 'base64url').toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    value = JSON.parse(text);
   } catch (cause) {
     throw new JwtVerificationError('malformed', `JWT ${what} is not JSON`, { cause });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     fail('malformed', `JWT ${what} is not a JSON object`);
   }
+  // JSON.parse keeps the last of two equal names; another party's parser may keep the first.
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) fail('malformed', `JWT ${what} has the member ${quoteKey(duplicate)} twice`);
   return value as Record<string, unknown>;
 }
 
