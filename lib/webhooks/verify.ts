@@ -28,7 +28,7 @@ import {
   checkRequestBinding,
   DEFAULT_LEEWAY,
   DEFAULT_MAX_LIFETIME,
-  epochSeconds,
+  tokenAcceptedUntilMs,
   verifyToken,
   type TokenClaims,
 } from '../crypto/jws.js';
@@ -105,7 +105,7 @@ export interface WebhookContext {
    * one (a shared store when several instances receive webhooks).
    */
   replayCache?: ReplayCache;
-  /** Current time in seconds; default the local clock. */
+  /** Current time in seconds, fractions allowed (the replay entry is sized in ms); default the local clock. */
   now?: () => number;
   /** Leeway on time claims, in seconds; default 30. */
   leeway?: number;
@@ -200,7 +200,8 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
   const token = readToken(request.headers);
   const encrypted = readContentType(request.headers);
 
-  const now = context.now === undefined ? epochSeconds() : context.now();
+  // Not floored: the replay entry is sized in milliseconds from this instant.
+  const now = context.now === undefined ? Date.now() / 1000 : context.now();
   if (!Number.isFinite(now)) throw new ConfigurationError('now() must return a number of seconds');
   const leeway = context.leeway ?? DEFAULT_LEEWAY;
   const { claims } = await verifyToken(token, {
@@ -366,13 +367,29 @@ function entityId(claims: TokenClaims, type: 'svc' | 'dir'): string {
   return id;
 }
 
+/**
+ * How long a replay entry outlives the last instant its token could still be accepted, in ms. It
+ * covers a clock offset measured again in between (whole seconds, so it may move by one) and a
+ * shared store whose clock runs a little behind ours.
+ */
+export const REPLAY_MARGIN_MS = 5_000;
+
+/**
+ * Seconds to remember a token verified at `now` (seconds): until after the first instant it is
+ * refused as expired, computed in milliseconds and rounded up, plus {@link REPLAY_MARGIN_MS}, so a
+ * replay can never meet an expired entry while the token itself would still pass.
+ */
+export function replayTtlSeconds(claims: Pick<TokenClaims, 'exp'>, now: number, leeway: number): number {
+  return Math.ceil((tokenAcceptedUntilMs(claims, leeway) - now * 1000 + REPLAY_MARGIN_MS) / 1000);
+}
+
 /** Remembers the token's `iss|jti`; returns the key. */
 async function checkReplay(cache: ReplayCache, claims: TokenClaims, now: number, leeway: number): Promise<string> {
   // Keyed on the verified claims, not the token text: a re-encoded token is the same delivery.
   const key = `${claims.iss}|${claims.jti}`;
   let fresh: boolean;
   try {
-    fresh = await cache.remember(key, claims.exp - now + leeway);
+    fresh = await cache.remember(key, replayTtlSeconds(claims, now, leeway));
   } catch (cause) {
     if (cause instanceof LaunchKeyError) throw cause;
     throw new ReplayCacheError('unavailable', 'The replay cache could not be reached', { cause });

@@ -575,7 +575,7 @@ describe('webhooks/verifyWebhook', () => {
       await jwtRejection(verifyWebhook(request, harness({ replayCache: shared }).context), 'replay', 'jti');
     });
 
-    it('remembers iss|jti for exp - now + leeway seconds', async () => {
+    it('remembers iss|jti until 5 s after the token could last be accepted, in ms rounded up to whole seconds', async () => {
       const seen: Array<[string, number]> = [];
       const cache: ReplayCache = {
         remember: (key, ttl) => {
@@ -585,7 +585,69 @@ describe('webhooks/verifyWebhook', () => {
       };
       const request = await hook({ payload: SESSION_END, plain: true, claims: { jti: 'the-jti' } });
       await verifyWebhook(request, harness({ replayCache: cache, now: () => NOW + 2 }).context);
-      expect(seen).to.deep.equal([['lka|the-jti', 5 - 2 + 30]]);
+      await verifyWebhook(request, harness({ replayCache: cache, now: () => NOW + 2.3 }).context);
+      await verifyWebhook(request, harness({ replayCache: cache, now: () => NOW + 34.999 }).context);
+      // Accepted until exp + leeway = NOW + 35 (exclusive), plus the 5 s margin.
+      expect(seen).to.deep.equal([
+        ['lka|the-jti', 38],
+        ['lka|the-jti', 38],
+        ['lka|the-jti', 6],
+      ]);
+    });
+
+    describe('at the edges of the acceptance window (one injected ms clock for the verifier and the cache)', () => {
+      // The token: iat = nbf = NOW, exp = NOW + 5, leeway 30: accepted from NOW − 30 s to NOW + 35 s (exclusive).
+      const END_MS = (NOW + 35) * 1000;
+      const START_MS = (NOW - 30) * 1000;
+
+      /** Two deliveries of one token; `seconds` reads the verifier's clock in whole seconds, as a flooring clock does. */
+      async function deliverTwice(firstMs: number, secondMs: number, seconds = false): Promise<[unknown, unknown]> {
+        let ms = firstMs;
+        const now = () => (seconds ? Math.floor(ms / 1000) : ms / 1000);
+        const context = harness({ replayCache: new MemoryReplayCache({ now: () => ms }), now }).context;
+        const request = await hook({ payload: SESSION_END, plain: true });
+        const outcome = (p: Promise<unknown>) =>
+          p.then(
+            (event) => event,
+            (err: unknown) => err,
+          );
+        const first = await outcome(verifyWebhook(request, context));
+        ms = secondMs;
+        return [first, await outcome(verifyWebhook(request, context))];
+      }
+
+      it('refuses the token at exactly exp + leeway and 1 ms later (expired, 401), accepts it 1 ms before', async () => {
+        for (const ms of [END_MS, END_MS + 1]) {
+          const [first] = await deliverTwice(ms, ms);
+          expect(first).to.be.instanceOf(JwtVerificationError).and.include({ failure: 'expired' });
+          expect(webhookFailureStatus(first)).to.equal(401);
+        }
+        const [first] = await deliverTwice(END_MS - 1, END_MS - 1);
+        expect(first).to.include({ kind: 'session-end' });
+      });
+
+      it('refuses the token 1 ms before nbf − leeway and accepts it at nbf − leeway', async () => {
+        const [early] = await deliverTwice(START_MS - 1, START_MS - 1);
+        expect(early).to.be.instanceOf(JwtVerificationError).and.include({ failure: 'not-yet-valid' });
+        const [onTime] = await deliverTwice(START_MS, START_MS);
+        expect(onTime).to.include({ kind: 'session-end' });
+      });
+
+      it('a replay is never processed: refused as a replay while the token is accepted, as expired after, with a ms or a whole-second clock', async () => {
+        for (const seconds of [false, true]) {
+          for (const firstMs of [START_MS, NOW * 1000, NOW * 1000 + 1, NOW * 1000 + 999, END_MS - 1001, END_MS - 1]) {
+            for (const replayMs of [firstMs, END_MS - 1000, END_MS - 1, END_MS, END_MS + 500, END_MS + 999]) {
+              if (replayMs < firstMs) continue;
+              const [first, replay] = await deliverTwice(firstMs, replayMs, seconds);
+              const when = `first at ${firstMs - END_MS} ms, replay at ${replayMs - END_MS} ms, whole seconds: ${seconds}`;
+              expect(first, when).to.include({ kind: 'session-end' });
+              expect(replay, when).to.be.instanceOf(JwtVerificationError);
+              const accepted = (seconds ? Math.floor(replayMs / 1000) * 1000 : replayMs) < END_MS;
+              expect(replay, when).to.include({ failure: accepted ? 'replay' : 'expired' });
+            }
+          }
+        }
+      });
     });
 
     it('does not let a forged token fill the replay cache', async () => {
