@@ -9,9 +9,11 @@
  * 2. exactly one token: `X-IOV-JWT`, or the older `Authorization: IOV-JWT <token>` (both may be sent
  *    if they carry the same token);
  * 3. content type: `application/jose` (encrypted kinds) or `application/json` (session end only);
- * 4. the token: RS256/384/512 signature by the API key its `kid` names, `iss` `lka`, `aud` our entity
- *    (a single string), `sub` when configured, time window with leeway, lifetime ≤ 300 s;
- * 5. its binding: method, path (exact, undecoded), body hash over the exact raw bytes;
+ * 4. the token: RS256/384/512 signature by the API key its `kid` names (from the caller's resolver,
+ *    which for the clients is cache-only), `iss` `lka`, `aud` our entity (a single string), `sub`
+ *    when configured, lifetime ≤ 300 s;
+ * 5. its binding: method, path (exact, undecoded), body hash over the exact raw bytes; then its time
+ *    window with leeway, at API time (local time plus the offset already measured, if any);
  * 6. the body's shape (JWE header / session-end JSON), still without any key;
  * 7. the replay check-and-set on `iss|jti`;
  * 8. only then private-key work: decrypt the JWE with the key its `kid` names, then, for an
@@ -26,6 +28,7 @@ import { loadPublicKey, MIN_RSA_BITS, type PublicKey } from '../crypto/keys.js';
 import {
   API_ENTITY,
   checkRequestBinding,
+  checkTokenTimes,
   DEFAULT_LEEWAY,
   DEFAULT_MAX_LIFETIME,
   tokenAcceptedUntilMs,
@@ -47,6 +50,7 @@ import {
   type JsonObject,
 } from '../entities/validate.js';
 import {
+  ClockNotSynchronizedError,
   ConfigurationError,
   JweDecryptionError,
   JwtVerificationError,
@@ -105,8 +109,21 @@ export interface WebhookContext {
    * one (a shared store when several instances receive webhooks).
    */
   replayCache?: ReplayCache;
-  /** Current time in seconds, fractions allowed (the replay entry is sized in ms); default the local clock. */
+  /** Current local time in seconds, fractions allowed (the replay entry is sized in ms); default the local clock. */
   now?: () => number;
+  /**
+   * The API clock offset already measured, without any I/O (e.g. `ApiClock.measured`): seconds to
+   * add to `now` to get API time, `fresh` while within its TTL; `undefined` when none is measured.
+   * When given, a token that verifies except for its time window while the offset is unknown or
+   * stale is refused with a retryable {@link ClockNotSynchronizedError} (503) and `requestRefresh` is
+   * called, instead of a final `expired`/`not-yet-valid` (401): the API's clock may only differ.
+   */
+  apiClockOffset?: () => { seconds: number; fresh: boolean } | undefined;
+  /**
+   * Asks for a background refresh of the API state (current key, clock offset); must return at once
+   * and rate-limit itself (e.g. `BackgroundRefresh.request`). Called when the state is missing.
+   */
+  requestRefresh?: () => void;
   /** Leeway on time claims, in seconds; default 30. */
   leeway?: number;
   /** Longest accepted `exp − iat`, in seconds; default 300. */
@@ -204,17 +221,24 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
   const now = context.now === undefined ? Date.now() / 1000 : context.now();
   if (!Number.isFinite(now)) throw new ConfigurationError('now() must return a number of seconds');
   const leeway = context.leeway ?? DEFAULT_LEEWAY;
+  const offset = context.apiClockOffset?.();
+  // The API's time, as far as we know it: the tokens are stamped with it (PROTOCOL.md §2.1).
+  const apiNow = now + (offset?.seconds ?? 0);
+  if (!Number.isFinite(apiNow)) throw new ConfigurationError('apiClockOffset() must return a number of seconds');
   const { claims } = await verifyToken(token, {
     resolveKey: apiKeyResolver(context.resolveApiKey),
     issuer: API_ENTITY,
     audience: context.entity,
     ...(context.subject === undefined ? {} : { subject: context.subject }),
-    now,
+    checkTimes: false,
     leeway,
     maxLifetime: context.maxLifetime ?? DEFAULT_MAX_LIFETIME,
     maxLength: MAX_WEBHOOK_TOKEN_LENGTH,
   });
   checkRequestBinding(claims, { method: request.method, path: request.path, body });
+  // Last among the token checks, so that a refusal for want of a measured clock is only ever given
+  // to a token that is right in every other way.
+  checkTimeWindow(context, claims, apiNow, leeway, offset);
 
   // Shape checks that need no key, so that only well-formed, authentic deliveries reach the cache.
   const text = bodyText(body);
@@ -222,7 +246,7 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
   if (encrypted) readJweHeader(text, { algorithms: JWE_ALGORITHMS, maxLength: maxBodyBytes });
 
   const replayKey =
-    context.replayCache === undefined ? undefined : await checkReplay(context.replayCache, claims, now, leeway);
+    context.replayCache === undefined ? undefined : await checkReplay(context.replayCache, claims, apiNow, leeway);
   const remembered = replayKey === undefined ? {} : { replayKey };
   if (sessionEnd !== undefined) return { ...sessionEnd, ...remembered };
 
@@ -245,6 +269,27 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
     context.allowLegacyPackage === undefined ? {} : { allowLegacyPackage: context.allowLegacyPackage },
   );
   return { kind: 'authorization-response', serviceId, requestingEntity: claims.aud, response, ...remembered };
+}
+
+/**
+ * The token's time window at API time. Out of it with no fresh offset measured, the token may well
+ * be in time on the API's clock: refuse it for now (retryable) and have the offset measured in the
+ * background, never here (no request on behalf of unverified input).
+ */
+function checkTimeWindow(
+  context: WebhookContext,
+  claims: TokenClaims,
+  apiNow: number,
+  leeway: number,
+  offset: { seconds: number; fresh: boolean } | undefined,
+): void {
+  try {
+    checkTokenTimes(claims, apiNow, leeway);
+  } catch (err) {
+    if (context.apiClockOffset === undefined || offset?.fresh === true) throw err;
+    context.requestRefresh?.();
+    throw new ClockNotSynchronizedError({ cause: err });
+  }
 }
 
 /** Runtime checks of what TypeScript cannot guarantee to a JavaScript caller. */

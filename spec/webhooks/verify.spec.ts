@@ -682,6 +682,78 @@ describe('webhooks/verifyWebhook', () => {
     });
   });
 
+  describe('the API clock offset', () => {
+    // The API's clock is 200 s ahead of ours; its tokens are stamped with its time.
+    const AHEAD = 200;
+
+    function clocked(offset: { seconds: number; fresh: boolean } | undefined) {
+      let refreshes = 0;
+      const h = harness({
+        apiClockOffset: () => offset,
+        requestRefresh: () => {
+          refreshes++;
+        },
+      });
+      return { ...h, refreshes: () => refreshes };
+    }
+
+    it('judges the time window at local time plus the measured offset', async () => {
+      const request = await hook({ payload: SESSION_END, plain: true, iat: NOW + AHEAD });
+      const { context, refreshes } = clocked({ seconds: AHEAD, fresh: true });
+      expect(await verifyWebhook(request, context)).to.include({ kind: 'session-end' });
+      expect(refreshes()).to.equal(0);
+      // Without the offset, the same token is 200 s early.
+      await jwtRejection(verifyWebhook(request, harness().context), 'not-yet-valid', 'nbf');
+    });
+
+    it('with no offset measured, a token out of its window only is ClockNotSynchronizedError (503) and asks for a refresh', async () => {
+      const request = await hook({ payload: SESSION_END, plain: true, iat: NOW + AHEAD });
+      const { context, refreshes } = clocked(undefined);
+      const err = instance(await rejection(verifyWebhook(request, context)), ClockNotSynchronizedError);
+      expect(err.cause).to.be.instanceOf(JwtVerificationError).and.include({ failure: 'not-yet-valid' });
+      expect(webhookFailureStatus(err)).to.equal(503);
+      expect(refreshes()).to.equal(1);
+    });
+
+    it('with a stale offset, an out-of-window token is retryable too; with a fresh one it is refused for good (401)', async () => {
+      const late = await hook({ payload: SESSION_END, plain: true, iat: NOW - 100 });
+      const stale = clocked({ seconds: 0, fresh: false });
+      instance(await rejection(verifyWebhook(late, stale.context)), ClockNotSynchronizedError);
+      expect(stale.refreshes()).to.equal(1);
+      const fresh = clocked({ seconds: 0, fresh: true });
+      const err = await rejection(verifyWebhook(late, fresh.context));
+      expect(instance(err, JwtVerificationError).failure).to.equal('expired');
+      expect(webhookFailureStatus(err)).to.equal(401);
+      expect(fresh.refreshes()).to.equal(0);
+    });
+
+    it('a token wrong in any other way is refused as such, never as a clock matter, and asks for nothing', async () => {
+      const { context, refreshes } = clocked(undefined);
+      const forged = await hook({ payload: SESSION_END, plain: true, iat: NOW + AHEAD, signer: attackerKey });
+      await jwtRejection(verifyWebhook(forged, context), 'key', 'kid');
+      const moved = await hook({ payload: SESSION_END, plain: true, iat: NOW + AHEAD, deliveredPath: '/other' });
+      await jwtRejection(verifyWebhook(moved, context), 'binding', 'request.path');
+      const long = await hook({ payload: SESSION_END, plain: true, iat: NOW + AHEAD, lifetime: 301 });
+      await jwtRejection(verifyWebhook(long, context), 'claim', 'exp');
+      expect(refreshes()).to.equal(0);
+    });
+
+    it('sizes the replay entry on API time: a replay is refused while the token of a clock 200 s behind is accepted', async () => {
+      let ms = NOW * 1000;
+      const context = harness({
+        replayCache: new MemoryReplayCache({ now: () => ms }),
+        now: () => ms / 1000,
+        apiClockOffset: () => ({ seconds: -AHEAD, fresh: true }),
+      }).context;
+      const request = await hook({ payload: SESSION_END, plain: true, iat: NOW - AHEAD });
+      await verifyWebhook(request, context);
+      ms = (NOW + 35) * 1000 - 1; // API time NOW − 165 s − 1 ms: the last instant the token passes
+      await jwtRejection(verifyWebhook(request, context), 'replay', 'jti');
+      ms += 1;
+      await jwtRejection(verifyWebhook(request, context), 'expired', 'exp');
+    });
+  });
+
   describe('content type, size and body shape', () => {
     for (const contentType of ['text/plain', 'multipart/form-data; boundary=x', 'application/jwe', undefined]) {
       it(`rejects Content-Type ${String(contentType)} with PayloadValidationError content-type (415) before verifying`, async () => {
