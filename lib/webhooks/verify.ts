@@ -17,7 +17,8 @@
  * 6. the body's shape (JWE header / session-end JSON), still without any key;
  * 7. the replay check-and-set on `iss|jti`;
  * 8. only then private-key work: decrypt the JWE with the key its `kid` names, then, for an
- *    authorization response, the nested device package.
+ *    authorization response, the nested device package. When anything here fails, the replay
+ *    reservation is given back: only a processed delivery counts as seen.
  *
  * Dispatch is on the validated content type and the decrypted `type` field, never on a substring of
  * the body. Every failure is a {@link LaunchKeyError}; {@link webhookFailureStatus} maps it to the
@@ -106,7 +107,9 @@ export interface WebhookContext {
   resolveApiKey: (kid: string) => Promise<PublicKey>;
   /**
    * Remembers `iss|jti` of verified tokens. Without one, replays are NOT detected: a handler must pass
-   * one (a shared store when several instances receive webhooks).
+   * one (a shared store when several instances receive webhooks). A delivery that fails after its
+   * reservation (decryption, decoding, a key not yet in the ring) is forgotten again, so that the
+   * API's redelivery is processed; that needs the cache's optional `forget` (see {@link ReplayCache}).
    */
   replayCache?: ReplayCache;
   /** Current local time in seconds, fractions allowed (the replay entry is sized in ms); default the local clock. */
@@ -245,11 +248,43 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
   const sessionEnd = encrypted ? undefined : parseSessionEnd(text, entityId(claims, 'svc'));
   if (encrypted) readJweHeader(text, { algorithms: JWE_ALGORITHMS, maxLength: maxBodyBytes });
 
-  const replayKey =
-    context.replayCache === undefined ? undefined : await checkReplay(context.replayCache, claims, apiNow, leeway);
+  const cache = context.replayCache;
+  const replayKey = cache === undefined ? undefined : await checkReplay(cache, claims, apiNow, leeway);
   const remembered = replayKey === undefined ? {} : { replayKey };
   if (sessionEnd !== undefined) return { ...sessionEnd, ...remembered };
 
+  try {
+    return { ...(await openEncrypted(text, claims, context, maxBodyBytes)), ...remembered };
+  } catch (err) {
+    // Only a delivery that was processed counts as seen: without this, the API's retry of a delivery
+    // that failed here (a key not yet in our ring, a package we could not decode) would be answered
+    // as a replay and dropped.
+    if (cache !== undefined && replayKey !== undefined) await release(cache, replayKey);
+    throw err;
+  }
+}
+
+/**
+ * Gives back a replay reservation. A cache without `forget` keeps it until its TTL: a redelivery of
+ * the very same token (same `jti`) is then refused as a replay (204) and the event is lost, while a
+ * retry with a fresh token is not affected. A `forget` that fails is ignored for the same outcome;
+ * the caller still gets the error that made the delivery fail.
+ */
+async function release(cache: ReplayCache, key: string): Promise<void> {
+  try {
+    await cache.forget?.(key);
+  } catch {
+    // See above: the original failure is what the caller must see.
+  }
+}
+
+/** The private-key part: decrypt the body, then decode a device link or an authorization response. */
+async function openEncrypted(
+  text: string,
+  claims: TokenClaims,
+  context: WebhookContext,
+  maxBodyBytes: number,
+): Promise<DeviceLinkCompletionWebhook | AuthorizationResponseWebhook> {
   // Private-key work starts here, and only here.
   const { plaintext } = await decryptJwe(text, (kid) => context.keyRing.get(kid), {
     algorithms: JWE_ALGORITHMS,
@@ -257,7 +292,7 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
   });
   const payload = parseJsonObject(plaintext, 'body', maxBodyBytes);
   const type = payload['type'];
-  if (type === 'DEVICE_LINK_COMPLETION') return { ...parseDeviceLink(payload, entityId(claims, 'dir')), ...remembered };
+  if (type === 'DEVICE_LINK_COMPLETION') return parseDeviceLink(payload, entityId(claims, 'dir'));
   if (type !== undefined && type !== null && type !== 'AUTHORIZATION_RESPONSE') {
     invalid('type', 'type must be AUTHORIZATION_RESPONSE or DEVICE_LINK_COMPLETION');
   }
@@ -268,7 +303,7 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
     context.keyRing,
     context.allowLegacyPackage === undefined ? {} : { allowLegacyPackage: context.allowLegacyPackage },
   );
-  return { kind: 'authorization-response', serviceId, requestingEntity: claims.aud, response, ...remembered };
+  return { kind: 'authorization-response', serviceId, requestingEntity: claims.aud, response };
 }
 
 /**

@@ -6,9 +6,14 @@ import { ServiceClient } from '../../lib/clients/service.js';
 import { KeyRing, loadPrivateKey, type PrivateKey } from '../../lib/crypto/keys.js';
 import { signToken, type TokenClaims } from '../../lib/crypto/jws.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
-import { ClockNotSynchronizedError, JwtVerificationError, UnknownApiKeyError } from '../../lib/errors.js';
+import {
+  ClockNotSynchronizedError,
+  JweDecryptionError,
+  JwtVerificationError,
+  UnknownApiKeyError,
+} from '../../lib/errors.js';
 import { JoseTransport } from '../../lib/transport/jose_transport.js';
-import { MemoryReplayCache } from '../../lib/webhooks/replay_cache.js';
+import { MemoryReplayCache, type ReplayCache } from '../../lib/webhooks/replay_cache.js';
 import { webhookFailureStatus } from '../../lib/webhooks/verify.js';
 import { rejection } from '../support/assertions.js';
 import { IDS, KEYS, baseConfig } from '../support/emulator_client.js';
@@ -84,6 +89,26 @@ describe('ServiceClient webhooks from the emulator', () => {
     await rejection(service.handleAdvancedWebhook(delivery), JwtVerificationError);
   });
 
+  it('a webhook encrypted to a key this deployment does not hold yet is answered 503 and processed once the key is installed', async () => {
+    const id = await service.authorize('alice');
+    await emu.respond(id, 'approve');
+    const delivery = await next();
+    const shared = new MemoryReplayCache();
+    // The old deployment holds only another key; the API encrypted to the service key.
+    const before = freshClient(emu.url, [KEYS.org], shared);
+    await before.transport.apiKeys.current();
+    await before.transport.clock.offset();
+    const err = await rejection(before.service.handleAdvancedWebhook(delivery), JweDecryptionError);
+    expect(err.failure).to.equal('key');
+    expect(webhookFailureStatus(err)).to.equal(503);
+    // The new deployment, same replay store, holds the key: the redelivery is not taken for a replay.
+    const after = freshClient(emu.url, [KEYS.org, KEYS.svc], shared);
+    await after.transport.apiKeys.current();
+    await after.transport.clock.offset();
+    const event = await after.service.handleAdvancedWebhook(delivery);
+    expect(event.kind === 'authorization-response' && event.response.authorizationRequestId).to.equal(id);
+  });
+
   it('handleWebhook passes a session end through', async () => {
     const id = await service.authorize('alice');
     await emu.respond(id, 'approve');
@@ -113,9 +138,13 @@ describe('ServiceClient webhooks from the emulator', () => {
  * A service client on a transport of its own that has made no call yet (no API key, no clock
  * offset), with every request it sends recorded.
  */
-function freshClient(baseUrl: string): { service: ServiceClient; transport: JoseTransport; sent: string[] } {
+function freshClient(
+  baseUrl: string,
+  keys: string[] = [KEYS.svc],
+  replayCache: ReplayCache = new MemoryReplayCache(),
+): { service: ServiceClient; transport: JoseTransport; sent: string[] } {
   // A long interval: every refresh a spec sees was asked for once, whatever the speed of the machine.
-  const transport = new JoseTransport(`svc:${IDS.dirSvc}`, new KeyRing([KEYS.svc]), { baseUrl, refreshInterval: 3600 });
+  const transport = new JoseTransport(`svc:${IDS.dirSvc}`, new KeyRing(keys), { baseUrl, refreshInterval: 3600 });
   const sent: string[] = [];
   const send = transport.http.send.bind(transport.http);
   transport.http.send = (request) => {
@@ -123,7 +152,7 @@ function freshClient(baseUrl: string): { service: ServiceClient; transport: Jose
     return send(request);
   };
   return {
-    service: new ServiceClient(transport, IDS.dirSvc, { replayCache: new MemoryReplayCache() }),
+    service: new ServiceClient(transport, IDS.dirSvc, { replayCache }),
     transport,
     sent,
   };

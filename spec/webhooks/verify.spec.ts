@@ -682,6 +682,84 @@ describe('webhooks/verifyWebhook', () => {
     });
   });
 
+  describe('a delivery that fails after its replay reservation stays re-deliverable', () => {
+    /** A key ring the spec can add a key to, as a deployment that installs the new key would. */
+    function rotatingRing() {
+      const keys = new Map([[serviceKey.kid, serviceKey]]);
+      return { keys, ring: { get: (kid: string) => keys.get(kid) } };
+    }
+
+    it('a JWE for a key we do not hold yet is 503; once the key is installed, the redelivery of the same token is processed', async () => {
+      const { keys, ring } = rotatingRing();
+      const context = harness({ keyRing: ring }).context;
+      const request = await hook({ payload: await authCore(attackerKey.publicKey), encryptTo: attackerKey.publicKey });
+      const err = await rejection(verifyWebhook(request, context));
+      expect(instance(err, JweDecryptionError).failure).to.equal('key');
+      expect(webhookFailureStatus(err)).to.equal(503);
+      keys.set(attackerKey.kid, attackerKey);
+      const event = await verifyWebhook(request, context);
+      expect(event.kind === 'authorization-response' && event.response.authorizationRequestId).to.equal(AUTH_REQUEST);
+      // Processed: now it is seen.
+      await jwtRejection(verifyWebhook(request, context), 'replay', 'jti');
+    });
+
+    it('a nested device package for a key we do not hold yet is released the same way', async () => {
+      const { keys, ring } = rotatingRing();
+      const context = harness({ keyRing: ring }).context;
+      const request = await hook({ payload: await authCore(attackerKey.publicKey) });
+      expect((await rejection(verifyWebhook(request, context))).code).to.equal('ERR_LK_JWE_KEY_NOT_FOUND');
+      keys.set(attackerKey.kid, attackerKey);
+      expect(await verifyWebhook(request, context)).to.include({ kind: 'authorization-response' });
+    });
+
+    it('a payload that does not decode is refused again on redelivery (400), never answered as a replay', async () => {
+      const { context } = harness();
+      const request = await hook({ payload: { type: 'SOMETHING_ELSE' } });
+      for (let i = 0; i < 2; i++) {
+        const err = await rejection(verifyWebhook(request, context));
+        expect(instance(err, PayloadValidationError).field).to.equal('type');
+        expect(webhookFailureStatus(err)).to.equal(400);
+      }
+    });
+
+    it('a replay cache without forget keeps the reservation: the same token is then taken for a replay (documented)', async () => {
+      const memory = new MemoryReplayCache();
+      const cache: ReplayCache = { remember: (key, ttl) => memory.remember(key, ttl) };
+      const { context } = harness({ replayCache: cache });
+      const request = await hook({ payload: { type: 'SOMETHING_ELSE' } });
+      await payloadRejection(verifyWebhook(request, context), 'type');
+      await jwtRejection(verifyWebhook(request, context), 'replay', 'jti');
+    });
+
+    it('a forget that fails does not hide the error of the delivery', async () => {
+      const memory = new MemoryReplayCache();
+      const cache: ReplayCache = {
+        remember: (key, ttl) => memory.remember(key, ttl),
+        forget: () => Promise.reject(new Error('store down')),
+      };
+      const { context } = harness({ replayCache: cache });
+      await payloadRejection(verifyWebhook(await hook({ payload: { type: 'SOMETHING_ELSE' } }), context), 'type');
+    });
+
+    it('a refusal before the reservation (forged, replayed, cache full) forgets nothing', async () => {
+      const forgotten: string[] = [];
+      const memory = new MemoryReplayCache();
+      const cache: ReplayCache = {
+        remember: (key, ttl) => memory.remember(key, ttl),
+        forget: (key) => {
+          forgotten.push(key);
+          return memory.forget(key);
+        },
+      };
+      const { context } = harness({ replayCache: cache });
+      const request = await hook({ payload: SESSION_END, plain: true });
+      await verifyWebhook(request, context);
+      await jwtRejection(verifyWebhook(request, context), 'replay', 'jti');
+      await jwtRejection(verifyWebhook({ ...request, path: '/other' }, context), 'binding', 'request.path');
+      expect(forgotten).to.deep.equal([]);
+    });
+  });
+
   describe('the API clock offset', () => {
     // The API's clock is 200 s ahead of ours; its tokens are stamped with its time.
     const AHEAD = 200;
