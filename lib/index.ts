@@ -65,6 +65,7 @@ export { ServiceClient } from './clients/service.js';
 export type {
   AuthorizationRequest,
   AuthorizationRequestOptions,
+  AuthorizationResponseOptions,
   DenialReason,
   LegacyAuthorizationResponseWebhook,
   ServiceClientOptions,

@@ -7,12 +7,13 @@ import type { ReplayCache } from '../webhooks/replay_cache.js';
 import { UnknownApiKeyError } from '../errors.js';
 import { verifyWebhook, type WebhookEvent, type WebhookRequest } from '../webhooks/verify.js';
 
-/** Options of the webhook handlers that decode authorization responses. */
-export interface WebhookOptions {
+/** How an authorization response (from the poll or a webhook) may be decoded. */
+export interface AuthorizationResponseOptions {
   /**
    * Whether an authorization response that carries only the legacy `auth` package (no type, reason
-   * or fraud flag) is accepted; default `true`, as the official SDKs do. With `false` it is refused
-   * with `LegacyPackageRefusedError` (SECURITY T21).
+   * or fraud flag; its key chosen by the sender's `public_key_id`) is accepted; default `true`, as
+   * the official SDKs do. With `false` it is refused with `LegacyPackageRefusedError` (SECURITY T21),
+   * before anything is decrypted.
    */
   allowLegacyPackage?: boolean;
 }
@@ -52,7 +53,10 @@ export abstract class BaseClient {
    * retryable error (503) and the transport refreshes both in the background, rate-limited, so that
    * the API's next delivery verifies.
    */
-  protected async _verifyWebhook(request: WebhookRequest, options: WebhookOptions = {}): Promise<WebhookEvent> {
+  protected async _verifyWebhook(
+    request: WebhookRequest,
+    options: AuthorizationResponseOptions = {},
+  ): Promise<WebhookEvent> {
     const transport = this._transport;
     return verifyWebhook(request, {
       entity: this.issuer,

@@ -255,7 +255,12 @@ describe('webhooks/verifyWebhook', () => {
     it('refuses a legacy-only authorization response when allowLegacyPackage is false', async () => {
       const { context } = harness({ allowLegacyPackage: false });
       const legacyOnly = omit(await authCore(), 'auth_jwe');
-      await payloadRejection(verifyWebhook(await hook({ payload: legacyOnly }), context), 'auth_jwe');
+      const err = await rejection(verifyWebhook(await hook({ payload: legacyOnly }), context));
+      expect(instance(err, LegacyPackageRefusedError)).to.include({
+        code: 'ERR_LK_LEGACY_PACKAGE_REFUSED',
+        field: 'auth_jwe',
+      });
+      expect(webhookFailureStatus(err)).to.equal(400);
     });
 
     it('decodes the .NET session-end fixture into the service user hash and the logout time', async () => {
