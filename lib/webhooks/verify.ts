@@ -133,7 +133,10 @@ export interface WebhookContext {
   maxLifetime?: number;
   /** Largest accepted body, in bytes; default 64 KiB. */
   maxBodyBytes?: number;
-  /** Whether an authorization response without `auth_jwe` may use the legacy `auth` package; default `true`. */
+  /**
+   * Whether an authorization response without `auth_jwe` may use the legacy `auth` package; default
+   * `true`. With `false` such a response is a `LegacyPackageRefusedError`.
+   */
   allowLegacyPackage?: boolean;
 }
 
@@ -197,7 +200,13 @@ export type WebhookEvent = AuthorizationResponseWebhook | SessionEndWebhook | De
  *   `expired`, `not-yet-valid`, `binding` (`request.meth`, `request.path`), `body-hash`, and `replay`
  *   (code `ERR_LK_JWT_REPLAY`) for a second delivery, which a handler answers 204 idempotently.
  * @throws {ReplayCacheError} when the replay cache cannot remember the token (answer 503).
- * @throws {JweDecryptionError} when the body or the device package cannot be decrypted.
+ * @throws {ClockNotSynchronizedError} when the token fails only its time window and no fresh API
+ *   clock offset is measured (`apiClockOffset` given; answer 503). The resolver of the clients
+ *   throws `UnknownApiKeyError` (answer 503) for a key id it does not hold.
+ * @throws {JweDecryptionError} when the body or the device package cannot be decrypted (a `kid` we
+ *   do not hold: answer 503, the key may not be deployed yet; otherwise 400).
+ * @throws {LegacyPackageRefusedError} when `allowLegacyPackage` is `false` and the response has only
+ *   the legacy package.
  * @throws {ConfigurationError} when the request or context is unusable (e.g. an already parsed body).
  */
 export async function verifyWebhook(request: WebhookRequest, context: WebhookContext): Promise<WebhookEvent> {
