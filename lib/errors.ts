@@ -25,6 +25,16 @@ export class LaunchKeyError extends Error {
     this.name = new.target.name;
     this.code = code;
   }
+
+  /**
+   * Whether the same operation may succeed if tried again later, unchanged: the API or a store was
+   * unreachable or answered outside the protocol, or state we keep (an API key, the API clock) was
+   * not known yet. A webhook handler answers these 503 so that the API delivers again. `false` for
+   * everything that is wrong with the input or the configuration.
+   */
+  get retryable(): boolean {
+    return false;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,11 +153,27 @@ export class JweDecryptionError extends LaunchKeyError {
 
 /** A decrypted or plain payload does not have the shape the protocol defines; `field` names where. */
 export class PayloadValidationError extends LaunchKeyError {
+  /** The code of the class; a subclass that names a more precise refusal declares its own. */
+  protected static readonly CODE: string = 'ERR_LK_PAYLOAD_INVALID';
   readonly field: string;
 
   constructor(field: string, message: string, options?: LaunchKeyErrorOptions) {
-    super('ERR_LK_PAYLOAD_INVALID', message, options);
+    super(new.target.CODE, message, options);
     this.field = field;
+  }
+}
+
+/**
+ * An authorization response carries only the legacy `auth` device package (no type, reason or fraud
+ * flag; key chosen by the sender's `public_key_id`) and the caller does not accept it
+ * (`allowLegacyPackage: false`, SECURITY T21). A {@link PayloadValidationError} on `auth_jwe`, with its
+ * own code `ERR_LK_LEGACY_PACKAGE_REFUSED`.
+ */
+export class LegacyPackageRefusedError extends PayloadValidationError {
+  protected static override readonly CODE: string = 'ERR_LK_LEGACY_PACKAGE_REFUSED';
+
+  constructor(options?: LaunchKeyErrorOptions) {
+    super('auth_jwe', 'The authorization response has only the legacy auth package, which is not accepted', options);
   }
 }
 
@@ -188,6 +214,48 @@ export class ReplayCacheError extends LaunchKeyError {
   constructor(failure: ReplayCacheFailure, message: string, options?: LaunchKeyErrorOptions) {
     super(failure === 'full' ? 'ERR_LK_REPLAY_CACHE_FULL' : 'ERR_LK_REPLAY_CACHE_UNAVAILABLE', message, options);
     this.failure = failure;
+  }
+
+  /** Both clear with time: entries expire, the store comes back. */
+  override get retryable(): boolean {
+    return true;
+  }
+}
+
+/**
+ * A webhook token names an API key id that is not in our cache. Webhooks never fetch a key on their
+ * own behalf (an unverified token must not make us send requests, SECURITY T5): the client refreshes
+ * the API's current key in the background, rate-limited, and the API's next delivery can verify.
+ * Retryable (answer 503). Code `ERR_LK_API_KEY_UNKNOWN`.
+ */
+export class UnknownApiKeyError extends LaunchKeyError {
+  /** The key id the token named. */
+  readonly kid: string;
+
+  constructor(kid: string, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_API_KEY_UNKNOWN', `The API key ${kid} is not known yet`, options);
+    this.kid = kid;
+  }
+
+  override get retryable(): boolean {
+    return true;
+  }
+}
+
+/**
+ * A webhook token verified except for its time window, and the API clock offset is not measured yet
+ * (or is stale), so "expired" or "not yet valid" may only mean that the API's clock differs from
+ * ours. The client measures the offset in the background, rate-limited; the API's next delivery is
+ * judged with it. Retryable (answer 503); the time failure is the `cause`. Code
+ * `ERR_LK_CLOCK_NOT_SYNCHRONIZED`.
+ */
+export class ClockNotSynchronizedError extends LaunchKeyError {
+  constructor(options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_CLOCK_NOT_SYNCHRONIZED', 'The API clock offset is not measured yet', options);
+  }
+
+  override get retryable(): boolean {
+    return true;
   }
 }
 
@@ -233,6 +301,10 @@ export class NetworkError extends LaunchKeyError {
   constructor(message: string, options?: LaunchKeyErrorOptions) {
     super('ERR_LK_NETWORK', message, options);
   }
+
+  override get retryable(): boolean {
+    return true;
+  }
 }
 
 /** No complete answer within the configured timeout. A POST may still have been processed. */
@@ -243,6 +315,10 @@ export class ApiTimeoutError extends LaunchKeyError {
     super('ERR_LK_TIMEOUT', `The LaunchKey API did not answer within ${timeoutMs} ms`, options);
     this.timeoutMs = timeoutMs;
   }
+
+  override get retryable(): boolean {
+    return true;
+  }
 }
 
 /** The API answered with a 5xx status: unavailable or failing; retry later. */
@@ -252,6 +328,10 @@ export class ApiUnavailableError extends LaunchKeyError {
   constructor(status: number, options?: LaunchKeyErrorOptions) {
     super('ERR_LK_API_UNAVAILABLE', `The LaunchKey API answered HTTP ${status}`, options);
     this.status = status;
+  }
+
+  override get retryable(): boolean {
+    return true;
   }
 }
 
@@ -275,6 +355,11 @@ export class UnexpectedResponseError extends LaunchKeyError {
   constructor(message: string, options?: LaunchKeyErrorOptions & { status?: number }) {
     super('ERR_LK_UNEXPECTED_RESPONSE', message, options);
     this.status = options?.status;
+  }
+
+  /** Usually a proxy or a deployment in between answering for the API: worth trying again later. */
+  override get retryable(): boolean {
+    return true;
   }
 }
 

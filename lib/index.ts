@@ -48,6 +48,9 @@ export {
   UnexpectedStatusError,
   AuthRequestMismatchError,
   ReplayCacheError,
+  UnknownApiKeyError,
+  ClockNotSynchronizedError,
+  LegacyPackageRefusedError,
   PendingStoreFullError,
   StoreUnavailableError,
   HookTimeoutError,
@@ -63,6 +66,7 @@ export { ServiceClient } from './clients/service.js';
 export type {
   AuthorizationRequest,
   AuthorizationRequestOptions,
+  AuthorizationResponseOptions,
   DenialReason,
   LegacyAuthorizationResponseWebhook,
   ServiceClientOptions,

@@ -91,6 +91,12 @@ function instancesOf(name: string, cls: AnyClass, cause: unknown): LaunchKeyErro
       return [new errors.StoreUnavailableError('message', options)];
     case 'AuthRequestMismatchError':
       return [new errors.AuthRequestMismatchError('expected-id', 'received-id', options)];
+    case 'UnknownApiKeyError':
+      return [new errors.UnknownApiKeyError('ab:cd', options)];
+    case 'ClockNotSynchronizedError':
+      return [new errors.ClockNotSynchronizedError(options)];
+    case 'LegacyPackageRefusedError':
+      return [new errors.LegacyPackageRefusedError(options)];
     case 'ReplayCacheError':
       return (['full', 'unavailable'] as const).map(
         (failure) => new errors.ReplayCacheError(failure, 'message', options),
@@ -212,6 +218,30 @@ describe('errors', () => {
       expect(new errors.PayloadValidationError('auth_request', 'm').field).to.equal('auth_request');
       expect(new errors.InvalidArgumentError('timeout', 'm').argument).to.equal('timeout');
       expect(new errors.InvalidPolicyError('amount', 'm').field).to.equal('amount');
+    });
+
+    it('retryable is true exactly for the faults that clear with time: transport, replay cache, unknown API key or clock', () => {
+      const retryable = new Set([
+        'NetworkError',
+        'ApiTimeoutError',
+        'ApiUnavailableError',
+        'UnexpectedResponseError',
+        'ReplayCacheError',
+        'UnknownApiKeyError',
+        'ClockNotSynchronizedError',
+      ]);
+      for (const [name, cls] of errorClasses) {
+        for (const err of instancesOf(name, cls, undefined)) {
+          expect(err.retryable, `${name} ${err.code}`).to.equal(retryable.has(name));
+        }
+      }
+    });
+
+    it('LegacyPackageRefusedError is a PayloadValidationError on auth_jwe with its own code', () => {
+      const err = new errors.LegacyPackageRefusedError();
+      expect(err).to.be.instanceOf(errors.PayloadValidationError);
+      expect([err.code, err.field]).to.deep.equal(['ERR_LK_LEGACY_PACKAGE_REFUSED', 'auth_jwe']);
+      expect(new errors.PayloadValidationError('f', 'm').code).to.equal('ERR_LK_PAYLOAD_INVALID');
     });
 
     it('an API error uses a string error_detail as message, JSON for an object, and its default otherwise', () => {

@@ -4,7 +4,19 @@
  */
 import type { ApiRequest, JoseTransport } from '../transport/jose_transport.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
+import { UnknownApiKeyError } from '../errors.js';
 import { verifyWebhook, type WebhookEvent, type WebhookRequest } from '../webhooks/verify.js';
+
+/** How an authorization response (from the poll or a webhook) may be decoded. */
+export interface AuthorizationResponseOptions {
+  /**
+   * Whether an authorization response that carries only the legacy `auth` package (no type, reason
+   * or fraud flag; its key chosen by the sender's `public_key_id`) is accepted; default `true`, as
+   * the official SDKs do. With `false` it is refused with `LegacyPackageRefusedError` (SECURITY T21),
+   * before anything is decrypted.
+   */
+  allowLegacyPackage?: boolean;
+}
 
 /** Base of the service, directory and organization clients. */
 export abstract class BaseClient {
@@ -33,19 +45,35 @@ export abstract class BaseClient {
 
   /**
    * Verifies a webhook addressed to this client's credential holder about this client's subject,
-   * with the API keys of the transport and this client's replay cache.
+   * with the API keys and clock offset the transport already holds and this client's replay cache.
+   *
+   * Nothing is fetched on behalf of the webhook, which is unverified until its signature checks
+   * (SECURITY T5): the API key comes from the cache only, and the time window is judged with the
+   * offset measured by earlier calls. When either is missing, the webhook is refused with a
+   * retryable error (503) and the transport refreshes both in the background, rate-limited, so that
+   * the API's next delivery verifies.
    */
   protected async _verifyWebhook(
     request: WebhookRequest,
-    options: { allowLegacyPackage?: boolean } = {},
+    options: AuthorizationResponseOptions = {},
   ): Promise<WebhookEvent> {
+    const transport = this._transport;
     return verifyWebhook(request, {
-      ...(options.allowLegacyPackage === undefined ? {} : { allowLegacyPackage: options.allowLegacyPackage }),
       entity: this.issuer,
       subject: this.subject,
-      keyRing: this._transport.keyRing,
-      resolveApiKey: (kid) => this._transport.apiKeys.byKid(kid),
+      keyRing: transport.keyRing,
+      resolveApiKey: (kid) => {
+        const key = transport.apiKeys.cached(kid);
+        if (key !== undefined) return Promise.resolve(key);
+        transport.refresher.request();
+        return Promise.reject(new UnknownApiKeyError(kid));
+      },
+      apiClockOffset: () => transport.clock.measured(),
+      requestRefresh: () => {
+        transport.refresher.request();
+      },
       ...(this._replayCache === undefined ? {} : { replayCache: this._replayCache }),
+      ...(options.allowLegacyPackage === undefined ? {} : { allowLegacyPackage: options.allowLegacyPackage }),
     });
   }
 

@@ -23,10 +23,11 @@ import { InvalidArgumentError } from '../errors.js';
 import type { JoseTransport } from '../transport/jose_transport.js';
 import type { AuthorizationResponseWebhook, SessionEndWebhook, WebhookRequest } from '../webhooks/verify.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
-import { BaseClient } from './base.js';
+import { BaseClient, type AuthorizationResponseOptions } from './base.js';
 import { validateAuthorizationRequest, type AuthorizationRequestOptions } from './auth_request_options.js';
 
 export type { AuthorizationRequestOptions, DenialReason } from './auth_request_options.js';
+export type { AuthorizationResponseOptions } from './base.js';
 
 /** The answer to a new authorization request. */
 export interface AuthorizationRequest {
@@ -96,10 +97,12 @@ export class ServiceClient extends BaseClient {
    * @throws {RequestTimedOutError} when the request expired unanswered.
    * @throws {AuthorizationRequestCanceledError} when it was canceled.
    * @throws {AuthRequestMismatchError} when the API's package answers another request.
+   * @throws {LegacyPackageRefusedError} when the answer has only the legacy package and
+   *   `options.allowLegacyPackage` is `false`.
    */
   async getAdvancedAuthorizationResponse(
     authorizationRequestId: string,
-    options: { allowLegacyPackage?: boolean } = {},
+    options: AuthorizationResponseOptions = {},
   ): Promise<AuthorizationResponse | null> {
     const id = uuidArgument(authorizationRequestId, 'authorizationRequestId');
     const { status, data } = await this._callWithStatus('GET', `/service/v3/auths/${id}`);
@@ -112,8 +115,11 @@ export class ServiceClient extends BaseClient {
   }
 
   /** The legacy view of {@link getAdvancedAuthorizationResponse} (Python's `get_authorization_response`). */
-  async getAuthorizationResponse(authorizationRequestId: string): Promise<LegacyAuthorizationResponse | null> {
-    const response = await this.getAdvancedAuthorizationResponse(authorizationRequestId);
+  async getAuthorizationResponse(
+    authorizationRequestId: string,
+    options: AuthorizationResponseOptions = {},
+  ): Promise<LegacyAuthorizationResponse | null> {
+    const response = await this.getAdvancedAuthorizationResponse(authorizationRequestId, options);
     return response === null ? null : toLegacyAuthorizationResponse(response);
   }
 
@@ -163,10 +169,12 @@ export class ServiceClient extends BaseClient {
    * hash, time, replay) is checked before any private-key work.
    *
    * @param request the raw request: method, path exactly as received, headers and the raw body.
+   * @param options `allowLegacyPackage: false` refuses an authorization response that has only the
+   *   legacy package with `LegacyPackageRefusedError` (answer 400).
    */
   async handleAdvancedWebhook(
     request: WebhookRequest,
-    options: { allowLegacyPackage?: boolean } = {},
+    options: AuthorizationResponseOptions = {},
   ): Promise<AuthorizationResponseWebhook | SessionEndWebhook> {
     const event = await this._verifyWebhook(request, options);
     if (event.kind === 'device-link-completion') invalid('type', 'A service does not receive device link webhooks');
@@ -188,8 +196,11 @@ export class ServiceClient extends BaseClient {
    * The legacy view of {@link handleAdvancedWebhook} (Python's `handle_webhook`): an authorization
    * response carries only the fields both device packages have. The same checks apply.
    */
-  async handleWebhook(request: WebhookRequest): Promise<LegacyAuthorizationResponseWebhook | SessionEndWebhook> {
-    const event = await this.handleAdvancedWebhook(request);
+  async handleWebhook(
+    request: WebhookRequest,
+    options: AuthorizationResponseOptions = {},
+  ): Promise<LegacyAuthorizationResponseWebhook | SessionEndWebhook> {
+    const event = await this.handleAdvancedWebhook(request, options);
     if (event.kind === 'session-end') return event;
     return { ...event, response: toLegacyAuthorizationResponse(event.response) };
   }

@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 
 import { ConfigurationError, JweDecryptionError } from '../errors.js';
 import { isCanonicalBase64url } from './base64url.js';
+import { findDuplicateKey, quoteKey } from './duplicate_keys.js';
 import { CEK_BYTES, decryptA256CbcHs512, encryptA256CbcHs512, IV_BYTES, TAG_BYTES } from './aes_cbc_hmac.js';
 import type { PrivateKey, PublicKey } from './keys.js';
 import { oaepDecrypt, oaepEncrypt, rsaBlockBytes, type OaepHash } from './rsa.js';
@@ -121,14 +122,19 @@ export function readJweHeader(compact: string, options: DecryptJweOptions = {}):
   if (parts.length !== 5 || parts.some((p) => !isCanonicalBase64url(p))) {
     throw new JweDecryptionError('malformed', 'JWE is not a compact serialization of five base64url parts');
   }
+  const headerText = Buffer.from(parts[0] ?? '', 'base64url').toString('utf8');
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(parts[0] ?? '', 'base64url').toString('utf8'));
+    header = JSON.parse(headerText);
   } catch (cause) {
     throw new JweDecryptionError('malformed', 'JWE protected header is not JSON', { cause });
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     throw new JweDecryptionError('malformed', 'JWE protected header is not a JSON object');
+  }
+  const duplicate = findDuplicateKey(headerText);
+  if (duplicate !== undefined) {
+    throw new JweDecryptionError('malformed', `JWE protected header has the member ${quoteKey(duplicate)} twice`);
   }
   const h = header as Record<string, unknown>;
   const algorithms = options.algorithms ?? JWE_ALGORITHMS;
@@ -221,11 +227,23 @@ export async function decryptJweJson(
   return { header, payload: parseJson(plaintext) };
 }
 
-/** Parses decrypted JSON; a syntax error is a typed payload failure. */
+/**
+ * Parses decrypted JSON; a syntax error, or a member name repeated in one object at any depth, is a
+ * typed payload failure.
+ */
 export function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (cause) {
     throw new JweDecryptionError('payload', 'Decrypted payload is not JSON', { cause });
   }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw new JweDecryptionError(
+      'payload',
+      `Decrypted payload has the member ${quoteKey(duplicate)} twice in one object`,
+    );
+  }
+  return value;
 }

@@ -19,6 +19,7 @@ import { ConfigurationError, JwtVerificationError } from '../errors.js';
 import { digestHex, digestMatches, isHashFunc, type HashFunc } from './digest.js';
 import { KID_PATTERN, type PrivateKey, type PublicKey } from './keys.js';
 import { isCanonicalBase64url } from './base64url.js';
+import { findDuplicateKey, quoteKey } from './duplicate_keys.js';
 import { rsaSign, rsaVerify } from './rsa.js';
 
 /** Signature algorithms of the protocol. */
@@ -239,10 +240,17 @@ export interface VerifyTokenOptions {
   subject?: string;
   /** Required `jti` (the request's, for a response). */
   jti?: string;
-  /** Current time in seconds; default the local clock. */
+  /** Current time in seconds (fractions allowed); default the local clock. */
   now?: number;
   /** Leeway on `iat`, `nbf` and `exp`, in seconds; default 30. */
   leeway?: number;
+  /**
+   * `false` leaves the time window (`exp`, `nbf`, `iat` against `now`) to the caller, who checks it
+   * with {@link checkTokenTimes} once it knows what time it is (a webhook receiver that first checks
+   * everything else, then decides whether an out-of-window token means a clock it has not measured).
+   * The lifetime check (`maxLifetime`) does not depend on `now` and always runs. Default `true`.
+   */
+  checkTimes?: boolean;
   /** Longest accepted `exp − iat`, in seconds; default 300. */
   maxLifetime?: number;
   /** Longest accepted token, in characters; default 16 KiB. */
@@ -260,15 +268,19 @@ function fail(failure: ConstructorParameters<typeof JwtVerificationError>[0], me
 }
 
 function decodeSegment(segment: string, what: string): Record<string, unknown> {
+  const text = Buffer.from(segment, 'base64url').toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    value = JSON.parse(text);
   } catch (cause) {
     throw new JwtVerificationError('malformed', `JWT ${what} is not JSON`, { cause });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     fail('malformed', `JWT ${what} is not a JSON object`);
   }
+  // JSON.parse keeps the last of two equal names; another party's parser may keep the first.
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) fail('malformed', `JWT ${what} has the member ${quoteKey(duplicate)} twice`);
   return value as Record<string, unknown>;
 }
 
@@ -370,15 +382,39 @@ export async function verifyToken(token: string, options: VerifyTokenOptions): P
     fail('jti', 'JWT jti is not the jti of the request', 'jti');
   }
 
-  const now = options.now ?? epochSeconds();
-  const leeway = options.leeway ?? DEFAULT_LEEWAY;
-  if (claims.exp < now - leeway) fail('expired', 'JWT has expired', 'exp');
-  if (claims.nbf > now + leeway) fail('not-yet-valid', 'JWT is not valid yet', 'nbf');
-  if (claims.iat > now + leeway) fail('not-yet-valid', 'JWT was issued in the future', 'iat');
-  if (claims.exp < claims.iat || claims.exp - claims.iat > (options.maxLifetime ?? DEFAULT_MAX_LIFETIME)) {
+  checkTokenLifetime(claims, options.maxLifetime);
+  if (options.checkTimes !== false) checkTokenTimes(claims, options.now ?? epochSeconds(), options.leeway);
+  return { header, claims };
+}
+
+/** Checks `exp − iat`: not negative, and at most `maxLifetime` (default 300) seconds. */
+export function checkTokenLifetime(claims: TokenClaims, maxLifetime = DEFAULT_MAX_LIFETIME): void {
+  if (claims.exp < claims.iat || claims.exp - claims.iat > maxLifetime) {
     fail('claim', 'JWT lifetime (exp - iat) is outside the accepted range', 'exp');
   }
-  return { header, claims };
+}
+
+/**
+ * Checks the time window at `now` (seconds, fractions allowed), with jose's rules (RFC 7519 §4.1.4,
+ * §4.1.5): the token is expired from the instant `exp + leeway` on (so it is accepted strictly
+ * before it, never at it), and not valid yet while `nbf − leeway` or `iat − leeway` is still ahead.
+ * With whole-second claims, a `now` floored to the second (jose's) or not gives the same answer.
+ *
+ * @throws {JwtVerificationError} `expired` or `not-yet-valid`.
+ */
+export function checkTokenTimes(claims: TokenClaims, now: number, leeway = DEFAULT_LEEWAY): void {
+  if (claims.exp <= now - leeway) fail('expired', 'JWT has expired', 'exp');
+  if (claims.nbf > now + leeway) fail('not-yet-valid', 'JWT is not valid yet', 'nbf');
+  if (claims.iat > now + leeway) fail('not-yet-valid', 'JWT was issued in the future', 'iat');
+}
+
+/**
+ * The first instant, in milliseconds on the clock `now` was read from, at which
+ * {@link checkTokenTimes} refuses the token as expired: `(exp + leeway) · 1000`. Everything that
+ * must outlive the token's acceptance (a replay entry) is measured against it.
+ */
+export function tokenAcceptedUntilMs(claims: Pick<TokenClaims, 'exp'>, leeway = DEFAULT_LEEWAY): number {
+  return (claims.exp + leeway) * 1000;
 }
 
 /** Checks `func`/`hash` of a binding claim against the body: present exactly when there is a body. */

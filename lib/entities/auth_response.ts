@@ -15,7 +15,12 @@
 import { JWE_ALGORITHMS, decryptJwe } from '../crypto/jwe.js';
 import type { PrivateKey } from '../crypto/keys.js';
 import { decryptLegacyPackage } from '../crypto/legacy_package.js';
-import { AuthRequestMismatchError, InvalidPolicyError, JweDecryptionError } from '../errors.js';
+import {
+  AuthRequestMismatchError,
+  InvalidPolicyError,
+  JweDecryptionError,
+  LegacyPackageRefusedError,
+} from '../errors.js';
 import { fenceFromWire, type FenceJson } from './fences.js';
 import {
   fieldName,
@@ -194,7 +199,8 @@ export interface DecodeAuthorizationResponseOptions {
    * Whether a core without `auth_jwe` may be answered from the legacy `auth` package; default `true`
    * (the SDKs' behaviour). The legacy package carries no type or reason, and its key is chosen by the
    * sender's `public_key_id`; a strategy that wants only JWE packages passes `false` (SECURITY T21),
-   * and a core without `auth_jwe` is then a {@link PayloadValidationError} on `auth_jwe`.
+   * and a core without `auth_jwe` is then a {@link LegacyPackageRefusedError} (a
+   * `PayloadValidationError` on `auth_jwe`, code `ERR_LK_LEGACY_PACKAGE_REFUSED`).
    */
   allowLegacyPackage?: boolean;
 }
@@ -221,13 +227,18 @@ export async function decodeAuthorizationResponse(
     core.authJwe !== undefined
       ? await decodeJwePackage(core, core.authJwe, keys)
       : options.allowLegacyPackage === false
-        ? invalid('auth_jwe', 'auth_jwe is required: legacy auth packages are not accepted')
+        ? refuseLegacyPackage()
         : await decodeLegacyPackage(core, keys);
   const expected = options.expectedAuthorizationRequestId;
   if (expected !== undefined && expected.toLowerCase() !== response.authorizationRequestId.toLowerCase()) {
     throw new AuthRequestMismatchError(expected, response.authorizationRequestId);
   }
   return response;
+}
+
+/** Nothing is decrypted: the refusal depends only on which package the core carries. */
+function refuseLegacyPackage(): never {
+  throw new LegacyPackageRefusedError();
 }
 
 /** The legacy (Python `AuthorizationResponse`) view of a decoded response. */

@@ -7,6 +7,7 @@
  * The helpers only check and narrow; callers build new plain objects from the values they read
  * (never spread or merge wire objects), which keeps `__proto__` and unknown keys out (SECURITY T14).
  */
+import { findDuplicateKey, quoteKey } from '../crypto/duplicate_keys.js';
 import { PayloadValidationError } from '../errors.js';
 
 /** A parsed JSON object. */
@@ -112,7 +113,9 @@ export const DEFAULT_MAX_JSON_LENGTH = 64 * 1024;
 /**
  * Parses JSON text that must hold an object. Keys that could poison prototypes downstream
  * (`__proto__`, and `constructor` holding a `prototype`) are refused outright rather than dropped,
- * so a hostile payload is visible as an error (SECURITY T14).
+ * so a hostile payload is visible as an error (SECURITY T14); so is a member name repeated in one
+ * object at any depth, which `JSON.parse` would resolve silently to the last one while another
+ * party's parser may take the first.
  */
 export function parseJsonObject(text: string, field: string, maxLength = DEFAULT_MAX_JSON_LENGTH): JsonObject {
   if (typeof text !== 'string') invalid(field, `${field} must be JSON text`);
@@ -133,5 +136,7 @@ export function parseJsonObject(text: string, field: string, maxLength = DEFAULT
     // SyntaxError, or RangeError for absurdly deep nesting: both are bad input, not our bug.
     invalid(field, `${field} is not valid JSON`, cause);
   }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) invalid(field, `${field} has the member ${quoteKey(duplicate)} twice in one object`);
   return requireObject(value, field);
 }

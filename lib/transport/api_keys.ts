@@ -3,13 +3,18 @@
  * §2.2): the current key, to which request bodies are encrypted, cached for 300 s; and keys by id,
  * which verify response tokens, cached for the life of the process.
  *
- * A `kid` that the API does not know is remembered for a while (negative cache), and concurrent
- * look-ups of one `kid` share one fetch, so a flood of tokens naming random key ids costs one request
- * per id, not one per token (SECURITY.md T5). A fetched key must be the key that was asked for: its
- * fingerprint is recomputed and compared to the `kid` and to `X-IOV-KEY-ID`.
+ * Known keys and unknown ids are kept apart, each bounded on its own: a flood of tokens naming random
+ * key ids fills the negative side only and never pushes a real API key out (SECURITY.md T5). A `kid`
+ * the API does not know is remembered for a while, and concurrent look-ups of one `kid` share one
+ * fetch. A fetched key must be the key that was asked for: its fingerprint is recomputed and
+ * compared to the `kid` and to `X-IOV-KEY-ID`.
+ *
+ * Only {@link ApiKeyCache.byKid} fetches by id, for the tokens of answers to our own calls (the API
+ * we called chose the `kid`). Webhooks use {@link ApiKeyCache.cached}, which never sends anything:
+ * an unverified request must not make us send requests.
  */
 import { KID_PATTERN, loadPublicKey, requireUsableKey, type PublicKey } from '../crypto/keys.js';
-import { ApiUnavailableError, JwtVerificationError, UnexpectedResponseError } from '../errors.js';
+import { ApiUnavailableError, ConfigurationError, JwtVerificationError, UnexpectedResponseError } from '../errors.js';
 import type { HttpClient, HttpResponse } from './http.js';
 
 /** Options of {@link ApiKeyCache}. */
@@ -18,15 +23,19 @@ export interface ApiKeyCacheOptions {
   currentKeyTtl?: number;
   /** Seconds an unknown key id is remembered as unknown; default 60. */
   unknownKeyTtl?: number;
-  /** Most key ids cached (known or unknown) before the oldest are forgotten; default 100. */
+  /** Most known API keys held before the oldest is forgotten; default 100. Unknown ids never count. */
   maxEntries?: number;
+  /** Most unknown key ids remembered before the oldest is forgotten; default 1000. */
+  maxUnknownEntries?: number;
   /** Clock in milliseconds; default `Date.now`. */
   now?: () => number;
 }
 
-interface Cached {
-  key: PublicKey | undefined;
-  until: number;
+function positiveInteger(value: number, option: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new ConfigurationError(`${option} must be a positive integer`, { option });
+  }
+  return value;
 }
 
 /** Fetches and caches the API's public keys. */
@@ -34,18 +43,23 @@ export class ApiKeyCache {
   private readonly _http: HttpClient;
   private readonly _currentTtlMs: number;
   private readonly _unknownTtlMs: number;
-  private readonly _maxEntries: number;
+  private readonly _maxKnown: number;
+  private readonly _maxUnknown: number;
   private readonly _now: () => number;
   private _current: { key: PublicKey; until: number } | undefined;
   private _currentFetch: Promise<PublicKey> | undefined;
-  private readonly _byKid = new Map<string, Cached>();
+  /** kid → key, only keys the API served; insertion order is age. */
+  private readonly _known = new Map<string, PublicKey>();
+  /** kid → until (ms) for ids the API said it does not know; insertion order is age. */
+  private readonly _unknown = new Map<string, number>();
   private readonly _fetches = new Map<string, Promise<PublicKey | undefined>>();
 
   constructor(http: HttpClient, options: ApiKeyCacheOptions = {}) {
     this._http = http;
     this._currentTtlMs = (options.currentKeyTtl ?? 300) * 1000;
     this._unknownTtlMs = (options.unknownKeyTtl ?? 60) * 1000;
-    this._maxEntries = options.maxEntries ?? 100;
+    this._maxKnown = positiveInteger(options.maxEntries ?? 100, 'maxEntries');
+    this._maxUnknown = positiveInteger(options.maxUnknownEntries ?? 1000, 'maxUnknownEntries');
     this._now = options.now ?? Date.now;
   }
 
@@ -53,11 +67,19 @@ export class ApiKeyCache {
   async current(): Promise<PublicKey> {
     const cached = this._current;
     if (cached !== undefined && cached.until > this._now()) return cached.key;
+    return this.refreshCurrent();
+  }
+
+  /**
+   * Fetches the current key now, whatever the cache holds (one fetch shared by concurrent callers),
+   * and learns it by its id: after a key rotation, the new key's tokens then verify from the cache.
+   */
+  refreshCurrent(): Promise<PublicKey> {
     this._currentFetch ??= this._fetch('/public/v3/public-key', undefined)
       .then((key) => {
         if (key === undefined) throw new UnexpectedResponseError('The API has no current public key', { status: 404 });
         this._current = { key, until: this._now() + this._currentTtlMs };
-        this._remember(key.kid, key, Infinity);
+        this._learn(key);
         return key;
       })
       .finally(() => {
@@ -66,23 +88,32 @@ export class ApiKeyCache {
     return this._currentFetch;
   }
 
+  /** The API key with this id if it is already known, without any I/O; `undefined` otherwise. */
+  cached(kid: string): PublicKey | undefined {
+    return this._known.get(kid);
+  }
+
   /**
-   * The API key with this id, fetched once when not cached.
+   * The API key with this id, fetched once when not cached. For the tokens of answers to our own
+   * calls only; see {@link cached} for anything else.
    *
    * @throws {JwtVerificationError} (failure `key`) when the id is malformed or the API does not know it.
    */
   async byKid(kid: string): Promise<PublicKey> {
     if (!KID_PATTERN.test(kid)) throw new JwtVerificationError('key', 'Key id is not a fingerprint', { claim: 'kid' });
-    const cached = this._byKid.get(kid);
-    if (cached !== undefined && cached.until > this._now()) {
-      if (cached.key !== undefined) return cached.key;
-      throw unknownKey(kid);
+    const known = this._known.get(kid);
+    if (known !== undefined) return known;
+    const unknownUntil = this._unknown.get(kid);
+    if (unknownUntil !== undefined) {
+      if (unknownUntil > this._now()) throw unknownKey(kid);
+      this._unknown.delete(kid);
     }
     let fetch = this._fetches.get(kid);
     if (fetch === undefined) {
       fetch = this._fetch(`/public/v3/public-key/${kid}`, kid)
         .then((key) => {
-          this._remember(kid, key, key === undefined ? this._now() + this._unknownTtlMs : Infinity);
+          if (key === undefined) this._rememberUnknown(kid);
+          else this._learn(key);
           return key;
         })
         .finally(() => this._fetches.delete(kid));
@@ -93,13 +124,25 @@ export class ApiKeyCache {
     return key;
   }
 
-  private _remember(kid: string, key: PublicKey | undefined, until: number): void {
-    this._byKid.delete(kid);
-    this._byKid.set(kid, { key, until });
+  /** Holds a key the API served; the oldest known key goes when there are too many. */
+  private _learn(key: PublicKey): void {
+    this._unknown.delete(key.kid);
+    this._known.delete(key.kid);
+    this._known.set(key.kid, key);
     // Maps iterate in insertion order: the first entries are the oldest.
-    for (const oldest of this._byKid.keys()) {
-      if (this._byKid.size <= this._maxEntries) break;
-      this._byKid.delete(oldest);
+    for (const oldest of this._known.keys()) {
+      if (this._known.size <= this._maxKnown) break;
+      this._known.delete(oldest);
+    }
+  }
+
+  /** Remembers an id the API does not know, on the negative side only, bounded on its own. */
+  private _rememberUnknown(kid: string): void {
+    this._unknown.delete(kid);
+    this._unknown.set(kid, this._now() + this._unknownTtlMs);
+    for (const oldest of this._unknown.keys()) {
+      if (this._unknown.size <= this._maxUnknown) break;
+      this._unknown.delete(oldest);
     }
   }
 

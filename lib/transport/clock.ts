@@ -50,6 +50,16 @@ export class ApiClock {
     return this._ping;
   }
 
+  /**
+   * The offset measured last, without any I/O: `fresh` while within its TTL, still given after it
+   * (a measured offset, even an old one, beats none); `undefined` when none was measured yet. For
+   * the webhook path, which must not ping on behalf of unverified input.
+   */
+  measured(): { seconds: number; fresh: boolean } | undefined {
+    const offset = this._offset;
+    return offset === undefined ? undefined : { seconds: offset.seconds, fresh: offset.until > this._now() };
+  }
+
   /** Forgets the offset: the next call pings. */
   reset(): void {
     this._offset = undefined;

@@ -21,6 +21,7 @@ import {
   type ApiError,
 } from '../errors.js';
 import { ApiKeyCache } from './api_keys.js';
+import { BackgroundRefresh } from './background_refresh.js';
 import { ApiClock } from './clock.js';
 import { openResponse, sealRequest, type EnvelopeCredentials } from './envelope.js';
 import { HttpClient, type HttpOptions, type HttpResponse } from './http.js';
@@ -39,6 +40,11 @@ export interface TransportOptions extends HttpOptions {
   maxClockOffset?: number;
   /** Seconds the API clock offset and current key are reused; default 300. */
   cacheTtl?: number;
+  /**
+   * Least seconds between two background refreshes of the API's current key and clock offset, which
+   * webhooks ask for when they meet a key id or a clock we do not know yet; default 10.
+   */
+  refreshInterval?: number;
 }
 
 /** An API call. */
@@ -67,6 +73,11 @@ export class JoseTransport {
   readonly http: HttpClient;
   readonly apiKeys: ApiKeyCache;
   readonly clock: ApiClock;
+  /**
+   * Refreshes the current API key and the clock offset in the background, rate-limited. Webhooks ask
+   * for it instead of fetching anything themselves (see `BaseClient`).
+   */
+  readonly refresher: BackgroundRefresh;
   private readonly _credentials: EnvelopeCredentials;
   private readonly _leeway: number;
 
@@ -87,6 +98,10 @@ export class JoseTransport {
       ttl,
       ...(options.maxClockOffset === undefined ? {} : { maxOffset: options.maxClockOffset }),
     });
+    this.refresher = new BackgroundRefresh(
+      () => Promise.allSettled([this.clock.resync(), this.apiKeys.refreshCurrent()]),
+      options.refreshInterval === undefined ? {} : { minInterval: options.refreshInterval },
+    );
     this._leeway = leeway;
     this._credentials = {
       issuer,

@@ -19,10 +19,15 @@ export interface ReplayCache {
   remember(key: string, ttlSeconds: number): Promise<boolean>;
 
   /**
-   * Optional: forgets `key`, so a redelivery of that token is processed. A receiver calls it (through
-   * `ServiceClient.releaseWebhook`) when it verified a webhook but could not act on it, e.g. its
-   * store was down and it answered 503: without it, the sender's retry of the same token would be
-   * taken for a replay and the event lost.
+   * Optional, and strongly advised: forgets `key`, so a redelivery of that token is processed.
+   * `verifyWebhook` calls it itself when a delivery fails after its reservation (decryption, a key
+   * not yet in the ring, a package that does not decode), and a receiver calls it (through
+   * `ServiceClient.releaseWebhook`) when it verified a webhook but could not act on it, e.g. its store
+   * was down and it answered 503.
+   *
+   * Without it, the reservation stays until its TTL: a redelivery of the very same token (same
+   * `jti`) within the token's acceptance window is taken for a replay, answered 204, and the event
+   * is lost; a retry with a fresh token is not affected.
    */
   forget?(key: string): Promise<void>;
 }

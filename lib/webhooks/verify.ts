@@ -9,13 +9,16 @@
  * 2. exactly one token: `X-IOV-JWT`, or the older `Authorization: IOV-JWT <token>` (both may be sent
  *    if they carry the same token);
  * 3. content type: `application/jose` (encrypted kinds) or `application/json` (session end only);
- * 4. the token: RS256/384/512 signature by the API key its `kid` names, `iss` `lka`, `aud` our entity
- *    (a single string), `sub` when configured, time window with leeway, lifetime ≤ 300 s;
- * 5. its binding: method, path (exact, undecoded), body hash over the exact raw bytes;
+ * 4. the token: RS256/384/512 signature by the API key its `kid` names (from the caller's resolver,
+ *    which for the clients is cache-only), `iss` `lka`, `aud` our entity (a single string), `sub`
+ *    when configured, lifetime ≤ 300 s;
+ * 5. its binding: method, path (exact, undecoded), body hash over the exact raw bytes; then its time
+ *    window with leeway, at API time (local time plus the offset already measured, if any);
  * 6. the body's shape (JWE header / session-end JSON), still without any key;
  * 7. the replay check-and-set on `iss|jti`;
  * 8. only then private-key work: decrypt the JWE with the key its `kid` names, then, for an
- *    authorization response, the nested device package.
+ *    authorization response, the nested device package. When anything here fails, the replay
+ *    reservation is given back: only a processed delivery counts as seen.
  *
  * Dispatch is on the validated content type and the decrypted `type` field, never on a substring of
  * the body. Every failure is a {@link LaunchKeyError}; {@link webhookFailureStatus} maps it to the
@@ -26,9 +29,10 @@ import { loadPublicKey, MIN_RSA_BITS, type PublicKey } from '../crypto/keys.js';
 import {
   API_ENTITY,
   checkRequestBinding,
+  checkTokenTimes,
   DEFAULT_LEEWAY,
   DEFAULT_MAX_LIFETIME,
-  epochSeconds,
+  tokenAcceptedUntilMs,
   verifyToken,
   type TokenClaims,
 } from '../crypto/jws.js';
@@ -47,6 +51,7 @@ import {
   type JsonObject,
 } from '../entities/validate.js';
 import {
+  ClockNotSynchronizedError,
   ConfigurationError,
   JweDecryptionError,
   JwtVerificationError,
@@ -102,18 +107,36 @@ export interface WebhookContext {
   resolveApiKey: (kid: string) => Promise<PublicKey>;
   /**
    * Remembers `iss|jti` of verified tokens. Without one, replays are NOT detected: a handler must pass
-   * one (a shared store when several instances receive webhooks).
+   * one (a shared store when several instances receive webhooks). A delivery that fails after its
+   * reservation (decryption, decoding, a key not yet in the ring) is forgotten again, so that the
+   * API's redelivery is processed; that needs the cache's optional `forget` (see {@link ReplayCache}).
    */
   replayCache?: ReplayCache;
-  /** Current time in seconds; default the local clock. */
+  /** Current local time in seconds, fractions allowed (the replay entry is sized in ms); default the local clock. */
   now?: () => number;
+  /**
+   * The API clock offset already measured, without any I/O (e.g. `ApiClock.measured`): seconds to
+   * add to `now` to get API time, `fresh` while within its TTL; `undefined` when none is measured.
+   * When given, a token that verifies except for its time window while the offset is unknown or
+   * stale is refused with a retryable {@link ClockNotSynchronizedError} (503) and `requestRefresh` is
+   * called, instead of a final `expired`/`not-yet-valid` (401): the API's clock may only differ.
+   */
+  apiClockOffset?: () => { seconds: number; fresh: boolean } | undefined;
+  /**
+   * Asks for a background refresh of the API state (current key, clock offset); must return at once
+   * and rate-limit itself (e.g. `BackgroundRefresh.request`). Called when the state is missing.
+   */
+  requestRefresh?: () => void;
   /** Leeway on time claims, in seconds; default 30. */
   leeway?: number;
   /** Longest accepted `exp − iat`, in seconds; default 300. */
   maxLifetime?: number;
   /** Largest accepted body, in bytes; default 64 KiB. */
   maxBodyBytes?: number;
-  /** Whether an authorization response without `auth_jwe` may use the legacy `auth` package; default `true`. */
+  /**
+   * Whether an authorization response without `auth_jwe` may use the legacy `auth` package; default
+   * `true`. With `false` such a response is a `LegacyPackageRefusedError`.
+   */
   allowLegacyPackage?: boolean;
 }
 
@@ -177,7 +200,13 @@ export type WebhookEvent = AuthorizationResponseWebhook | SessionEndWebhook | De
  *   `expired`, `not-yet-valid`, `binding` (`request.meth`, `request.path`), `body-hash`, and `replay`
  *   (code `ERR_LK_JWT_REPLAY`) for a second delivery, which a handler answers 204 idempotently.
  * @throws {ReplayCacheError} when the replay cache cannot remember the token (answer 503).
- * @throws {JweDecryptionError} when the body or the device package cannot be decrypted.
+ * @throws {ClockNotSynchronizedError} when the token fails only its time window and no fresh API
+ *   clock offset is measured (`apiClockOffset` given; answer 503). The resolver of the clients
+ *   throws `UnknownApiKeyError` (answer 503) for a key id it does not hold.
+ * @throws {JweDecryptionError} when the body or the device package cannot be decrypted (a `kid` we
+ *   do not hold: answer 503, the key may not be deployed yet; otherwise 400).
+ * @throws {LegacyPackageRefusedError} when `allowLegacyPackage` is `false` and the response has only
+ *   the legacy package.
  * @throws {ConfigurationError} when the request or context is unusable (e.g. an already parsed body).
  */
 export async function verifyWebhook(request: WebhookRequest, context: WebhookContext): Promise<WebhookEvent> {
@@ -200,31 +229,71 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
   const token = readToken(request.headers);
   const encrypted = readContentType(request.headers);
 
-  const now = context.now === undefined ? epochSeconds() : context.now();
+  // Not floored: the replay entry is sized in milliseconds from this instant.
+  const now = context.now === undefined ? Date.now() / 1000 : context.now();
   if (!Number.isFinite(now)) throw new ConfigurationError('now() must return a number of seconds');
   const leeway = context.leeway ?? DEFAULT_LEEWAY;
+  const offset = context.apiClockOffset?.();
+  // The API's time, as far as we know it: the tokens are stamped with it (PROTOCOL.md §2.1).
+  const apiNow = now + (offset?.seconds ?? 0);
+  if (!Number.isFinite(apiNow)) throw new ConfigurationError('apiClockOffset() must return a number of seconds');
   const { claims } = await verifyToken(token, {
     resolveKey: apiKeyResolver(context.resolveApiKey),
     issuer: API_ENTITY,
     audience: context.entity,
     ...(context.subject === undefined ? {} : { subject: context.subject }),
-    now,
+    checkTimes: false,
     leeway,
     maxLifetime: context.maxLifetime ?? DEFAULT_MAX_LIFETIME,
     maxLength: MAX_WEBHOOK_TOKEN_LENGTH,
   });
   checkRequestBinding(claims, { method: request.method, path: request.path, body });
+  // Last among the token checks, so that a refusal for want of a measured clock is only ever given
+  // to a token that is right in every other way.
+  checkTimeWindow(context, claims, apiNow, leeway, offset);
 
   // Shape checks that need no key, so that only well-formed, authentic deliveries reach the cache.
   const text = bodyText(body);
   const sessionEnd = encrypted ? undefined : parseSessionEnd(text, entityId(claims, 'svc'));
   if (encrypted) readJweHeader(text, { algorithms: JWE_ALGORITHMS, maxLength: maxBodyBytes });
 
-  const replayKey =
-    context.replayCache === undefined ? undefined : await checkReplay(context.replayCache, claims, now, leeway);
+  const cache = context.replayCache;
+  const replayKey = cache === undefined ? undefined : await checkReplay(cache, claims, apiNow, leeway);
   const remembered = replayKey === undefined ? {} : { replayKey };
   if (sessionEnd !== undefined) return { ...sessionEnd, ...remembered };
 
+  try {
+    return { ...(await openEncrypted(text, claims, context, maxBodyBytes)), ...remembered };
+  } catch (err) {
+    // Only a delivery that was processed counts as seen: without this, the API's retry of a delivery
+    // that failed here (a key not yet in our ring, a package we could not decode) would be answered
+    // as a replay and dropped.
+    if (cache !== undefined && replayKey !== undefined) await release(cache, replayKey);
+    throw err;
+  }
+}
+
+/**
+ * Gives back a replay reservation. A cache without `forget` keeps it until its TTL: a redelivery of
+ * the very same token (same `jti`) is then refused as a replay (204) and the event is lost, while a
+ * retry with a fresh token is not affected. A `forget` that fails is ignored for the same outcome;
+ * the caller still gets the error that made the delivery fail.
+ */
+async function release(cache: ReplayCache, key: string): Promise<void> {
+  try {
+    await cache.forget?.(key);
+  } catch {
+    // See above: the original failure is what the caller must see.
+  }
+}
+
+/** The private-key part: decrypt the body, then decode a device link or an authorization response. */
+async function openEncrypted(
+  text: string,
+  claims: TokenClaims,
+  context: WebhookContext,
+  maxBodyBytes: number,
+): Promise<DeviceLinkCompletionWebhook | AuthorizationResponseWebhook> {
   // Private-key work starts here, and only here.
   const { plaintext } = await decryptJwe(text, (kid) => context.keyRing.get(kid), {
     algorithms: JWE_ALGORITHMS,
@@ -232,7 +301,7 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
   });
   const payload = parseJsonObject(plaintext, 'body', maxBodyBytes);
   const type = payload['type'];
-  if (type === 'DEVICE_LINK_COMPLETION') return { ...parseDeviceLink(payload, entityId(claims, 'dir')), ...remembered };
+  if (type === 'DEVICE_LINK_COMPLETION') return parseDeviceLink(payload, entityId(claims, 'dir'));
   if (type !== undefined && type !== null && type !== 'AUTHORIZATION_RESPONSE') {
     invalid('type', 'type must be AUTHORIZATION_RESPONSE or DEVICE_LINK_COMPLETION');
   }
@@ -243,7 +312,28 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
     context.keyRing,
     context.allowLegacyPackage === undefined ? {} : { allowLegacyPackage: context.allowLegacyPackage },
   );
-  return { kind: 'authorization-response', serviceId, requestingEntity: claims.aud, response, ...remembered };
+  return { kind: 'authorization-response', serviceId, requestingEntity: claims.aud, response };
+}
+
+/**
+ * The token's time window at API time. Out of it with no fresh offset measured, the token may well
+ * be in time on the API's clock: refuse it for now (retryable) and have the offset measured in the
+ * background, never here (no request on behalf of unverified input).
+ */
+function checkTimeWindow(
+  context: WebhookContext,
+  claims: TokenClaims,
+  apiNow: number,
+  leeway: number,
+  offset: { seconds: number; fresh: boolean } | undefined,
+): void {
+  try {
+    checkTokenTimes(claims, apiNow, leeway);
+  } catch (err) {
+    if (context.apiClockOffset === undefined || offset?.fresh === true) throw err;
+    context.requestRefresh?.();
+    throw new ClockNotSynchronizedError({ cause: err });
+  }
 }
 
 /** Runtime checks of what TypeScript cannot guarantee to a JavaScript caller. */
@@ -366,13 +456,29 @@ function entityId(claims: TokenClaims, type: 'svc' | 'dir'): string {
   return id;
 }
 
+/**
+ * How long a replay entry outlives the last instant its token could still be accepted, in ms. It
+ * covers a clock offset measured again in between (whole seconds, so it may move by one) and a
+ * shared store whose clock runs a little behind ours.
+ */
+export const REPLAY_MARGIN_MS = 5_000;
+
+/**
+ * Seconds to remember a token verified at `now` (seconds): until after the first instant it is
+ * refused as expired, computed in milliseconds and rounded up, plus {@link REPLAY_MARGIN_MS}, so a
+ * replay can never meet an expired entry while the token itself would still pass.
+ */
+export function replayTtlSeconds(claims: Pick<TokenClaims, 'exp'>, now: number, leeway: number): number {
+  return Math.ceil((tokenAcceptedUntilMs(claims, leeway) - now * 1000 + REPLAY_MARGIN_MS) / 1000);
+}
+
 /** Remembers the token's `iss|jti`; returns the key. */
 async function checkReplay(cache: ReplayCache, claims: TokenClaims, now: number, leeway: number): Promise<string> {
   // Keyed on the verified claims, not the token text: a re-encoded token is the same delivery.
   const key = `${claims.iss}|${claims.jti}`;
   let fresh: boolean;
   try {
-    fresh = await cache.remember(key, claims.exp - now + leeway);
+    fresh = await cache.remember(key, replayTtlSeconds(claims, now, leeway));
   } catch (cause) {
     if (cause instanceof LaunchKeyError) throw cause;
     throw new ReplayCacheError('unavailable', 'The replay cache could not be reached', { cause });
@@ -426,25 +532,23 @@ function parseDeviceLink(payload: JsonObject, directoryId: string): DeviceLinkCo
 /**
  * The HTTP status a webhook handler should answer for a failure of {@link verifyWebhook}: 204 for a
  * replay (already processed: idempotent success, so the sender stops retrying), 413 and 415 for the
- * size and content-type refusals, 503 when the replay cache or the API key look-up is unavailable
- * (the sender retries), 401 for every token failure, 400 for bodies that cannot be decrypted or do
- * not validate, 500 for anything else (configuration or a bug).
+ * size and content-type refusals, 503 for every retryable failure (`error.retryable`: the replay
+ * cache or a network look-up unavailable, an API key or the API clock not known yet) and for a JWE
+ * naming a private key we do not hold yet (a key rotation in progress: the sender retries), 401 for
+ * every token failure, 400 for bodies that cannot be decrypted or do not validate, 500 for anything
+ * else (configuration or a bug).
  */
 export function webhookFailureStatus(error: unknown): number {
+  if (!(error instanceof LaunchKeyError) || error instanceof ConfigurationError) return 500;
+  if (error.retryable) return 503;
   if (error instanceof JwtVerificationError) return error.failure === 'replay' ? 204 : 401;
-  if (error instanceof ReplayCacheError) return 503;
   if (error instanceof PayloadValidationError) {
     if (error.field === BODY_TOO_LARGE_FIELD) return 413;
     if (error.field === CONTENT_TYPE_FIELD) return 415;
     return 400;
   }
-  if (error instanceof JweDecryptionError) return 400;
-  if (error instanceof ConfigurationError || !(error instanceof LaunchKeyError)) return 500;
-  // Network, timeout and API failures while resolving the API key: try again later.
-  if (
-    ['ERR_LK_NETWORK', 'ERR_LK_TIMEOUT', 'ERR_LK_API_UNAVAILABLE', 'ERR_LK_UNEXPECTED_RESPONSE'].includes(error.code)
-  ) {
-    return 503;
-  }
+  // The JWE was bound to a token the API signed, so its kid names a key the API meant: one we do not
+  // hold yet (deployed before the new key), not a forgery. Answer so that the API delivers it again.
+  if (error instanceof JweDecryptionError && error.failure === 'key') return 503;
   return 400;
 }

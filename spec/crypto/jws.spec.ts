@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { jwtVerify } from 'jose';
 import { createHmac, sign as rsaSign, type KeyObject } from 'node:crypto';
 
 import { digestHex } from '../../lib/crypto/digest.js';
@@ -671,11 +672,46 @@ describe('crypto/jws', () => {
       await expectRejects(verifyToken(token, clientOptions({ leeway: 30 })), 'expired', 'exp');
     });
 
-    it('verifyToken accepts exp 29 s and exactly 30 s in the past with leeway 30', async () => {
+    it('verifyToken accepts exp 29 s and 30 s − 1 ms in the past with leeway 30, and refuses it at exactly 30 s (RFC 7519, jose)', async () => {
       for (const late of [29, 30]) {
         const token = await signToken(at(T - late - 5, T - late), client);
-        const { claims } = await verifyToken(token, clientOptions({ leeway: 30 }));
+        const { claims } = await verifyToken(token, clientOptions({ leeway: 30, now: T - 0.001 }));
         expect(claims.exp).to.equal(T - late);
+      }
+      const token = await signToken(at(T - 35, T - 30), client);
+      await expectRejects(verifyToken(token, clientOptions({ leeway: 30 })), 'expired', 'exp');
+      await expectRejects(verifyToken(token, clientOptions({ leeway: 30, now: T + 0.001 })), 'expired', 'exp');
+    });
+
+    it('verifyToken accepts nbf and iat exactly the leeway ahead, and refuses them 1 ms earlier', async () => {
+      const token = await signToken(base({ iat: T + 30, nbf: T + 30, exp: T + 35 }), client);
+      await verifyToken(token, clientOptions({ now: T }));
+      await expectRejects(verifyToken(token, clientOptions({ now: T - 0.001 })), 'not-yet-valid', 'nbf');
+      const iatAhead = await signToken(base({ iat: T + 30, nbf: T, exp: T + 35 }), client);
+      await verifyToken(iatAhead, clientOptions({ now: T }));
+      await expectRejects(verifyToken(iatAhead, clientOptions({ now: T - 0.001 })), 'not-yet-valid', 'iat');
+    });
+
+    it('the time window ends and starts at the instants jose says, to the millisecond, for leeway 0, 5 and 30', async () => {
+      const token = await signToken(at(T, T + 5), client);
+      for (const leeway of [0, 5, 30]) {
+        const edges = [T - leeway, T + 5 + leeway];
+        for (const edgeMs of edges.map((e) => e * 1000)) {
+          for (const ms of [edgeMs - 1001, edgeMs - 1, edgeMs, edgeMs + 1, edgeMs + 999]) {
+            const ours = await verifyToken(token, clientOptions({ leeway, now: ms / 1000 })).then(
+              () => 'accepted',
+              (err: unknown) => (err as JwtVerificationError).failure,
+            );
+            const theirs = await jwtVerify(token, client.publicKey.keyObject, {
+              currentDate: new Date(ms),
+              clockTolerance: leeway,
+            }).then(
+              () => 'accepted',
+              (err: unknown) => ((err as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'expired' : 'not-yet-valid'),
+            );
+            expect(ours, `leeway ${leeway}, ${ms - edgeMs} ms from ${edgeMs}`).to.equal(theirs);
+          }
+        }
       }
     });
 

@@ -16,6 +16,7 @@ import {
 import {
   AuthRequestMismatchError,
   JweDecryptionError,
+  LegacyPackageRefusedError,
   PayloadValidationError,
   type JweFailure,
 } from '../../lib/errors.js';
@@ -478,8 +479,12 @@ describe('entities/auth_response', () => {
       let lookups = 0;
       const counting = { get: (kid: string) => (lookups++, ring.get(kid)) };
       const core = legacyCore(vectorText('json/auth-legacy-device-package-dotnet.json'));
-      await payloadError(() => decodeAuthorizationResponse(core, counting, { allowLegacyPackage: false }), 'auth_jwe');
+      const err = await caught(() => decodeAuthorizationResponse(core, counting, { allowLegacyPackage: false }));
+      expect(err).to.be.instanceOf(LegacyPackageRefusedError).and.instanceOf(PayloadValidationError);
+      expect(err).to.include({ code: 'ERR_LK_LEGACY_PACKAGE_REFUSED', field: 'auth_jwe' });
       expect(lookups).to.equal(0);
+      // The default is the official SDKs': accepted.
+      expect((await decodeAuthorizationResponse(core, ring)).packageFormat).to.equal('legacy');
     });
   });
 

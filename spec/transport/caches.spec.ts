@@ -2,7 +2,12 @@ import { expect } from 'chai';
 import nock from 'nock';
 
 import { loadPrivateKey } from '../../lib/crypto/keys.js';
-import { ApiUnavailableError, JwtVerificationError, UnexpectedResponseError } from '../../lib/errors.js';
+import {
+  ApiUnavailableError,
+  ConfigurationError,
+  JwtVerificationError,
+  UnexpectedResponseError,
+} from '../../lib/errors.js';
 import { ApiKeyCache } from '../../lib/transport/api_keys.js';
 import { ApiClock } from '../../lib/transport/clock.js';
 import { HttpClient } from '../../lib/transport/http.js';
@@ -94,6 +99,58 @@ describe('ApiKeyCache', () => {
     expect(nock.isDone()).to.be.true;
   });
 
+  it('unknown key ids never push a known key out: the negative side is bounded on its own', async () => {
+    const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now, maxEntries: 2, maxUnknownEntries: 3 });
+    servesCurrent();
+    await cache.current();
+    const unknown = Array.from({ length: 5 }, (_, i) => `00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:0${i}`);
+    for (const kid of unknown) nock(BASE_URL).get(`/public/v3/public-key/${kid}`).reply(404);
+    for (const kid of unknown) expect(await rejection(cache.byKid(kid))).to.be.instanceOf(JwtVerificationError);
+    expect(nock.isDone()).to.be.true;
+    // Five unknown ids with room for two keys: the API key is still held, no fetch needed.
+    expect(cache.cached(keyA.kid)?.kid).to.equal(keyA.kid);
+    expect((await cache.byKid(keyA.kid)).kid).to.equal(keyA.kid);
+    // The three newest unknown ids are still remembered; the oldest was forgotten and is asked again.
+    for (const kid of unknown.slice(2))
+      expect(await rejection(cache.byKid(kid))).to.be.instanceOf(JwtVerificationError);
+    const again = nock(BASE_URL)
+      .get(`/public/v3/public-key/${unknown[0] ?? ''}`)
+      .reply(404);
+    await rejection(cache.byKid(unknown[0] ?? ''));
+    expect(again.isDone()).to.be.true;
+  });
+
+  it('cached() answers from memory only: a key it does not hold is undefined, with no request', async () => {
+    nock.disableNetConnect();
+    try {
+      const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now });
+      expect(cache.cached(keyB.kid)).to.equal(undefined);
+      expect(cache.cached('../../directory/v3/devices')).to.equal(undefined);
+      servesCurrent();
+      await cache.current();
+      expect(cache.cached(keyA.kid)?.kid).to.equal(keyA.kid);
+    } finally {
+      nock.enableNetConnect();
+    }
+  });
+
+  it('refreshCurrent() fetches the current key while the cached one is still fresh, and learns the new one by id', async () => {
+    const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now });
+    servesCurrent();
+    await cache.current();
+    servesCurrent(keyB);
+    expect((await cache.refreshCurrent()).kid).to.equal(keyB.kid);
+    expect((await cache.current()).kid).to.equal(keyB.kid);
+    expect(cache.cached(keyB.kid)?.kid).to.equal(keyB.kid);
+    expect(cache.cached(keyA.kid)?.kid).to.equal(keyA.kid);
+  });
+
+  it('refuses a capacity that is not a positive integer', () => {
+    for (const options of [{ maxEntries: 0 }, { maxUnknownEntries: 1.5 }, { maxUnknownEntries: Number.NaN }]) {
+      expect(() => new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), options)).to.throw(ConfigurationError);
+    }
+  });
+
   it('refuses a key shorter than 2048 bits', async () => {
     const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now });
     const small = vectorText('java-rsa-512-public-key.pem');
@@ -152,6 +209,17 @@ describe('ApiClock', () => {
     const offsets = await Promise.all(Array.from({ length: 10 }, () => apiClock.offset()));
     expect(offsets).to.deep.equal(Array(10).fill(0));
     expect(scope.isDone()).to.be.true;
+  });
+
+  it('measured() gives the last offset without a request: undefined before, fresh within the ttl, stale after', async () => {
+    const apiClock = new ApiClock(new HttpClient({ baseUrl: BASE_URL }), { now, ttl: 300 });
+    expect(apiClock.measured()).to.equal(undefined);
+    nock(BASE_URL).get('/public/v3/ping').reply(200, { api_time: '2026-01-01T00:03:20Z' });
+    await apiClock.offset();
+    expect(apiClock.measured()).to.deep.equal({ seconds: 200, fresh: true });
+    clock += 300_000;
+    expect(apiClock.measured()).to.deep.equal({ seconds: 200, fresh: false });
+    expect(nock.pendingMocks()).to.deep.equal([]);
   });
 
   it('refuses an offset beyond maxOffset, in either direction', async () => {

@@ -7,7 +7,14 @@ import { KeyRing, loadPrivateKey, loadPublicKey, type PrivateKey, type PublicKey
 import { encryptLegacyPackage } from '../../lib/crypto/legacy_package.js';
 import { requestClaims, signToken } from '../../lib/crypto/jws.js';
 import {
+  ApiTimeoutError,
+  ApiUnavailableError,
+  ClockNotSynchronizedError,
   ConfigurationError,
+  LegacyPackageRefusedError,
+  ResponseTooLargeError,
+  UnexpectedResponseError,
+  UnknownApiKeyError,
   JweDecryptionError,
   JwtVerificationError,
   LaunchKeyError,
@@ -248,7 +255,12 @@ describe('webhooks/verifyWebhook', () => {
     it('refuses a legacy-only authorization response when allowLegacyPackage is false', async () => {
       const { context } = harness({ allowLegacyPackage: false });
       const legacyOnly = omit(await authCore(), 'auth_jwe');
-      await payloadRejection(verifyWebhook(await hook({ payload: legacyOnly }), context), 'auth_jwe');
+      const err = await rejection(verifyWebhook(await hook({ payload: legacyOnly }), context));
+      expect(instance(err, LegacyPackageRefusedError)).to.include({
+        code: 'ERR_LK_LEGACY_PACKAGE_REFUSED',
+        field: 'auth_jwe',
+      });
+      expect(webhookFailureStatus(err)).to.equal(400);
     });
 
     it('decodes the .NET session-end fixture into the service user hash and the logout time', async () => {
@@ -568,7 +580,7 @@ describe('webhooks/verifyWebhook', () => {
       await jwtRejection(verifyWebhook(request, harness({ replayCache: shared }).context), 'replay', 'jti');
     });
 
-    it('remembers iss|jti for exp - now + leeway seconds', async () => {
+    it('remembers iss|jti until 5 s after the token could last be accepted, in ms rounded up to whole seconds', async () => {
       const seen: Array<[string, number]> = [];
       const cache: ReplayCache = {
         remember: (key, ttl) => {
@@ -578,7 +590,69 @@ describe('webhooks/verifyWebhook', () => {
       };
       const request = await hook({ payload: SESSION_END, plain: true, claims: { jti: 'the-jti' } });
       await verifyWebhook(request, harness({ replayCache: cache, now: () => NOW + 2 }).context);
-      expect(seen).to.deep.equal([['lka|the-jti', 5 - 2 + 30]]);
+      await verifyWebhook(request, harness({ replayCache: cache, now: () => NOW + 2.3 }).context);
+      await verifyWebhook(request, harness({ replayCache: cache, now: () => NOW + 34.999 }).context);
+      // Accepted until exp + leeway = NOW + 35 (exclusive), plus the 5 s margin.
+      expect(seen).to.deep.equal([
+        ['lka|the-jti', 38],
+        ['lka|the-jti', 38],
+        ['lka|the-jti', 6],
+      ]);
+    });
+
+    describe('at the edges of the acceptance window (one injected ms clock for the verifier and the cache)', () => {
+      // The token: iat = nbf = NOW, exp = NOW + 5, leeway 30: accepted from NOW − 30 s to NOW + 35 s (exclusive).
+      const END_MS = (NOW + 35) * 1000;
+      const START_MS = (NOW - 30) * 1000;
+
+      /** Two deliveries of one token; `seconds` reads the verifier's clock in whole seconds, as a flooring clock does. */
+      async function deliverTwice(firstMs: number, secondMs: number, seconds = false): Promise<[unknown, unknown]> {
+        let ms = firstMs;
+        const now = () => (seconds ? Math.floor(ms / 1000) : ms / 1000);
+        const context = harness({ replayCache: new MemoryReplayCache({ now: () => ms }), now }).context;
+        const request = await hook({ payload: SESSION_END, plain: true });
+        const outcome = (p: Promise<unknown>) =>
+          p.then(
+            (event) => event,
+            (err: unknown) => err,
+          );
+        const first = await outcome(verifyWebhook(request, context));
+        ms = secondMs;
+        return [first, await outcome(verifyWebhook(request, context))];
+      }
+
+      it('refuses the token at exactly exp + leeway and 1 ms later (expired, 401), accepts it 1 ms before', async () => {
+        for (const ms of [END_MS, END_MS + 1]) {
+          const [first] = await deliverTwice(ms, ms);
+          expect(first).to.be.instanceOf(JwtVerificationError).and.include({ failure: 'expired' });
+          expect(webhookFailureStatus(first)).to.equal(401);
+        }
+        const [first] = await deliverTwice(END_MS - 1, END_MS - 1);
+        expect(first).to.include({ kind: 'session-end' });
+      });
+
+      it('refuses the token 1 ms before nbf − leeway and accepts it at nbf − leeway', async () => {
+        const [early] = await deliverTwice(START_MS - 1, START_MS - 1);
+        expect(early).to.be.instanceOf(JwtVerificationError).and.include({ failure: 'not-yet-valid' });
+        const [onTime] = await deliverTwice(START_MS, START_MS);
+        expect(onTime).to.include({ kind: 'session-end' });
+      });
+
+      it('a replay is never processed: refused as a replay while the token is accepted, as expired after, with a ms or a whole-second clock', async () => {
+        for (const seconds of [false, true]) {
+          for (const firstMs of [START_MS, NOW * 1000, NOW * 1000 + 1, NOW * 1000 + 999, END_MS - 1001, END_MS - 1]) {
+            for (const replayMs of [firstMs, END_MS - 1000, END_MS - 1, END_MS, END_MS + 500, END_MS + 999]) {
+              if (replayMs < firstMs) continue;
+              const [first, replay] = await deliverTwice(firstMs, replayMs, seconds);
+              const when = `first at ${firstMs - END_MS} ms, replay at ${replayMs - END_MS} ms, whole seconds: ${seconds}`;
+              expect(first, when).to.include({ kind: 'session-end' });
+              expect(replay, when).to.be.instanceOf(JwtVerificationError);
+              const accepted = (seconds ? Math.floor(replayMs / 1000) * 1000 : replayMs) < END_MS;
+              expect(replay, when).to.include({ failure: accepted ? 'replay' : 'expired' });
+            }
+          }
+        }
+      });
     });
 
     it('does not let a forged token fill the replay cache', async () => {
@@ -610,6 +684,156 @@ describe('webhooks/verifyWebhook', () => {
       const err = await rejection(verifyWebhook(await hook({ payload: SESSION_END, plain: true }), context));
       expect(err).to.be.instanceOf(ReplayCacheError);
       expect(err.code).to.equal('ERR_LK_REPLAY_CACHE_UNAVAILABLE');
+    });
+  });
+
+  describe('a delivery that fails after its replay reservation stays re-deliverable', () => {
+    /** A key ring the spec can add a key to, as a deployment that installs the new key would. */
+    function rotatingRing() {
+      const keys = new Map([[serviceKey.kid, serviceKey]]);
+      return { keys, ring: { get: (kid: string) => keys.get(kid) } };
+    }
+
+    it('a JWE for a key we do not hold yet is 503; once the key is installed, the redelivery of the same token is processed', async () => {
+      const { keys, ring } = rotatingRing();
+      const context = harness({ keyRing: ring }).context;
+      const request = await hook({ payload: await authCore(attackerKey.publicKey), encryptTo: attackerKey.publicKey });
+      const err = await rejection(verifyWebhook(request, context));
+      expect(instance(err, JweDecryptionError).failure).to.equal('key');
+      expect(webhookFailureStatus(err)).to.equal(503);
+      keys.set(attackerKey.kid, attackerKey);
+      const event = await verifyWebhook(request, context);
+      expect(event.kind === 'authorization-response' && event.response.authorizationRequestId).to.equal(AUTH_REQUEST);
+      // Processed: now it is seen.
+      await jwtRejection(verifyWebhook(request, context), 'replay', 'jti');
+    });
+
+    it('a nested device package for a key we do not hold yet is released the same way', async () => {
+      const { keys, ring } = rotatingRing();
+      const context = harness({ keyRing: ring }).context;
+      const request = await hook({ payload: await authCore(attackerKey.publicKey) });
+      expect((await rejection(verifyWebhook(request, context))).code).to.equal('ERR_LK_JWE_KEY_NOT_FOUND');
+      keys.set(attackerKey.kid, attackerKey);
+      expect(await verifyWebhook(request, context)).to.include({ kind: 'authorization-response' });
+    });
+
+    it('a payload that does not decode is refused again on redelivery (400), never answered as a replay', async () => {
+      const { context } = harness();
+      const request = await hook({ payload: { type: 'SOMETHING_ELSE' } });
+      for (let i = 0; i < 2; i++) {
+        const err = await rejection(verifyWebhook(request, context));
+        expect(instance(err, PayloadValidationError).field).to.equal('type');
+        expect(webhookFailureStatus(err)).to.equal(400);
+      }
+    });
+
+    it('a replay cache without forget keeps the reservation: the same token is then taken for a replay (documented)', async () => {
+      const memory = new MemoryReplayCache();
+      const cache: ReplayCache = { remember: (key, ttl) => memory.remember(key, ttl) };
+      const { context } = harness({ replayCache: cache });
+      const request = await hook({ payload: { type: 'SOMETHING_ELSE' } });
+      await payloadRejection(verifyWebhook(request, context), 'type');
+      await jwtRejection(verifyWebhook(request, context), 'replay', 'jti');
+    });
+
+    it('a forget that fails does not hide the error of the delivery', async () => {
+      const memory = new MemoryReplayCache();
+      const cache: ReplayCache = {
+        remember: (key, ttl) => memory.remember(key, ttl),
+        forget: () => Promise.reject(new Error('store down')),
+      };
+      const { context } = harness({ replayCache: cache });
+      await payloadRejection(verifyWebhook(await hook({ payload: { type: 'SOMETHING_ELSE' } }), context), 'type');
+    });
+
+    it('a refusal before the reservation (forged, replayed, cache full) forgets nothing', async () => {
+      const forgotten: string[] = [];
+      const memory = new MemoryReplayCache();
+      const cache: ReplayCache = {
+        remember: (key, ttl) => memory.remember(key, ttl),
+        forget: (key) => {
+          forgotten.push(key);
+          return memory.forget(key);
+        },
+      };
+      const { context } = harness({ replayCache: cache });
+      const request = await hook({ payload: SESSION_END, plain: true });
+      await verifyWebhook(request, context);
+      await jwtRejection(verifyWebhook(request, context), 'replay', 'jti');
+      await jwtRejection(verifyWebhook({ ...request, path: '/other' }, context), 'binding', 'request.path');
+      expect(forgotten).to.deep.equal([]);
+    });
+  });
+
+  describe('the API clock offset', () => {
+    // The API's clock is 200 s ahead of ours; its tokens are stamped with its time.
+    const AHEAD = 200;
+
+    function clocked(offset: { seconds: number; fresh: boolean } | undefined) {
+      let refreshes = 0;
+      const h = harness({
+        apiClockOffset: () => offset,
+        requestRefresh: () => {
+          refreshes++;
+        },
+      });
+      return { ...h, refreshes: () => refreshes };
+    }
+
+    it('judges the time window at local time plus the measured offset', async () => {
+      const request = await hook({ payload: SESSION_END, plain: true, iat: NOW + AHEAD });
+      const { context, refreshes } = clocked({ seconds: AHEAD, fresh: true });
+      expect(await verifyWebhook(request, context)).to.include({ kind: 'session-end' });
+      expect(refreshes()).to.equal(0);
+      // Without the offset, the same token is 200 s early.
+      await jwtRejection(verifyWebhook(request, harness().context), 'not-yet-valid', 'nbf');
+    });
+
+    it('with no offset measured, a token out of its window only is ClockNotSynchronizedError (503) and asks for a refresh', async () => {
+      const request = await hook({ payload: SESSION_END, plain: true, iat: NOW + AHEAD });
+      const { context, refreshes } = clocked(undefined);
+      const err = instance(await rejection(verifyWebhook(request, context)), ClockNotSynchronizedError);
+      expect(err.cause).to.be.instanceOf(JwtVerificationError).and.include({ failure: 'not-yet-valid' });
+      expect(webhookFailureStatus(err)).to.equal(503);
+      expect(refreshes()).to.equal(1);
+    });
+
+    it('with a stale offset, an out-of-window token is retryable too; with a fresh one it is refused for good (401)', async () => {
+      const late = await hook({ payload: SESSION_END, plain: true, iat: NOW - 100 });
+      const stale = clocked({ seconds: 0, fresh: false });
+      instance(await rejection(verifyWebhook(late, stale.context)), ClockNotSynchronizedError);
+      expect(stale.refreshes()).to.equal(1);
+      const fresh = clocked({ seconds: 0, fresh: true });
+      const err = await rejection(verifyWebhook(late, fresh.context));
+      expect(instance(err, JwtVerificationError).failure).to.equal('expired');
+      expect(webhookFailureStatus(err)).to.equal(401);
+      expect(fresh.refreshes()).to.equal(0);
+    });
+
+    it('a token wrong in any other way is refused as such, never as a clock matter, and asks for nothing', async () => {
+      const { context, refreshes } = clocked(undefined);
+      const forged = await hook({ payload: SESSION_END, plain: true, iat: NOW + AHEAD, signer: attackerKey });
+      await jwtRejection(verifyWebhook(forged, context), 'key', 'kid');
+      const moved = await hook({ payload: SESSION_END, plain: true, iat: NOW + AHEAD, deliveredPath: '/other' });
+      await jwtRejection(verifyWebhook(moved, context), 'binding', 'request.path');
+      const long = await hook({ payload: SESSION_END, plain: true, iat: NOW + AHEAD, lifetime: 301 });
+      await jwtRejection(verifyWebhook(long, context), 'claim', 'exp');
+      expect(refreshes()).to.equal(0);
+    });
+
+    it('sizes the replay entry on API time: a replay is refused while the token of a clock 200 s behind is accepted', async () => {
+      let ms = NOW * 1000;
+      const context = harness({
+        replayCache: new MemoryReplayCache({ now: () => ms }),
+        now: () => ms / 1000,
+        apiClockOffset: () => ({ seconds: -AHEAD, fresh: true }),
+      }).context;
+      const request = await hook({ payload: SESSION_END, plain: true, iat: NOW - AHEAD });
+      await verifyWebhook(request, context);
+      ms = (NOW + 35) * 1000 - 1; // API time NOW − 165 s − 1 ms: the last instant the token passes
+      await jwtRejection(verifyWebhook(request, context), 'replay', 'jti');
+      ms += 1;
+      await jwtRejection(verifyWebhook(request, context), 'expired', 'exp');
     });
   });
 
@@ -840,9 +1064,20 @@ describe('webhooks/verifyWebhook', () => {
       expect(webhookFailureStatus(new PayloadValidationError('content-length', 'big'))).to.equal(413);
       expect(webhookFailureStatus(new PayloadValidationError('content-type', 'type'))).to.equal(415);
       expect(webhookFailureStatus(new PayloadValidationError('api_time', 'bad'))).to.equal(400);
-      expect(webhookFailureStatus(new JweDecryptionError('key', 'k'))).to.equal(400);
+      expect(webhookFailureStatus(new JweDecryptionError('key', 'k'))).to.equal(503);
+      expect(webhookFailureStatus(new JweDecryptionError('decrypt', 'd'))).to.equal(400);
       expect(webhookFailureStatus(new AuthRequestMismatchError('a', 'b'))).to.equal(400);
+      expect(webhookFailureStatus(new LegacyPackageRefusedError())).to.equal(400);
       expect(webhookFailureStatus(new ReplayCacheError('full', 'f'))).to.equal(503);
+      expect(webhookFailureStatus(new ReplayCacheError('unavailable', 'u'))).to.equal(503);
+      expect(webhookFailureStatus(new UnknownApiKeyError('ab:cd'))).to.equal(503);
+      expect(webhookFailureStatus(new ClockNotSynchronizedError())).to.equal(503);
+      expect(webhookFailureStatus(new NetworkError('down'))).to.equal(503);
+      expect(webhookFailureStatus(new ApiTimeoutError(1000))).to.equal(503);
+      expect(webhookFailureStatus(new ApiUnavailableError(502))).to.equal(503);
+      expect(webhookFailureStatus(new UnexpectedResponseError('odd'))).to.equal(503);
+      expect(webhookFailureStatus(new ResponseTooLargeError(10))).to.equal(400);
+      expect(webhookFailureStatus(new ConfigurationError('c'))).to.equal(500);
       expect(webhookFailureStatus(new TypeError('bug'))).to.equal(500);
     });
   });
