@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { AuthorizationRequestCanceledError, RequestTimedOutError } from '../errors.js';
+import { AuthorizationRequestCanceledError, LegacyPackageRefusedError, RequestTimedOutError } from '../errors.js';
 import { noteFraud, statusOf } from './core.js';
 import type { StrategyConfig } from './options.js';
 import type { FinalOutcome } from './store.js';
@@ -114,6 +114,8 @@ export class Poller {
     } catch (err) {
       if (err instanceof RequestTimedOutError) return { status: 'expired', at: now };
       if (err instanceof AuthorizationRequestCanceledError) return { status: 'canceled', at: now };
+      // The device answered in a form this strategy refuses (allowLegacyAuthPackage): it failed.
+      if (err instanceof LegacyPackageRefusedError) return { status: 'failed', at: now };
       throw err;
     }
   }

@@ -10,10 +10,8 @@ import nock from 'nock';
 
 import { ServiceFactory } from '../../lib/clients/factories.js';
 import { ServiceClient } from '../../lib/clients/service.js';
-import { decryptJweJson, encryptJwe } from '../../lib/crypto/jwe.js';
 import { KeyRing, loadPrivateKey } from '../../lib/crypto/keys.js';
 import { encryptLegacyPackage } from '../../lib/crypto/legacy_package.js';
-import { requestClaims, signToken, type TokenClaims } from '../../lib/crypto/jws.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { LegacyPackageRefusedError, PayloadValidationError } from '../../lib/errors.js';
 import { JoseTransport } from '../../lib/transport/jose_transport.js';
@@ -22,6 +20,7 @@ import { webhookFailureStatus } from '../../lib/webhooks/verify.js';
 import { rejection } from '../support/assertions.js';
 import { IDS, KEYS, baseConfig } from '../support/emulator_client.js';
 import { BASE_URL, FakeApi } from '../support/fake_api.js';
+import { legacyOnly } from '../support/legacy_webhook.js';
 import { startReceiver, type Delivery, type Receiver } from '../support/webhook_receiver.js';
 
 const serviceKey = loadPrivateKey(KEYS.svc);
@@ -53,26 +52,7 @@ describe('ServiceClient: the legacy auth package, accepted by default, refused o
       await emu.webhooksSettled();
       const real = receiver.deliveries.shift();
       if (real === undefined) throw new Error('no webhook was delivered');
-      const { payload } = await decryptJweJson(real.body.toString('latin1'), (kid) =>
-        new KeyRing([serviceKey]).get(kid),
-      );
-      const core = { ...(payload as Record<string, unknown>) };
-      delete core['auth_jwe'];
-      const body = await encryptJwe(core, serviceKey.publicKey);
-      const sent = JSON.parse(
-        Buffer.from(String(real.headers['x-iov-jwt']).split('.')[1] ?? '', 'base64url').toString('utf8'),
-      ) as TokenClaims;
-      const claims = requestClaims({
-        issuer: sent.iss,
-        audience: sent.aud,
-        subject: sent.sub,
-        method: 'POST',
-        path: real.path,
-        body,
-        now: sent.iat,
-      });
-      const token = await signToken(claims, apiKey);
-      return { id, delivery: { ...real, headers: { ...real.headers, 'x-iov-jwt': token }, body: Buffer.from(body) } };
+      return { id, delivery: await legacyOnly(real, serviceKey, apiKey) };
     }
 
     it('refuses a legacy-only response with LegacyPackageRefusedError (400) when asked, and accepts it by default', async () => {

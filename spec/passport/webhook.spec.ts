@@ -3,13 +3,16 @@ import { expect } from 'chai';
 import session from 'express-session';
 import request from 'supertest';
 
-import { MemoryStore, type PendingRecord } from '../../lib/passport/index.js';
+import { loadPrivateKey } from '../../lib/crypto/keys.js';
+import { MemoryStore, type CompletionResult, type FinalOutcome, type PendingRecord } from '../../lib/passport/index.js';
+import { legacyOnly } from '../support/legacy_webhook.js';
 import { eventually } from '../support/assertions.js';
 import {
   abortRequest,
   buildApp,
   FRAMEWORKS,
   IDS,
+  KEYS,
   loggedIn,
   pendingId,
   polls,
@@ -22,6 +25,21 @@ import {
   view,
   type TestApp,
 } from '../support/passport_app.js';
+
+/** A MemoryStore whose first `refusals` completions fail (an outage the webhook answers 503). */
+class RefusingStore extends MemoryStore {
+  constructor(private refusals: number) {
+    super();
+  }
+
+  override completeIfPending(id: string, outcome: FinalOutcome): Promise<CompletionResult> {
+    if (this.refusals > 0) {
+      this.refusals -= 1;
+      return Promise.reject(new Error('store unreachable (spec)'));
+    }
+    return super.completeIfPending(id, outcome);
+  }
+}
 
 /** A MemoryStore whose first `set` waits until released (a webhook overtakes the start, R8). */
 class GatedStore extends MemoryStore {
@@ -319,6 +337,35 @@ for (const framework of FRAMEWORKS) {
         expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'approved' });
         await browser.get('/login/complete').expect(200);
         expect(polls(t.apiCalls)).to.equal(0);
+      });
+
+      it('refuses a webhook answer carrying only the legacy package unless allowLegacyAuthPackage (off by default)', async () => {
+        for (const allow of [false, true]) {
+          // The real delivery is answered 503 (and forgotten), so the legacy-only copy is the first processed.
+          const store = new RefusingStore(1);
+          const t = buildApp(world, { framework, store, strategy: { mode: 'webhook', allowLegacyAuthPackage: allow } });
+          const browser = t.browser();
+          const username = user();
+          await browser.post('/login').type('form').send({ username }).expect(202);
+          await world.emu.respond(pendingId(world, username), 'approve');
+          await world.emu.webhooksSettled();
+          const [real] = t.webhooks;
+          if (real === undefined) throw new Error('no webhook received');
+          const legacy = await legacyOnly(
+            { ...real, path: '/webhooks/launchkey' },
+            loadPrivateKey(KEYS.svc),
+            loadPrivateKey(KEYS.api),
+          );
+          const answer = await replayWebhook(browser, legacy);
+          if (allow) {
+            expect(answer.status).to.equal(204);
+            expect((await browser.get('/login/complete')).status).to.equal(200);
+          } else {
+            expect([answer.status, answer.text]).to.deep.equal([400, '']);
+            expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'pending' });
+            await browser.post('/login/cancel').expect(200);
+          }
+        }
       });
 
       it('answers a forged webhook 401 with an empty body', async () => {

@@ -513,7 +513,10 @@ export async function statusEvents(
  * Posts a captured webhook's body to /webhooks/launchkey again with the headers it came with (all
  * but host, content-length and connection), as a replaying sender would.
  */
-export function replayWebhook(browser: Browser, hook: CapturedWebhook): ReturnType<Browser['post']> {
+export function replayWebhook(
+  browser: Browser,
+  hook: Pick<CapturedWebhook, 'body'> & { headers: Record<string, string | string[] | undefined> },
+): ReturnType<Browser['post']> {
   let r = browser.post('/webhooks/launchkey');
   for (const [name, value] of Object.entries(hook.headers)) {
     if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name)) {
