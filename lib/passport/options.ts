@@ -324,10 +324,10 @@ export const REQUEST_OPTION_NAMES = [
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function fail(option: string, message: string, cause?: unknown): never {
-  throw new ConfigurationError(
-    `launchkey strategy option ${option} ${message}`,
-    cause === undefined ? undefined : { cause },
-  );
+  throw new ConfigurationError(`launchkey strategy option ${option} ${message}`, {
+    option,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** Reads an own property only (an options object with a polluted prototype changes nothing). */

@@ -69,6 +69,9 @@ const FULL = { name: 'phone', factors: ['possession', 'knowledge', 'inherence'] 
 /** Users with a capable phone: one per test, so a pending request of one test never blocks another. */
 export const USERS = Array.from({ length: 40 }, (_, i) => `user${i}`);
 
+/** A world user whose name has a precomposed accent (NFC). */
+export const ACCENTED = 'jos\u00e9';
+
 /** Hands out the world's users one at a time, so no two specs share a user's pending state. */
 export function userPool(): () => string {
   let next = 0;
@@ -101,6 +104,8 @@ function config(callbackUrl: string): EmulatorConfig {
         identifier,
         devices: [{ ...FULL, factors: [...FULL.factors] }],
       })),
+      // A name with an accent (NFC): what a decomposed spelling must become before it is sent.
+      { directoryId: IDS.dir, identifier: ACCENTED, devices: [{ ...FULL, factors: [...FULL.factors] }] },
       // Can satisfy no policy that asks for integrity or more than one factor.
       {
         directoryId: IDS.dir,
@@ -234,6 +239,11 @@ export interface AppOptions {
    * as this returns true for `METHOD /path` (the call is still recorded in `apiCalls`).
    */
   failApi?: (call: string) => boolean;
+  /**
+   * API calls whose answer is lost after the emulator carried them out, as a timeout
+   * (ECONNABORTED), as long as this returns true for `METHOD /path`.
+   */
+  loseAnswer?: (call: string) => boolean;
   store?: PendingStore;
   /** Factory transport options (e.g. `cacheTtl: 0` when the emulator clock moves). */
   transport?: NonNullable<StrategyOptions['transport']>;
@@ -278,6 +288,13 @@ export function buildApp(world: World, options: AppOptions = {}): TestApp {
       throw new AxiosError(`connect ECONNREFUSED (spec: ${call})`, 'ECONNREFUSED', cfg);
     }
     return cfg;
+  });
+  instance.interceptors.response.use((res) => {
+    const call = `${(res.config.method ?? 'get').toUpperCase()} ${new URL(res.config.url ?? '/').pathname}`;
+    if (options.loseAnswer?.(call) === true) {
+      throw new AxiosError(`timeout of 10000ms exceeded (spec: ${call})`, 'ECONNABORTED', res.config);
+    }
+    return res;
   });
   const verified: LaunchKeyResult[] = [];
   const hookEvents: string[] = [];
