@@ -278,6 +278,11 @@ export class StoreUnavailableError extends LaunchKeyError {
   constructor(message: string, options?: LaunchKeyErrorOptions) {
     super('ERR_LK_STORE_UNAVAILABLE', message, options);
   }
+
+  /** The store comes back by itself: a webhook refused for it is answered 503 and delivered again. */
+  override get retryable(): boolean {
+    return true;
+  }
 }
 
 /** A webhook hook of the app did not settle in time (reported to `onError`; the hook keeps running). */

@@ -220,8 +220,9 @@ describe('errors', () => {
       expect(new errors.InvalidPolicyError('amount', 'm').field).to.equal('amount');
     });
 
-    it('retryable is true exactly for the faults that clear with time: transport, replay cache, unknown API key or clock', () => {
+    it('retryable is true exactly for the faults that clear with time: transport, stores, unknown API key or clock', () => {
       const retryable = new Set([
+        'StoreUnavailableError',
         'NetworkError',
         'ApiTimeoutError',
         'ApiUnavailableError',

@@ -30,6 +30,16 @@ export interface DemoAppOptions {
   phoneUrl?: string | undefined;
   /** Signs the session cookie; default a random one (sessions end with the process). */
   sessionSecret?: string;
+  /**
+   * Where sessions live; default express-session's in-process store. Several instances of the app
+   * share one (connect-redis), and the same `sessionSecret`.
+   */
+  sessionStore?: session.Store;
+  /**
+   * Express's `trust proxy` for `req.ip`, which the per-address start limit counts: behind a load
+   * balancer, exactly the balancer's addresses (e.g. `'loopback'`). Default none: no proxy.
+   */
+  trustProxy?: string;
   /** More strategy options (e.g. `ttl`, `rateLimit`, `transport`), applied last. */
   strategy?: Partial<StrategyOptions>;
   /** Where unexpected errors are reported; default `console.error`. */
@@ -74,6 +84,7 @@ export function createApp(options: DemoAppOptions): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.use((_req, res, next) => {
     res.set({
       'Content-Security-Policy':
@@ -93,6 +104,7 @@ export function createApp(options: DemoAppOptions): Express {
     session({
       name: 'demo.sid',
       secret: options.sessionSecret ?? randomBytes(32).toString('hex'),
+      ...(options.sessionStore === undefined ? {} : { store: options.sessionStore }),
       resave: false,
       saveUninitialized: false,
       // SameSite + POST-only state changes: enough cross-site request protection for a demo.

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import type { Request, RequestHandler } from 'express';
 
-import { ConfigurationError, HookTimeoutError } from '../../lib/errors.js';
+import { ConfigurationError, HookTimeoutError, StoreUnavailableError } from '../../lib/errors.js';
 import { MemoryStore, type CompletionResult, type FinalOutcome, type PendingRecord } from '../../lib/passport/index.js';
 import { eventually } from '../support/assertions.js';
 import {
@@ -17,6 +17,7 @@ import {
   loggedIn,
   pendingId,
   polls,
+  replayWebhook,
   sessionsOf,
   useWorld,
   userPool,
@@ -224,6 +225,26 @@ for (const framework of FRAMEWORKS) {
         const done = await browser.get('/login/complete');
         expect(done.status).to.equal(200);
         expect(polls(t.apiCalls)).to.equal(0);
+      });
+
+      it('answers 503 when a shared replay cache is unreachable (StoreUnavailableError), so the API delivers again', async () => {
+        let down = true;
+        const replayCache = {
+          remember: () =>
+            down ? Promise.reject(new StoreUnavailableError('Redis is not connected')) : Promise.resolve(true),
+        };
+        const t = buildApp(world, { framework, strategy: { mode: 'webhook', replayCache } });
+        const browser = t.browser();
+        const username = user();
+        await browser.post('/login').type('form').send({ username }).expect(202);
+        const from = world.emu.webhooks().length;
+        await world.emu.respond(pendingId(world, username), 'approve');
+        await world.emu.webhooksSettled();
+        expect(deliveriesSince(from)).to.deep.equal([['authorization-response', 503]]);
+        down = false;
+        const [delivered] = t.webhooks.slice(-1);
+        expect((await replayWebhook(browser, delivered!)).status).to.equal(204);
+        expect((await browser.get('/login/complete')).status).to.equal(200);
       });
 
       it('answers a session end 503 when the revocation cannot be stored; the user stays logged in and no hook runs', async () => {
