@@ -103,10 +103,10 @@ function spawnInstance(name: string, env: NodeJS.ProcessEnv, children: ChildProc
   );
   children.push(child);
   const stderr: string[] = [];
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
       const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
       if (url !== undefined) resolve({ name, url, stderr });
