@@ -124,9 +124,18 @@ async function apiKeyFrom(options: EmulatorOptions): Promise<PrivateKey> {
   return loadPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
 }
 
+/**
+ * Whether `NODE_ENV` names production. Compared trimmed and case-insensitively: `Production` or
+ * `production\n` (a trailing newline from an env file) is production to a person, so it must be to
+ * this guard too.
+ */
+function isProductionEnv(value: string | undefined = process.env['NODE_ENV']): boolean {
+  return value?.trim().toLowerCase() === 'production';
+}
+
 /** Starts an emulator. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  if (process.env['NODE_ENV'] === 'production') {
+  if (isProductionEnv()) {
     throw new ConfigurationError('The LaunchKey emulator refuses to start with NODE_ENV=production');
   }
   const host = options.host ?? '127.0.0.1';

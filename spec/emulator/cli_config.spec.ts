@@ -78,6 +78,26 @@ describe('emulator CLI and config', function () {
     }
   });
 
+  it('reads NODE_ENV trimmed and case-insensitively: Production, PRODUCTION and " production\\n" refuse too', async function () {
+    const saved = process.env['NODE_ENV'];
+    try {
+      for (const value of ['Production', 'PRODUCTION', ' production\n']) {
+        process.env['NODE_ENV'] = value;
+        const error = await startEmulator({ apiPrivateKey: KEYS.api }).then(
+          async (emu) => {
+            await emu.close();
+            return undefined;
+          },
+          (e: unknown) => e,
+        );
+        expect(error, JSON.stringify(value)).to.have.property('code', 'ERR_LK_CONFIGURATION');
+      }
+    } finally {
+      if (saved === undefined) delete process.env['NODE_ENV'];
+      else process.env['NODE_ENV'] = saved;
+    }
+  });
+
   it('loads the config from a JSON file path', async function () {
     const dir = mkdtempSync(join(tmpdir(), 'lk-emu-'));
     const file = join(dir, 'config.json');
