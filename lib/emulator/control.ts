@@ -13,6 +13,7 @@ import {
   snapshot,
   type LinkDeviceOptions,
 } from './control_ops.js';
+import { InvalidArgumentError } from '../errors.js';
 import { ApiFault } from './fault.js';
 import { jsonObject } from './http_util.js';
 import { PHONE_PAGE, qrcodeSvg } from './phone_page.js';
@@ -27,6 +28,7 @@ async function guarded(run: () => Promise<PlainResult> | PlainResult): Promise<P
   } catch (err) {
     if (err instanceof ApiFault)
       return { status: err.status, json: { error: typeof err.detail === 'string' ? err.detail : err.message } };
+    if (err instanceof InvalidArgumentError) return badRequest(err.message);
     throw err;
   }
 }
@@ -111,8 +113,9 @@ export function addControlRoutes(routes: RouteTable, ctx: EmulatorContext): void
         const b = body(c);
         const advance = b['advanceSeconds'];
         const offset = b['offsetSeconds'];
-        if (typeof advance === 'number' && Number.isFinite(advance)) state.moveClock({ advance });
-        else if (typeof offset === 'number' && Number.isFinite(offset)) state.moveClock({ offset });
+        // moveClock refuses a clock out of range with InvalidArgumentError: 400 below.
+        if (typeof advance === 'number') state.moveClock({ advance });
+        else if (typeof offset === 'number') state.moveClock({ offset });
         else return badRequest('advanceSeconds or offsetSeconds (number) is required');
         return { status: 200, json: clockView() };
       });

@@ -42,6 +42,7 @@ import { WebhookSender, type DeliveryRecord, type WebhookOptions } from './webho
 export type { EmulatorConfig, ConfigKey, ConfigDevice, RateLimitOptions } from './config.js';
 export type { AuthSummary, LinkDeviceOptions } from './control_ops.js';
 export type { AuthAction } from './auth_flow.js';
+export { MAX_CLOCK_AHEAD_SECONDS } from './clock.js';
 export type { DeliveryRecord, WebhookKind, WebhookOptions } from './webhooks.js';
 export type { DeviceLocation, KeyType } from './state.js';
 
@@ -89,9 +90,19 @@ export interface Emulator {
   readonly apiKeyId: string;
   /** Emulator time in Unix seconds. */
   now(): number;
-  /** Shifts the emulator clock forward by `seconds` (negative goes back). */
+  /**
+   * Shifts the emulator clock forward by `seconds` (negative goes back).
+   *
+   * @throws {InvalidArgumentError} (`ERR_LK_INVALID_ARGUMENT`) when `seconds` is not finite or the
+   *   clock would leave its range: not before 1970, at most 100 years ahead of real time
+   *   ({@link MAX_CLOCK_AHEAD_SECONDS}). The clock is then unchanged.
+   */
   advanceClock(seconds: number): void;
-  /** Sets the emulator clock's offset from real time. */
+  /**
+   * Sets the emulator clock's offset from real time.
+   *
+   * @throws {InvalidArgumentError} as {@link Emulator.advanceClock} does.
+   */
   setClockOffset(seconds: number): void;
   /** Auth requests, optionally filtered. */
   auths(filter?: { status?: string; username?: string }): AuthSummary[];

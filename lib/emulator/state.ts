@@ -224,11 +224,14 @@ export class EmulatorState {
   /**
    * Moves the clock, first settling which requests have expired by now: a test that jumps past a
    * ttl and back sees the request stay expired, as it would with real time.
+   *
+   * @throws {InvalidArgumentError} when the clock would leave its range (see {@link EmulatorClock.offsetAfter}).
    */
   moveClock(change: { advance: number } | { offset: number }): void {
+    // Refused before anything is settled: a refused move changes nothing.
+    const offset = this.clock.offsetAfter(change);
     for (const auth of this.auths.values()) this.authStatus(auth);
-    if ('advance' in change) this.clock.advance(change.advance);
-    else this.clock.setOffset(change.offset);
+    this.clock.setOffset(offset);
     for (const auth of this.auths.values()) this.authStatus(auth);
   }
 
