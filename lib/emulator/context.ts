@@ -17,4 +17,6 @@ export interface EmulatorContext {
   defaultAuthTtl: number;
   /** The authorization request limit in force (defaults applied). */
   rateLimit: Required<RateLimitOptions>;
+  /** Reports a handler failure (a bug: the request was answered 500); default `process.emitWarning`. */
+  warn?: (message: string) => void;
 }
