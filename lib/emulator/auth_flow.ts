@@ -130,7 +130,7 @@ export function createAuth(ctx: EmulatorContext, service: Service, requester: st
 
   const now = state.clock.now();
   checkRateLimit(ctx, service, user, now);
-  const busy = [...state.auths.values()].find((a) => a.user === user && state.authStatus(a) === 'pending');
+  const busy = state.auths.pendingOf(user);
   if (busy !== undefined) {
     throw new ApiFault(
       409,
@@ -159,7 +159,7 @@ export function createAuth(ctx: EmulatorContext, service: Service, requester: st
     servicePins: Array.from({ length: 5 }, () => String(randomInt(10_000)).padStart(4, '0')),
     deviceIds: devices.map((d) => d.id),
   };
-  state.auths.set(auth.id, auth);
+  state.auths.add(auth);
   return { auth_request: auth.id, device_ids: auth.deviceIds };
 }
 
@@ -174,7 +174,7 @@ export async function respondToAuth(
   denialReason?: string,
 ): Promise<AuthRequest> {
   const { state } = ctx;
-  const auth = state.auths.get(id.toLowerCase());
+  const auth = state.auths.get(id);
   if (auth === undefined) throw new ApiFault(404, undefined, 'No such auth request');
   const status = state.authStatus(auth);
   if (status !== 'pending') throw new ApiFault(409, undefined, `The auth request is ${status}`);
@@ -195,7 +195,7 @@ export async function respondToAuth(
   } else {
     answer = { ...base, type: 'DENIED', reason: action === 'fraud' ? 'FRAUDULENT' : 'DISAPPROVED' };
   }
-  auth.answer = answer;
+  state.auths.answer(auth, answer);
   if (service?.callbackUrl != null) {
     ctx.webhooks.send({
       kind: 'authorization-response',

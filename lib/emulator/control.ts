@@ -11,6 +11,7 @@ import {
   listAuths,
   listSessions,
   snapshot,
+  summarizeAuth,
   type LinkDeviceOptions,
 } from './control_ops.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -70,7 +71,7 @@ export function addControlRoutes(routes: RouteTable, ctx: EmulatorContext): void
         const reason = b['denialReason'];
         if (reason !== undefined && reason !== null && !str(reason)) return badRequest('denialReason must be a string');
         const auth = await respondToAuth(ctx, c.params['id'] ?? '', action, str(reason) ? reason : undefined);
-        return { status: 200, json: listAuths(ctx).find((a) => a.id === auth.id) };
+        return { status: 200, json: summarizeAuth(ctx, auth) };
       });
     })
     .plain('POST', '/emulator/sessions/end', function endSessionOnPhone(c) {

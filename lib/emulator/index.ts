@@ -25,6 +25,7 @@ import {
   endSessionFromPhone,
   listAuths,
   snapshot,
+  summarizeAuth,
   type AuthSummary,
   type LinkDeviceOptions,
 } from './control_ops.js';
@@ -177,7 +178,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const running = await listen(ctx, routes, host, options.port ?? 0);
   url = running.url;
 
-  const summary = (id: string) => listAuths(ctx).find((a) => a.id === id) as AuthSummary;
   return {
     url,
     apiKeyId: apiKey.kid,
@@ -189,7 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       state.moveClock({ offset: seconds });
     },
     auths: (filter) => listAuths(ctx, filter),
-    respond: async (id, action, denialReason) => summary((await respondToAuth(ctx, id, action, denialReason)).id),
+    respond: async (id, action, denialReason) => summarizeAuth(ctx, await respondToAuth(ctx, id, action, denialReason)),
     linkDevice: (linkOptions) => completeLink(ctx, linkOptions),
     endSession: (serviceId, username) => {
       endSessionFromPhone(ctx, serviceId, username);

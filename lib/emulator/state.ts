@@ -5,6 +5,7 @@
  */
 import type { PublicKey } from '../crypto/keys.js';
 import type { AuthPolicy, ServicePolicy } from '../entities/policy.js';
+import { AuthStore } from './auth_store.js';
 import { EmulatorClock } from './clock.js';
 
 /** An authentication factor category a simulated device has, lowercase as in device packages. */
@@ -155,7 +156,8 @@ export class EmulatorState {
   readonly directories = new Map<string, Directory>();
   readonly services = new Map<string, Service>();
   readonly users: User[] = [];
-  readonly auths = new Map<string, AuthRequest>();
+  /** Authorization requests, indexed by id, username and status. */
+  readonly auths = new AuthStore(this.clock);
   /** Emulator times (Unix seconds) of the authorization requests counted by the rate limit, per service and user. */
   readonly authAttempts = new Map<string, number[]>();
 
@@ -212,13 +214,7 @@ export class EmulatorState {
 
   /** Status of a request at the emulator's current time. */
   authStatus(auth: AuthRequest): AuthStatus {
-    if (auth.canceled) return 'canceled';
-    if (auth.answer !== null) {
-      if (auth.answer.type === 'AUTHORIZED') return 'approved';
-      return auth.answer.type === 'DENIED' ? 'denied' : 'failed';
-    }
-    if (!auth.expired && this.clock.now() >= auth.expires) auth.expired = true;
-    return auth.expired ? 'expired' : 'pending';
+    return this.auths.status(auth);
   }
 
   /**
@@ -230,9 +226,9 @@ export class EmulatorState {
   moveClock(change: { advance: number } | { offset: number }): void {
     // Refused before anything is settled: a refused move changes nothing.
     const offset = this.clock.offsetAfter(change);
-    for (const auth of this.auths.values()) this.authStatus(auth);
+    this.auths.settleExpired();
     this.clock.setOffset(offset);
-    for (const auth of this.auths.values()) this.authStatus(auth);
+    this.auths.settleExpired();
   }
 
   /** Usable keys of an entity: active, not expired, of a type that allows the use. */
