@@ -49,7 +49,10 @@ export function summarizeAuth(ctx: EmulatorContext, auth: AuthRequest): AuthSumm
   };
 }
 
-/** The auth requests the emulator holds, filtered; only the matches are formatted, found through the store's indexes. */
+/**
+ * The auth requests the emulator holds (finished ones for their retention), filtered; only the
+ * matches are formatted, found through the store's indexes.
+ */
 export function listAuths(ctx: EmulatorContext, filter: { status?: string; username?: string } = {}): AuthSummary[] {
   return ctx.state.auths.find(filter).map((auth) => summarizeAuth(ctx, auth));
 }

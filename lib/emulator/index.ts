@@ -36,11 +36,13 @@ import { addOrganizationRoutes } from './routes/organization.js';
 import { addPublicRoutes } from './routes/public.js';
 import { addServiceAdminRoutes } from './routes/service_admin.js';
 import { addServiceRoutes } from './routes/service.js';
+import { resolveRetention, type RetentionOptions } from './retention.js';
 import { listen } from './server.js';
 import { EmulatorState } from './state.js';
 import { WebhookSender, type DeliveryRecord, type WebhookOptions } from './webhooks.js';
 
 export type { EmulatorConfig, ConfigKey, ConfigDevice, RateLimitOptions } from './config.js';
+export type { RetentionOptions } from './retention.js';
 export type { AuthSummary, LinkDeviceOptions } from './control_ops.js';
 export type { AuthAction } from './auth_flow.js';
 export { MAX_CLOCK_AHEAD_SECONDS } from './clock.js';
@@ -81,6 +83,19 @@ export interface EmulatorOptions {
    * ```
    */
   rateLimit?: RateLimitOptions;
+  /**
+   * How long history is kept, so that a long run does not grow without bound: a finished
+   * authorization request (answered, canceled or expired) stays readable (poll, `auths()`,
+   * `GET /emulator/auths`) for `finishedAuthSeconds` emulator seconds after it finished, default
+   * 3600; at most `finishedAuths` finished requests are kept, default 10 000 (the first to finish
+   * go first); the webhook delivery log keeps the last `webhookDeliveries` records, default 1000.
+   * Pending requests are never dropped. A dropped request polls as an unknown one: 204.
+   *
+   * ```ts
+   * await startEmulator({ config, retention: { finishedAuthSeconds: 600, webhookDeliveries: 100 } })
+   * ```
+   */
+  retention?: RetentionOptions;
 }
 
 /** A running emulator. */
@@ -154,7 +169,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (!isLoopback(host) && options.allowRemote !== true) {
     throw new ConfigurationError(`The LaunchKey emulator binds to loopback only; ${host} needs allowRemote`);
   }
-  const state = new EmulatorState();
+  const retention = resolveRetention(options.retention);
+  const state = new EmulatorState(retention);
   const config = typeof options.config === 'string' ? readConfigFile(options.config) : options.config;
   if (config !== undefined) applyConfig(state, config);
   const rateLimit = resolveRateLimit(config?.rateLimit, options.rateLimit);
@@ -163,7 +179,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ctx: EmulatorContext = {
     state,
     apiKey,
-    webhooks: new WebhookSender(state, apiKey, options.webhooks),
+    webhooks: new WebhookSender(state, apiKey, options.webhooks, retention.webhookDeliveries),
     baseUrl: () => url,
     defaultAuthTtl: options.defaultAuthTtl ?? 300,
     rateLimit,

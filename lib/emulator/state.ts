@@ -5,8 +5,9 @@
  */
 import type { PublicKey } from '../crypto/keys.js';
 import type { AuthPolicy, ServicePolicy } from '../entities/policy.js';
-import { AuthStore } from './auth_store.js';
+import { AuthStore, type AuthRetention } from './auth_store.js';
 import { EmulatorClock } from './clock.js';
+import { DEFAULT_RETENTION } from './retention.js';
 
 /** An authentication factor category a simulated device has, lowercase as in device packages. */
 export type DeviceFactor = 'knowledge' | 'inherence' | 'possession';
@@ -156,10 +157,14 @@ export class EmulatorState {
   readonly directories = new Map<string, Directory>();
   readonly services = new Map<string, Service>();
   readonly users: User[] = [];
-  /** Authorization requests, indexed by id, username and status. */
-  readonly auths = new AuthStore(this.clock);
+  /** Authorization requests, indexed, finished ones dropped after the retention. */
+  readonly auths: AuthStore;
   /** Emulator times (Unix seconds) of the authorization requests counted by the rate limit, per service and user. */
   readonly authAttempts = new Map<string, number[]>();
+
+  constructor(retention: AuthRetention = DEFAULT_RETENTION) {
+    this.auths = new AuthStore(this.clock, retention);
+  }
 
   entity(kind: EntityKind, id: string): Entity | undefined {
     const key = id.toLowerCase();
