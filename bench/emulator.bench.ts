@@ -10,15 +10,19 @@
  *   3. `POST /emulator/auths/{id}/respond` `{approve}`      (control API: the phone answers)
  *   4. `ServiceClient.getAuthorizationResponse(id)`         (signed SDK poll, until answered)
  *
- * It prints logins/s per 10-second slice: an emulator whose cost grows with what it has already
- * served shows falling slices. Keys are the spec vector keys, loaded once. The authorization-request
- * rate limit is lifted (a 1-second window) so the bench measures the auth store, not the limiter.
+ * After a warm-up that is not counted, it prints per 10-second slice the logins/s and the emulator
+ * process's CPU time per login (Linux /proc): an emulator whose cost grows with what it has already
+ * served shows falling logins/s and rising CPU per login. The CPU figure is the one to compare
+ * across runs on a shared machine; logins/s also moves with whatever else runs. Keys are the spec
+ * vector keys, loaded once. The authorization-request rate limit is lifted (a 1-second window) so
+ * the bench measures the auth store, not the limiter.
  *
- * Options: `--seconds 90 --workers 8 --slice 10` (defaults). Writes bench/results/emulator.json.
+ * Options: `--seconds 90 --workers 8 --slice 10 --warmup 5` (defaults). Writes
+ * bench/results/emulator.json.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -37,11 +41,13 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '90' },
     workers: { type: 'string', default: '8' },
     slice: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '5' },
   },
 });
 const SECONDS = Number(values.seconds);
 const WORKERS = Number(values.workers);
 const SLICE = Number(values.slice);
+const WARMUP = Number(values.warmup);
 
 function worldConfig(): EmulatorConfig {
   const base = baseConfig();
@@ -58,7 +64,7 @@ function worldConfig(): EmulatorConfig {
 }
 
 /** Runs the CLI on a free port; resolves with its URL and a stop function. */
-async function startChild(): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startChild(): Promise<{ url: string; pid: number | undefined; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'lk-emu-bench-'));
   const configFile = join(dir, 'config.json');
   const keyFile = join(dir, 'api.pem');
@@ -98,6 +104,7 @@ async function startChild(): Promise<{ url: string; stop: () => Promise<void> }>
   });
   return {
     url,
+    pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -116,15 +123,35 @@ async function control(url: string, method: 'GET' | 'POST', body?: unknown): Pro
   return res.json();
 }
 
+/**
+ * CPU seconds (user + system) the emulator process has used so far, from /proc (Linux): unlike
+ * logins/s, this hardly moves when other processes share the machine. Undefined elsewhere.
+ */
+function cpuReader(pid: number | undefined): () => number | undefined {
+  let ticksPerSecond = 100;
+  try {
+    ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    // getconf missing: Linux's usual USER_HZ
+  }
+  return () => {
+    if (pid === undefined) return undefined;
+    try {
+      // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 async function main(): Promise<void> {
   const emulator = await startChild();
+  const cpu = cpuReader(emulator.pid);
   const service = new ServiceFactory(IDS.dirSvc, loadPrivateKey(KEYS.svc), {
     baseUrl: emulator.url,
   }).makeServiceClient();
-
-  const start = performance.now();
-  const end = start + SECONDS * 1000;
-  const slices = new Array<number>(Math.ceil(SECONDS / SLICE)).fill(0);
 
   const login = async (username: string): Promise<void> => {
     const id = await service.authorize(username);
@@ -136,39 +163,87 @@ async function main(): Promise<void> {
     while (answer === null) answer = await service.getAuthorizationResponse(id);
     if (!answer.authorized) throw new Error(`auth ${id} not authorized`);
   };
-  const worker = async (i: number) => {
-    for (let now = performance.now(); now < end; now = performance.now()) {
-      await login(`load${i}`);
-      const done = performance.now();
-      const slice = Math.floor((done - start) / 1000 / SLICE);
-      if (done < end) slices[slice] = (slices[slice] ?? 0) + 1;
-    }
-  };
+  /** Every worker logs its user in until `end`; `done` hears of each login completed. */
+  const run = (end: number, done: (at: number) => void) =>
+    Promise.all(
+      Array.from({ length: WORKERS }, async (_, i) => {
+        while (performance.now() < end) {
+          await login(`load${i}`);
+          done(performance.now());
+        }
+      }),
+    );
+
+  const slices = new Array<number>(Math.ceil(SECONDS / SLICE)).fill(0);
+  const cpuAtSlice: (number | undefined)[] = [];
+  const timers: NodeJS.Timeout[] = [];
   try {
-    await Promise.all(Array.from({ length: WORKERS }, (_, i) => worker(i)));
+    // Warm-up, not counted: JIT and connection pools settle before the first slice.
+    await run(performance.now() + WARMUP * 1000, () => undefined);
+    const start = performance.now();
+    const end = start + SECONDS * 1000;
+    cpuAtSlice.push(cpu());
+    for (let i = 1; i <= slices.length; i += 1) {
+      const at = Math.min(i * SLICE, SECONDS) * 1000;
+      timers.push(
+        setTimeout(() => {
+          cpuAtSlice.push(cpu());
+        }, at),
+      );
+    }
+    await run(end, (at) => {
+      const slice = Math.floor((at - start) / 1000 / SLICE);
+      if (at < end) slices[slice] = (slices[slice] ?? 0) + 1;
+    });
   } finally {
+    timers.forEach(clearTimeout);
     await emulator.stop();
   }
 
   const rates = slices.map((n, i) => n / Math.min(SLICE, SECONDS - i * SLICE));
+  const cpuMsPerLogin = slices.map((n, i) => {
+    const before = cpuAtSlice[i];
+    const after = cpuAtSlice[i + 1];
+    return before === undefined || after === undefined || n === 0 ? undefined : ((after - before) * 1000) / n;
+  });
   const rows = rates.map((rate, i) => [
     `${i * SLICE}-${Math.min((i + 1) * SLICE, SECONDS)} s`,
     String(slices[i]),
     rate.toFixed(1),
+    cpuMsPerLogin[i]?.toFixed(2) ?? '-',
   ]);
-  console.log(`emulator logins, ${WORKERS} workers, ${SECONDS} s (node ${process.version})\n`);
-  console.log(renderTable(['slice', 'logins', 'logins/s'], rows));
-  const first = rates[0] ?? 0;
-  const last = rates.at(-1) ?? 0;
-  const total = slices.reduce((a, b) => a + b, 0);
   console.log(
-    `\ntotal ${total} logins, ${(total / SECONDS).toFixed(1)}/s; last slice / first slice = ${(last / first).toFixed(2)}`,
+    `emulator logins, ${WORKERS} workers, ${SECONDS} s after ${WARMUP} s warm-up (node ${process.version}, ${cpus().length} CPUs)\n`,
+  );
+  console.log(renderTable(['slice', 'logins', 'logins/s', 'emulator CPU ms/login'], rows));
+  const total = slices.reduce((a, b) => a + b, 0);
+  const ratio = (values: (number | undefined)[]) => {
+    const first = values[0];
+    const last = values.at(-1);
+    return first === undefined || last === undefined ? '-' : (last / first).toFixed(2);
+  };
+  console.log(
+    `\ntotal ${total} logins, ${(total / SECONDS).toFixed(1)}/s; last slice / first slice: ` +
+      `logins/s ${ratio(rates)}, emulator CPU per login ${ratio(cpuMsPerLogin)}`,
   );
   const out = join(ROOT, 'bench', 'results', 'emulator.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,
-    JSON.stringify({ node: process.version, seconds: SECONDS, workers: WORKERS, slice: SLICE, slices, rates }, null, 2),
+    JSON.stringify(
+      {
+        node: process.version,
+        seconds: SECONDS,
+        warmup: WARMUP,
+        workers: WORKERS,
+        slice: SLICE,
+        slices,
+        rates,
+        cpuMsPerLogin,
+      },
+      null,
+      2,
+    ),
   );
 }
 
