@@ -1,10 +1,13 @@
 /**
  * The control API (DESIGN.md §5): plain JSON under `/emulator/`, never part of the LaunchKey
  * protocol. It plays the phone (answer, link, log out) and drives the clock so tests never sleep.
+ * Every route is behind the guard of control_guard.ts: the emulator's own Host, no foreign Origin,
+ * and `Content-Type: application/json` on POSTs.
  */
 import { respondToAuth } from './auth_flow.js';
 import { isoSeconds } from './clock.js';
 import type { EmulatorContext } from './context.js';
+import { controlGuard } from './control_guard.js';
 import {
   completeLink,
   endSessionFromPhone,
@@ -18,7 +21,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { ApiFault } from './fault.js';
 import { jsonObject } from './http_util.js';
 import { PHONE_PAGE, qrcodeSvg } from './phone_page.js';
-import type { PlainContext, PlainResult, RouteTable } from './router.js';
+import type { PlainContext, PlainHandler, PlainResult, RouteTable } from './router.js';
 
 const badRequest = (error: string): PlainResult => ({ status: 400, json: { error } });
 
@@ -47,7 +50,17 @@ function str(value: unknown): value is string {
 export function addControlRoutes(routes: RouteTable, ctx: EmulatorContext): void {
   const { state } = ctx;
   const clockView = () => ({ now: isoSeconds(state.clock.now()), offsetSeconds: state.clock.offsetSeconds() });
-  routes
+  const guard = controlGuard(() => new URL(ctx.baseUrl()).port, ctx.publicHosts ?? []);
+  // Every route below answers only requests that pass the guard (Host, Origin, JSON bodies).
+  const control = {
+    plain(method: string, pattern: string, handler: PlainHandler) {
+      const checked: PlainHandler = (c) => guard(c.req) ?? handler(c);
+      Object.defineProperty(checked, 'name', { value: handler.name });
+      routes.plain(method, pattern, checked);
+      return control;
+    },
+  };
+  control
     .plain('GET', '/emulator/', function phonePage() {
       return { status: 200, text: PHONE_PAGE, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
     })

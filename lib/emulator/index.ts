@@ -30,6 +30,7 @@ import {
   type LinkDeviceOptions,
 } from './control_ops.js';
 import { addControlRoutes } from './control.js';
+import { parsePublicHosts } from './control_guard.js';
 import { RouteTable } from './router.js';
 import { addDirectoryRoutes } from './routes/directory.js';
 import { addOrganizationRoutes } from './routes/organization.js';
@@ -96,6 +97,13 @@ export interface EmulatorOptions {
    * ```
    */
   retention?: RetentionOptions;
+  /**
+   * Names the control API and phone page (`/emulator/`) may be reached by, besides `localhost` and
+   * IP addresses on the emulator's port: `host` (any port) or `host:port`, e.g. a container name or
+   * a reverse proxy's name. Requests whose `Host` (or `Origin`, when sent) names anything else are
+   * refused with 403, which stops DNS rebinding and cross-site pages from driving the phone.
+   */
+  publicHosts?: string[];
 }
 
 /** A running emulator. */
@@ -183,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     baseUrl: () => url,
     defaultAuthTtl: options.defaultAuthTtl ?? 300,
     rateLimit,
+    publicHosts: parsePublicHosts(options.publicHosts),
   };
   const routes = new RouteTable();
   addPublicRoutes(routes, ctx);

@@ -1,11 +1,19 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startEmulator } from '../../lib/emulator/index.js';
 import { baseConfig, EmulatorClient, IDS, KEYS } from '../support/emulator_client.js';
+
+/** Writes a file in a fresh temporary directory; returns its path. */
+function writeTemp(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'lk-emu-')), name);
+  writeFileSync(file, text);
+  return file;
+}
 
 /** Spawns the CLI and resolves with its first stdout line (or its stderr when it exits). */
 function runCli(args: string[]): { child: ChildProcess; line: Promise<string> } {
@@ -45,6 +53,37 @@ describe('emulator CLI and config', function () {
       const c = new EmulatorClient(url!, `svc:${IDS.dirSvc}`, KEYS.svc);
       const res = await c.call('POST', '/service/v3/auths', `svc:${IDS.dirSvc}`, { username: 'alice' });
       expect(res.status).to.equal(201);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('CLI --public-host (repeatable) names hosts the control API answers to', async function () {
+    const { child, line } = runCli([
+      '--port',
+      '0',
+      '--api-key',
+      writeTemp('api.pem', KEYS.api),
+      '--public-host',
+      'emulator.test',
+      '--public-host',
+      'proxy.test:8443',
+    ]);
+    try {
+      const url = new URL(/http:\/\/127\.0\.0\.1:\d+/.exec(await line)?.[0] ?? 'http://invalid');
+      const statusFor = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          request(new URL('/emulator/state', url), { headers: { Host: host } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+            .on('error', reject)
+            .end();
+        });
+      expect(await statusFor('emulator.test')).to.equal(200);
+      expect(await statusFor('proxy.test:8443')).to.equal(200);
+      expect(await statusFor('proxy.test:80')).to.equal(403);
+      expect(await statusFor('other.test')).to.equal(403);
     } finally {
       child.kill('SIGTERM');
     }
