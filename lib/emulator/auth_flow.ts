@@ -11,7 +11,7 @@ import { AuthPolicy } from '../entities/policy.js';
 import { InvalidPolicyError } from '../errors.js';
 import { isoSeconds } from './clock.js';
 import type { EmulatorContext } from './context.js';
-import { ApiFault, invalidArgs, notFound } from './fault.js';
+import { ApiFault, invalidArgs, notFound, rateLimited } from './fault.js';
 import { packagePolicy, satisfiesAll } from './policy_eval.js';
 import type { AuthAnswer, AuthRequest, DenialReason, Device, Service, User } from './state.js';
 
@@ -87,8 +87,9 @@ function requestPolicy(value: unknown): AuthPolicy | null {
 
 /**
  * The sliding-window limit on authorization requests by one service for one user (PROTOCOL.md §11):
- * over it, 429 with an empty body; a refused request is not counted, so the window frees up as the
- * oldest counted requests age out on the emulator clock.
+ * over it, 429 with an empty body and `Retry-After` (the seconds until a request would be accepted);
+ * a refused request is not counted, so the window frees up as the oldest counted requests age out
+ * on the emulator clock.
  */
 function checkRateLimit(ctx: EmulatorContext, service: Service, user: User, now: number): void {
   const { authsPerUser, windowSeconds } = ctx.rateLimit;
@@ -96,7 +97,10 @@ function checkRateLimit(ctx: EmulatorContext, service: Service, user: User, now:
   const recent = (ctx.state.authAttempts.get(key) ?? []).filter((at) => at > now - windowSeconds);
   if (recent.length >= authsPerUser) {
     ctx.state.authAttempts.set(key, recent);
-    throw new ApiFault(429);
+    // A request is accepted again once enough counted ones have left the window: the one that
+    // brings the count below the limit leaves it at its time + windowSeconds.
+    const freeing = [...recent].sort((a, b) => a - b)[recent.length - authsPerUser] ?? now;
+    throw rateLimited(freeing + windowSeconds - now);
   }
   recent.push(now);
   ctx.state.authAttempts.set(key, recent);

@@ -75,8 +75,9 @@ export interface EmulatorOptions {
    * The limit on authorization requests: at most `authsPerUser` `POST /service/v3/auths` by one
    * service for one user within any `windowSeconds`, counted on the emulator clock (so
    * `advanceClock` moves past it). Over the limit the request is answered HTTP 429 with an empty
-   * body and a signed `X-IOV-JWT` (status 429), which the SDK raises as `RateLimitedError`; refused
-   * requests are not counted. Overrides the config's `rateLimit` field by field; default
+   * body, a signed `X-IOV-JWT` (status 429) and `Retry-After` (whole seconds until a request would
+   * be accepted), which the SDK raises as `RateLimitedError` with `retryAfter`; refused requests
+   * are not counted. Overrides the config's `rateLimit` field by field; default
    * `{ authsPerUser: 30, windowSeconds: 300 }`.
    *
    * ```ts

@@ -38,7 +38,7 @@ async function handleSigned(
     } else if (err instanceof ApiFault) {
       const faultAddress = address ?? (err as ApiFault & { address?: ResponseAddress }).address;
       if (faultAddress === undefined) throw err;
-      await sendSigned(res, ctx.state, ctx.apiKey, faultAddress, err.status, faultPayload(err));
+      await sendSigned(res, ctx.state, ctx.apiKey, faultAddress, err.status, faultPayload(err), err.headers);
     } else {
       throw err;
     }
