@@ -20,7 +20,8 @@ import {
 import { InvalidArgumentError } from '../errors.js';
 import { ApiFault } from './fault.js';
 import { jsonObject } from './http_util.js';
-import { PHONE_PAGE, qrcodeSvg } from './phone_page.js';
+import { MAX_QR_TEXT, qrPng } from './link_qr.js';
+import { PHONE_PAGE } from './phone_page.js';
 import type { PlainContext, PlainHandler, PlainResult, RouteTable } from './router.js';
 
 const badRequest = (error: string): PlainResult => ({ status: 400, json: { error } });
@@ -65,7 +66,9 @@ export function addControlRoutes(routes: RouteTable, ctx: EmulatorContext): void
       return { status: 200, text: PHONE_PAGE, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
     })
     .plain('GET', '/emulator/qrcode/:code', function qrcodeImage({ params }) {
-      return { status: 200, text: qrcodeSvg(params['code'] ?? ''), headers: { 'Content-Type': 'image/svg+xml' } };
+      const code = params['code'] ?? '';
+      if (code.length > MAX_QR_TEXT) return { status: 404 };
+      return { status: 200, body: qrPng(code), headers: { 'Content-Type': 'image/png' } };
     })
     .plain('GET', '/emulator/auths', function listAuthRequests({ query }) {
       const filter: { status?: string; username?: string } = {};

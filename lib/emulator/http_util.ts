@@ -86,11 +86,14 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
-/** Sends a plain result (JSON, text or empty). */
+/** Sends a plain result (bytes, JSON, text or empty). */
 export function sendPlain(res: ServerResponse, result: PlainResult): void {
   const headers: Record<string, string> = { ...result.headers };
-  let body: string | undefined;
-  if (result.json !== undefined) {
+  let body: string | Buffer | undefined;
+  if (result.body !== undefined) {
+    body = result.body;
+    headers['Content-Type'] ??= 'application/octet-stream';
+  } else if (result.json !== undefined) {
     body = JSON.stringify(result.json);
     headers['Content-Type'] ??= 'application/json';
   } else if (result.text !== undefined) {
