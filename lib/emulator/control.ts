@@ -51,7 +51,8 @@ function str(value: unknown): value is string {
 export function addControlRoutes(routes: RouteTable, ctx: EmulatorContext): void {
   const { state } = ctx;
   const clockView = () => ({ now: isoSeconds(state.clock.now()), offsetSeconds: state.clock.offsetSeconds() });
-  const guard = controlGuard(() => new URL(ctx.baseUrl()).port, ctx.publicHosts ?? []);
+  // URL leaves out a default port: an emulator on port 80 has port "".
+  const guard = controlGuard(() => new URL(ctx.baseUrl()).port || '80', ctx.publicHosts ?? []);
   // Every route below answers only requests that pass the guard (Host, Origin, JSON bodies).
   const control = {
     plain(method: string, pattern: string, handler: PlainHandler) {

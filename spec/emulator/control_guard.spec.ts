@@ -99,6 +99,20 @@ describe('emulator control API guard: JSON bodies, its own Host, no foreign Orig
     expect(status()).to.equal('approved');
   });
 
+  it('on port 80, accepts the Host without a port that clients send for it', async function () {
+    try {
+      await start({ port: 80 });
+    } catch (err) {
+      // Port 80 taken or not ours to bind here: nothing to show.
+      if (['EADDRINUSE', 'EACCES'].includes((err as NodeJS.ErrnoException).code ?? '')) this.skip();
+      throw err;
+    }
+    expect(emu.url).to.equal('http://127.0.0.1:80');
+    const res = await fetch(`${emu.url}/emulator/auths`);
+    expect(res.status).to.equal(200);
+    expect((await send(emu, '/emulator/state', { headers: { Host: '127.0.0.1:80' } })).status).to.equal(200);
+  });
+
   it('accepts the configured publicHosts in Host and Origin, with any port or the one given', async () => {
     await start({ publicHosts: ['emulator', 'lk.example:8443'] });
     const ok = async (headers: Record<string, string>) => (await send(emu, '/emulator/state', { headers })).status;
