@@ -150,7 +150,7 @@ export function linkCodePage(site: Site, data: { username: string; code: string;
   const body = html`<h1>Link your phone</h1>
     <p>${where}</p>
     <p class="code" id="link-code">${data.code}</p>
-    <img class="qr" src="${data.qrcode}" alt="Linking code ${data.code} as an image" width="240" height="120" />
+    <img class="qr" src="${data.qrcode}" alt="Linking code ${data.code} as an image" width="232" height="232" />
     <p class="muted small">The code is valid for 10 minutes.</p>
     <div class="actions">
       <a class="button" href="/login?username=${encodeURIComponent(data.username)}">Sign in as ${data.username}</a>

@@ -11,7 +11,7 @@ import { AuthPolicy } from '../entities/policy.js';
 import { InvalidPolicyError } from '../errors.js';
 import { isoSeconds } from './clock.js';
 import type { EmulatorContext } from './context.js';
-import { ApiFault, invalidArgs, notFound } from './fault.js';
+import { ApiFault, invalidArgs, notFound, rateLimited } from './fault.js';
 import { packagePolicy, satisfiesAll } from './policy_eval.js';
 import type { AuthAnswer, AuthRequest, DenialReason, Device, Service, User } from './state.js';
 
@@ -87,8 +87,9 @@ function requestPolicy(value: unknown): AuthPolicy | null {
 
 /**
  * The sliding-window limit on authorization requests by one service for one user (PROTOCOL.md §11):
- * over it, 429 with an empty body; a refused request is not counted, so the window frees up as the
- * oldest counted requests age out on the emulator clock.
+ * over it, 429 with an empty body and `Retry-After` (the seconds until a request would be accepted);
+ * a refused request is not counted, so the window frees up as the oldest counted requests age out
+ * on the emulator clock.
  */
 function checkRateLimit(ctx: EmulatorContext, service: Service, user: User, now: number): void {
   const { authsPerUser, windowSeconds } = ctx.rateLimit;
@@ -96,7 +97,10 @@ function checkRateLimit(ctx: EmulatorContext, service: Service, user: User, now:
   const recent = (ctx.state.authAttempts.get(key) ?? []).filter((at) => at > now - windowSeconds);
   if (recent.length >= authsPerUser) {
     ctx.state.authAttempts.set(key, recent);
-    throw new ApiFault(429);
+    // A request is accepted again once enough counted ones have left the window: the one that
+    // brings the count below the limit leaves it at its time + windowSeconds.
+    const freeing = [...recent].sort((a, b) => a - b)[recent.length - authsPerUser] ?? now;
+    throw rateLimited(freeing + windowSeconds - now);
   }
   recent.push(now);
   ctx.state.authAttempts.set(key, recent);
@@ -130,7 +134,7 @@ export function createAuth(ctx: EmulatorContext, service: Service, requester: st
 
   const now = state.clock.now();
   checkRateLimit(ctx, service, user, now);
-  const busy = [...state.auths.values()].find((a) => a.user === user && state.authStatus(a) === 'pending');
+  const busy = state.auths.pendingOf(user);
   if (busy !== undefined) {
     throw new ApiFault(
       409,
@@ -159,7 +163,7 @@ export function createAuth(ctx: EmulatorContext, service: Service, requester: st
     servicePins: Array.from({ length: 5 }, () => String(randomInt(10_000)).padStart(4, '0')),
     deviceIds: devices.map((d) => d.id),
   };
-  state.auths.set(auth.id, auth);
+  state.auths.add(auth);
   return { auth_request: auth.id, device_ids: auth.deviceIds };
 }
 
@@ -174,7 +178,7 @@ export async function respondToAuth(
   denialReason?: string,
 ): Promise<AuthRequest> {
   const { state } = ctx;
-  const auth = state.auths.get(id.toLowerCase());
+  const auth = state.auths.get(id);
   if (auth === undefined) throw new ApiFault(404, undefined, 'No such auth request');
   const status = state.authStatus(auth);
   if (status !== 'pending') throw new ApiFault(409, undefined, `The auth request is ${status}`);
@@ -195,7 +199,7 @@ export async function respondToAuth(
   } else {
     answer = { ...base, type: 'DENIED', reason: action === 'fraud' ? 'FRAUDULENT' : 'DISAPPROVED' };
   }
-  auth.answer = answer;
+  state.auths.answer(auth, answer);
   if (service?.callbackUrl != null) {
     ctx.webhooks.send({
       kind: 'authorization-response',

@@ -1,6 +1,8 @@
 /**
- * `launchkey-emulator [--host 127.0.0.1] [--port 8480] [--config FILE] [--api-key FILE] [--allow-remote]`:
- * runs the emulator until interrupted and prints one line with its URL once listening.
+ * `launchkey-emulator [--host 127.0.0.1] [--port 8480] [--config FILE] [--api-key FILE] [--allow-remote]
+ * [--public-host NAME[:PORT]]...`: runs the emulator until interrupted and prints one line with its
+ * URL once listening. `--public-host` (repeatable) is the `publicHosts` option: a name the control
+ * API answers to besides localhost and IP addresses.
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { startEmulator, type EmulatorOptions } from './index.js';
 
 const USAGE =
-  'Usage: launchkey-emulator [--host 127.0.0.1] [--port 8480] [--config FILE] [--api-key PEM_FILE] [--allow-remote]';
+  'Usage: launchkey-emulator [--host 127.0.0.1] [--port 8480] [--config FILE] [--api-key PEM_FILE] [--allow-remote] [--public-host NAME[:PORT]]...';
 
 /** Runs the CLI with `argv` (without node and script); resolves once listening. */
 export async function runCli(argv: string[]): Promise<void> {
@@ -21,6 +23,7 @@ export async function runCli(argv: string[]): Promise<void> {
       config: { type: 'string' },
       'api-key': { type: 'string' },
       'allow-remote': { type: 'boolean', default: false },
+      'public-host': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -34,6 +37,7 @@ export async function runCli(argv: string[]): Promise<void> {
   const options: EmulatorOptions = { host: values.host, port, allowRemote: values['allow-remote'] };
   if (values.config !== undefined) options.config = values.config;
   if (values['api-key'] !== undefined) options.apiPrivateKey = readFileSync(values['api-key'], 'utf8');
+  if (values['public-host'] !== undefined) options.publicHosts = values['public-host'];
   const emu = await startEmulator(options);
   console.log(`LaunchKey emulator listening on ${emu.url} (phone: ${emu.url}/emulator/)`);
   const stop = () => {

@@ -4,6 +4,7 @@
  */
 import type { PrivateKey } from '../crypto/keys.js';
 import type { RateLimitOptions } from './config.js';
+import type { HostPort } from './control_guard.js';
 import type { EmulatorState } from './state.js';
 import type { WebhookSender } from './webhooks.js';
 
@@ -17,4 +18,8 @@ export interface EmulatorContext {
   defaultAuthTtl: number;
   /** The authorization request limit in force (defaults applied). */
   rateLimit: Required<RateLimitOptions>;
+  /** Names the control API answers to besides localhost and IP addresses (see control_guard.ts). */
+  publicHosts?: readonly HostPort[];
+  /** Reports a handler failure (a bug: the request was answered 500); default `process.emitWarning`. */
+  warn?: (message: string) => void;
 }

@@ -1,22 +1,28 @@
 /**
  * The control API (DESIGN.md §5): plain JSON under `/emulator/`, never part of the LaunchKey
  * protocol. It plays the phone (answer, link, log out) and drives the clock so tests never sleep.
+ * Every route is behind the guard of control_guard.ts: the emulator's own Host, no foreign Origin,
+ * and `Content-Type: application/json` on POSTs.
  */
 import { respondToAuth } from './auth_flow.js';
 import { isoSeconds } from './clock.js';
 import type { EmulatorContext } from './context.js';
+import { controlGuard } from './control_guard.js';
 import {
   completeLink,
   endSessionFromPhone,
   listAuths,
   listSessions,
   snapshot,
+  summarizeAuth,
   type LinkDeviceOptions,
 } from './control_ops.js';
+import { InvalidArgumentError } from '../errors.js';
 import { ApiFault } from './fault.js';
 import { jsonObject } from './http_util.js';
-import { PHONE_PAGE, qrcodeSvg } from './phone_page.js';
-import type { PlainContext, PlainResult, RouteTable } from './router.js';
+import { MAX_QR_TEXT, qrPng } from './link_qr.js';
+import { PHONE_PAGE } from './phone_page.js';
+import type { PlainContext, PlainHandler, PlainResult, RouteTable } from './router.js';
 
 const badRequest = (error: string): PlainResult => ({ status: 400, json: { error } });
 
@@ -27,6 +33,7 @@ async function guarded(run: () => Promise<PlainResult> | PlainResult): Promise<P
   } catch (err) {
     if (err instanceof ApiFault)
       return { status: err.status, json: { error: typeof err.detail === 'string' ? err.detail : err.message } };
+    if (err instanceof InvalidArgumentError) return badRequest(err.message);
     throw err;
   }
 }
@@ -44,12 +51,25 @@ function str(value: unknown): value is string {
 export function addControlRoutes(routes: RouteTable, ctx: EmulatorContext): void {
   const { state } = ctx;
   const clockView = () => ({ now: isoSeconds(state.clock.now()), offsetSeconds: state.clock.offsetSeconds() });
-  routes
+  // URL leaves out a default port: an emulator on port 80 has port "".
+  const guard = controlGuard(() => new URL(ctx.baseUrl()).port || '80', ctx.publicHosts ?? []);
+  // Every route below answers only requests that pass the guard (Host, Origin, JSON bodies).
+  const control = {
+    plain(method: string, pattern: string, handler: PlainHandler) {
+      const checked: PlainHandler = (c) => guard(c.req) ?? handler(c);
+      Object.defineProperty(checked, 'name', { value: handler.name });
+      routes.plain(method, pattern, checked);
+      return control;
+    },
+  };
+  control
     .plain('GET', '/emulator/', function phonePage() {
       return { status: 200, text: PHONE_PAGE, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
     })
     .plain('GET', '/emulator/qrcode/:code', function qrcodeImage({ params }) {
-      return { status: 200, text: qrcodeSvg(params['code'] ?? ''), headers: { 'Content-Type': 'image/svg+xml' } };
+      const code = params['code'] ?? '';
+      if (code.length > MAX_QR_TEXT) return { status: 404 };
+      return { status: 200, body: qrPng(code), headers: { 'Content-Type': 'image/png' } };
     })
     .plain('GET', '/emulator/auths', function listAuthRequests({ query }) {
       const filter: { status?: string; username?: string } = {};
@@ -68,7 +88,7 @@ export function addControlRoutes(routes: RouteTable, ctx: EmulatorContext): void
         const reason = b['denialReason'];
         if (reason !== undefined && reason !== null && !str(reason)) return badRequest('denialReason must be a string');
         const auth = await respondToAuth(ctx, c.params['id'] ?? '', action, str(reason) ? reason : undefined);
-        return { status: 200, json: listAuths(ctx).find((a) => a.id === auth.id) };
+        return { status: 200, json: summarizeAuth(ctx, auth) };
       });
     })
     .plain('POST', '/emulator/sessions/end', function endSessionOnPhone(c) {
@@ -111,8 +131,9 @@ export function addControlRoutes(routes: RouteTable, ctx: EmulatorContext): void
         const b = body(c);
         const advance = b['advanceSeconds'];
         const offset = b['offsetSeconds'];
-        if (typeof advance === 'number' && Number.isFinite(advance)) state.moveClock({ advance });
-        else if (typeof offset === 'number' && Number.isFinite(offset)) state.moveClock({ offset });
+        // moveClock refuses a clock out of range with InvalidArgumentError: 400 below.
+        if (typeof advance === 'number') state.moveClock({ advance });
+        else if (typeof offset === 'number') state.moveClock({ offset });
         else return badRequest('advanceSeconds or offsetSeconds (number) is required');
         return { status: 200, json: clockView() };
       });

@@ -14,7 +14,7 @@ import type { EmulatorContext } from './context.js';
 import { ApiFault } from './fault.js';
 import { userHashes } from './auth_flow.js';
 import { servicePolicyItem } from './policy_eval.js';
-import type { AuthStatus, Device, DeviceLocation, EntityKey } from './state.js';
+import type { AuthRequest, AuthStatus, Device, DeviceLocation, EntityKey } from './state.js';
 
 const generateRsa = promisify(generateKeyPair);
 
@@ -32,26 +32,29 @@ export interface AuthSummary {
   denialReasons: { id: string; reason: string; fraud: boolean }[];
 }
 
-export function listAuths(ctx: EmulatorContext, filter: { status?: string; username?: string } = {}): AuthSummary[] {
+/** How the control API shows one auth request. */
+export function summarizeAuth(ctx: EmulatorContext, auth: AuthRequest): AuthSummary {
   const { state } = ctx;
-  return [...state.auths.values()]
-    .map((a) => ({
-      id: a.id,
-      username: a.username,
-      serviceId: a.serviceId,
-      serviceName: state.services.get(a.serviceId)?.name ?? '',
-      status: state.authStatus(a),
-      policy: a.policy === null ? null : { ...a.policy.toJSON() },
-      context: a.context,
-      title: a.title,
-      expiresAt: isoSeconds(a.expires),
-      denialReasons: a.denialReasons,
-    }))
-    .filter(
-      (a) =>
-        (filter.status === undefined || a.status === filter.status) &&
-        (filter.username === undefined || a.username === filter.username),
-    );
+  return {
+    id: auth.id,
+    username: auth.username,
+    serviceId: auth.serviceId,
+    serviceName: state.services.get(auth.serviceId)?.name ?? '',
+    status: state.auths.status(auth),
+    policy: auth.policy === null ? null : { ...auth.policy.toJSON() },
+    context: auth.context,
+    title: auth.title,
+    expiresAt: isoSeconds(auth.expires),
+    denialReasons: auth.denialReasons,
+  };
+}
+
+/**
+ * The auth requests the emulator holds (finished ones for their retention), filtered; only the
+ * matches are formatted, found through the store's indexes.
+ */
+export function listAuths(ctx: EmulatorContext, filter: { status?: string; username?: string } = {}): AuthSummary[] {
+  return ctx.state.auths.find(filter).map((auth) => summarizeAuth(ctx, auth));
 }
 
 /** Options of a device link completion. */

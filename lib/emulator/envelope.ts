@@ -126,6 +126,8 @@ export async function verifyRequest(
 /**
  * Sends a signed response. Bodies of 400/409 faults and successes are encrypted (RSA-OAEP, the one
  * algorithm every SDK decrypts) to the issuer's newest encryption key; 401/403/404/408/429 are empty.
+ * `extraHeaders` are sent as they are, unsigned (never Cache-Control or Location, which the token
+ * would have to mirror).
  */
 export async function sendSigned(
   res: ServerResponse,
@@ -134,6 +136,7 @@ export async function sendSigned(
   address: ResponseAddress,
   status: number,
   payload?: unknown,
+  extraHeaders: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   let body = '';
   if (payload !== undefined) {
@@ -154,7 +157,11 @@ export async function sendSigned(
     now: state.clock.now(),
   });
   const token = await signToken(claims, apiKey, { typ: true });
-  const headers: Record<string, string> = { 'X-IOV-JWT': token, 'Content-Length': String(Buffer.byteLength(body)) };
+  const headers: Record<string, string> = {
+    ...extraHeaders,
+    'X-IOV-JWT': token,
+    'Content-Length': String(Buffer.byteLength(body)),
+  };
   if (body.length > 0) headers['Content-Type'] = 'application/jose';
   res.writeHead(status, headers);
   res.end(body);

@@ -10,14 +10,23 @@ export class ApiFault extends Error {
   readonly errorCode: string | undefined;
   readonly detail: unknown;
   readonly data: Record<string, unknown> | undefined;
+  /** Plain HTTP headers of the answer besides the signed ones (e.g. `Retry-After`). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, errorCode?: string, detail?: unknown, data?: Record<string, unknown>) {
+  constructor(
+    status: number,
+    errorCode?: string,
+    detail?: unknown,
+    data?: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ) {
     super(`${status} ${errorCode ?? ''}`.trim());
     this.name = 'ApiFault';
     this.status = status;
     this.errorCode = errorCode;
     this.detail = detail;
     this.data = data;
+    this.headers = headers;
   }
 }
 
@@ -27,4 +36,15 @@ export function invalidArgs(detail: Record<string, string>): ApiFault {
 }
 
 export const forbidden = (): ApiFault => new ApiFault(403);
+
+/**
+ * 429 with an empty body (PROTOCOL.md §12.8) and `Retry-After` in whole seconds: the official SDKs
+ * read only the status (§5.4), this package's SDK also hands the header on as
+ * `RateLimitedError.retryAfter`. The header is outside the signed token, which binds only the
+ * status, the body and Cache-Control/Location.
+ */
+export const rateLimited = (retryAfterSeconds: number): ApiFault =>
+  new ApiFault(429, undefined, undefined, undefined, {
+    'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+  });
 export const notFound = (): ApiFault => new ApiFault(404);

@@ -17,7 +17,26 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** Reads the whole body, refusing more than `limit` bytes without buffering them. */
+/**
+ * The client went away before its request body was complete (closed or reset the connection).
+ * Nothing went wrong on the emulator's side and there is no one left to answer.
+ */
+export class RequestAbortedError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('The client aborted the request', options);
+    this.name = 'RequestAbortedError';
+  }
+}
+
+/**
+ * Reads the whole body, refusing more than `limit` bytes without buffering them.
+ *
+ * Settles exactly once, whatever the client does, and removes its listeners when it does: a
+ * request that ends, errs or closes early leaves neither a pending promise nor a listener behind.
+ *
+ * @throws {BodyTooLargeError} beyond `limit` bytes.
+ * @throws {RequestAbortedError} when the connection errs or closes before the body is complete.
+ */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
@@ -27,27 +46,54 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        req.removeAllListeners('data');
-        reject(new BodyTooLargeError());
+        settle(() => {
+          reject(new BodyTooLargeError());
+        });
         return;
       }
       chunks.push(chunk);
-    });
-    req.on('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    req.on('error', reject);
+    };
+    const onEnd = () => {
+      settle(() => {
+        resolve(Buffer.concat(chunks));
+      });
+    };
+    // A request stream errs only when its connection does (ECONNRESET "aborted"): the client is gone.
+    const onError = (cause: Error) => {
+      settle(() => {
+        reject(new RequestAbortedError({ cause }));
+      });
+    };
+    const onClose = () => {
+      settle(() => {
+        reject(new RequestAbortedError());
+      });
+    };
+    const settle = (outcome: () => void) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      outcome();
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
   });
 }
 
-/** Sends a plain result (JSON, text or empty). */
+/** Sends a plain result (bytes, JSON, text or empty). */
 export function sendPlain(res: ServerResponse, result: PlainResult): void {
   const headers: Record<string, string> = { ...result.headers };
-  let body: string | undefined;
-  if (result.json !== undefined) {
+  let body: string | Buffer | undefined;
+  if (result.body !== undefined) {
+    body = result.body;
+    headers['Content-Type'] ??= 'application/octet-stream';
+  } else if (result.json !== undefined) {
     body = JSON.stringify(result.json);
     headers['Content-Type'] ??= 'application/json';
   } else if (result.text !== undefined) {

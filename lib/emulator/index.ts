@@ -25,23 +25,28 @@ import {
   endSessionFromPhone,
   listAuths,
   snapshot,
+  summarizeAuth,
   type AuthSummary,
   type LinkDeviceOptions,
 } from './control_ops.js';
 import { addControlRoutes } from './control.js';
+import { parsePublicHosts } from './control_guard.js';
 import { RouteTable } from './router.js';
 import { addDirectoryRoutes } from './routes/directory.js';
 import { addOrganizationRoutes } from './routes/organization.js';
 import { addPublicRoutes } from './routes/public.js';
 import { addServiceAdminRoutes } from './routes/service_admin.js';
 import { addServiceRoutes } from './routes/service.js';
+import { resolveRetention, type RetentionOptions } from './retention.js';
 import { listen } from './server.js';
 import { EmulatorState } from './state.js';
 import { WebhookSender, type DeliveryRecord, type WebhookOptions } from './webhooks.js';
 
 export type { EmulatorConfig, ConfigKey, ConfigDevice, RateLimitOptions } from './config.js';
+export type { RetentionOptions } from './retention.js';
 export type { AuthSummary, LinkDeviceOptions } from './control_ops.js';
 export type { AuthAction } from './auth_flow.js';
+export { MAX_CLOCK_AHEAD_SECONDS } from './clock.js';
 export type { DeliveryRecord, WebhookKind, WebhookOptions } from './webhooks.js';
 export type { DeviceLocation, KeyType } from './state.js';
 
@@ -70,8 +75,9 @@ export interface EmulatorOptions {
    * The limit on authorization requests: at most `authsPerUser` `POST /service/v3/auths` by one
    * service for one user within any `windowSeconds`, counted on the emulator clock (so
    * `advanceClock` moves past it). Over the limit the request is answered HTTP 429 with an empty
-   * body and a signed `X-IOV-JWT` (status 429), which the SDK raises as `RateLimitedError`; refused
-   * requests are not counted. Overrides the config's `rateLimit` field by field; default
+   * body, a signed `X-IOV-JWT` (status 429) and `Retry-After` (whole seconds until a request would
+   * be accepted), which the SDK raises as `RateLimitedError` with `retryAfter`; refused requests
+   * are not counted. Overrides the config's `rateLimit` field by field; default
    * `{ authsPerUser: 30, windowSeconds: 300 }`.
    *
    * ```ts
@@ -79,6 +85,26 @@ export interface EmulatorOptions {
    * ```
    */
   rateLimit?: RateLimitOptions;
+  /**
+   * How long history is kept, so that a long run does not grow without bound: a finished
+   * authorization request (answered, canceled or expired) stays readable (poll, `auths()`,
+   * `GET /emulator/auths`) for `finishedAuthSeconds` emulator seconds after it finished, default
+   * 3600; at most `finishedAuths` finished requests are kept, default 10 000 (the first to finish
+   * go first); the webhook delivery log keeps the last `webhookDeliveries` records, default 1000.
+   * Pending requests are never dropped. A dropped request polls as an unknown one: 204.
+   *
+   * ```ts
+   * await startEmulator({ config, retention: { finishedAuthSeconds: 600, webhookDeliveries: 100 } })
+   * ```
+   */
+  retention?: RetentionOptions;
+  /**
+   * Names the control API and phone page (`/emulator/`) may be reached by, besides `localhost` and
+   * IP addresses on the emulator's port: `host` (any port) or `host:port`, e.g. a container name or
+   * a reverse proxy's name. Requests whose `Host` (or `Origin`, when sent) names anything else are
+   * refused with 403, which stops DNS rebinding and cross-site pages from driving the phone.
+   */
+  publicHosts?: string[];
 }
 
 /** A running emulator. */
@@ -89,9 +115,19 @@ export interface Emulator {
   readonly apiKeyId: string;
   /** Emulator time in Unix seconds. */
   now(): number;
-  /** Shifts the emulator clock forward by `seconds` (negative goes back). */
+  /**
+   * Shifts the emulator clock forward by `seconds` (negative goes back).
+   *
+   * @throws {InvalidArgumentError} (`ERR_LK_INVALID_ARGUMENT`) when `seconds` is not finite or the
+   *   clock would leave its range: not before 1970, at most 100 years ahead of real time
+   *   ({@link MAX_CLOCK_AHEAD_SECONDS}). The clock is then unchanged.
+   */
   advanceClock(seconds: number): void;
-  /** Sets the emulator clock's offset from real time. */
+  /**
+   * Sets the emulator clock's offset from real time.
+   *
+   * @throws {InvalidArgumentError} as {@link Emulator.advanceClock} does.
+   */
   setClockOffset(seconds: number): void;
   /** Auth requests, optionally filtered. */
   auths(filter?: { status?: string; username?: string }): AuthSummary[];
@@ -124,16 +160,26 @@ async function apiKeyFrom(options: EmulatorOptions): Promise<PrivateKey> {
   return loadPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
 }
 
+/**
+ * Whether `NODE_ENV` names production. Compared trimmed and case-insensitively: `Production` or
+ * `production\n` (a trailing newline from an env file) is production to a person, so it must be to
+ * this guard too.
+ */
+function isProductionEnv(value: string | undefined = process.env['NODE_ENV']): boolean {
+  return value?.trim().toLowerCase() === 'production';
+}
+
 /** Starts an emulator. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  if (process.env['NODE_ENV'] === 'production') {
+  if (isProductionEnv()) {
     throw new ConfigurationError('The LaunchKey emulator refuses to start with NODE_ENV=production');
   }
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host) && options.allowRemote !== true) {
     throw new ConfigurationError(`The LaunchKey emulator binds to loopback only; ${host} needs allowRemote`);
   }
-  const state = new EmulatorState();
+  const retention = resolveRetention(options.retention);
+  const state = new EmulatorState(retention);
   const config = typeof options.config === 'string' ? readConfigFile(options.config) : options.config;
   if (config !== undefined) applyConfig(state, config);
   const rateLimit = resolveRateLimit(config?.rateLimit, options.rateLimit);
@@ -142,10 +188,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ctx: EmulatorContext = {
     state,
     apiKey,
-    webhooks: new WebhookSender(state, apiKey, options.webhooks),
+    webhooks: new WebhookSender(state, apiKey, options.webhooks, retention.webhookDeliveries),
     baseUrl: () => url,
     defaultAuthTtl: options.defaultAuthTtl ?? 300,
     rateLimit,
+    publicHosts: parsePublicHosts(options.publicHosts),
   };
   const routes = new RouteTable();
   addPublicRoutes(routes, ctx);
@@ -157,7 +204,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const running = await listen(ctx, routes, host, options.port ?? 0);
   url = running.url;
 
-  const summary = (id: string) => listAuths(ctx).find((a) => a.id === id) as AuthSummary;
   return {
     url,
     apiKeyId: apiKey.kid,
@@ -169,7 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       state.moveClock({ offset: seconds });
     },
     auths: (filter) => listAuths(ctx, filter),
-    respond: async (id, action, denialReason) => summary((await respondToAuth(ctx, id, action, denialReason)).id),
+    respond: async (id, action, denialReason) => summarizeAuth(ctx, await respondToAuth(ctx, id, action, denialReason)),
     linkDevice: (linkOptions) => completeLink(ctx, linkOptions),
     endSession: (serviceId, username) => {
       endSessionFromPhone(ctx, serviceId, username);

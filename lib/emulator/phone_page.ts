@@ -4,19 +4,6 @@
  * it polls the control API every second.
  */
 
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/**
- * The image behind a link's `qrcode` URL: a placard showing the linking code. It is not a scannable
- * QR matrix; the simulated phone takes the code typed in, as users of the real app could.
- */
-export function qrcodeSvg(code: string): string {
-  const text = escapeXml(code.slice(0, 64));
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="240" height="120" viewBox="0 0 240 120"><rect width="240" height="120" fill="#fff" stroke="#222" stroke-width="4"/><text x="120" y="50" font-family="monospace" font-size="14" text-anchor="middle">LaunchKey link code</text><text x="120" y="85" font-family="monospace" font-size="24" font-weight="bold" text-anchor="middle">${text}</text></svg>`;
-}
-
 const SCRIPT = `
 const $ = (s) => document.querySelector(s);
 const esc = (t) => String(t ?? '').replace(/[<>&"']/g, (c) => '&#' + c.charCodeAt(0) + ';');

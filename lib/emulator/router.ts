@@ -33,11 +33,12 @@ export interface PlainContext {
   rawBody: Buffer;
 }
 
-/** A plain answer: JSON (`json`) or text/bytes (`text`) with optional headers. */
+/** A plain answer: JSON (`json`), text (`text`) or bytes (`body`, with its Content-Type) and optional headers. */
 export interface PlainResult {
   status: number;
   json?: unknown;
   text?: string;
+  body?: Buffer;
   headers?: Record<string, string>;
 }
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { EmulatorContext } from './context.js';
 import { EnvelopeRefusal, faultPayload, sendSigned, verifyRequest, type ResponseAddress } from './envelope.js';
 import { ApiFault } from './fault.js';
-import { BodyTooLargeError, readBody, sendPlain } from './http_util.js';
+import { BodyTooLargeError, readBody, RequestAbortedError, sendPlain } from './http_util.js';
 import type { RouteMatch, RouteTable } from './router.js';
 
 async function handleSigned(
@@ -38,7 +38,7 @@ async function handleSigned(
     } else if (err instanceof ApiFault) {
       const faultAddress = address ?? (err as ApiFault & { address?: ResponseAddress }).address;
       if (faultAddress === undefined) throw err;
-      await sendSigned(res, ctx.state, ctx.apiKey, faultAddress, err.status, faultPayload(err));
+      await sendSigned(res, ctx.state, ctx.apiKey, faultAddress, err.status, faultPayload(err), err.headers);
     } else {
       throw err;
     }
@@ -53,6 +53,8 @@ async function dispatch(ctx: EmulatorContext, routes: RouteTable, req: IncomingM
   try {
     rawBody = await readBody(req);
   } catch (err) {
+    // The client is gone mid-upload: not a failure of ours, and there is no one to answer.
+    if (err instanceof RequestAbortedError) return;
     if (!(err instanceof BodyTooLargeError)) throw err;
     res.setHeader('Connection', 'close');
     sendPlain(res, { status: 413 });
@@ -74,18 +76,29 @@ async function dispatch(ctx: EmulatorContext, routes: RouteTable, req: IncomingM
 export interface RunningServer {
   server: Server;
   url: string;
+  /** Stops listening, ends every connection and resolves once every request handler has finished. */
   close: () => Promise<void>;
 }
 
 /** Creates and starts the server on `host:port` (port 0 picks a free one). */
 export function listen(ctx: EmulatorContext, routes: RouteTable, host: string, port: number): Promise<RunningServer> {
-  const server = createServer((req, res) => {
-    dispatch(ctx, routes, req, res).catch((err: unknown) => {
-      // A bug in a handler: answer 500 and keep serving.
-      process.emitWarning(`launchkey emulator: ${req.method ?? ''} ${req.url ?? ''} failed: ${String(err)}`);
-      if (!res.headersSent) sendPlain(res, { status: 500 });
-      else res.destroy();
+  const warn =
+    ctx.warn ??
+    ((message: string) => {
+      process.emitWarning(message);
     });
+  // Requests being handled: close() waits for them, so no handler still runs once it resolved.
+  const inFlight = new Set<Promise<void>>();
+  const server = createServer((req, res) => {
+    const handling = dispatch(ctx, routes, req, res)
+      .catch((err: unknown) => {
+        // A bug in a handler: answer 500 and keep serving.
+        warn(`launchkey emulator: ${req.method ?? ''} ${req.url ?? ''} failed: ${String(err)}`);
+        if (!res.headersSent) sendPlain(res, { status: 500 });
+        else res.destroy();
+      })
+      .finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
   });
   server.on('clientError', (_err, socket) => {
     socket.destroy();
@@ -99,13 +112,15 @@ export function listen(ctx: EmulatorContext, routes: RouteTable, host: string, p
       resolve({
         server,
         url: `http://${shownHost}:${address.port}`,
-        close: () =>
-          new Promise<void>((done) => {
+        close: async () => {
+          await new Promise<void>((done) => {
             server.close(() => {
               done();
             });
             server.closeAllConnections();
-          }),
+          });
+          await Promise.all(inFlight);
+        },
       });
     });
   });

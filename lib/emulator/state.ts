@@ -5,7 +5,9 @@
  */
 import type { PublicKey } from '../crypto/keys.js';
 import type { AuthPolicy, ServicePolicy } from '../entities/policy.js';
+import { AuthStore, type AuthRetention } from './auth_store.js';
 import { EmulatorClock } from './clock.js';
+import { DEFAULT_RETENTION } from './retention.js';
 
 /** An authentication factor category a simulated device has, lowercase as in device packages. */
 export type DeviceFactor = 'knowledge' | 'inherence' | 'possession';
@@ -155,9 +157,14 @@ export class EmulatorState {
   readonly directories = new Map<string, Directory>();
   readonly services = new Map<string, Service>();
   readonly users: User[] = [];
-  readonly auths = new Map<string, AuthRequest>();
+  /** Authorization requests, indexed, finished ones dropped after the retention. */
+  readonly auths: AuthStore;
   /** Emulator times (Unix seconds) of the authorization requests counted by the rate limit, per service and user. */
   readonly authAttempts = new Map<string, number[]>();
+
+  constructor(retention: AuthRetention = DEFAULT_RETENTION) {
+    this.auths = new AuthStore(this.clock, retention);
+  }
 
   entity(kind: EntityKind, id: string): Entity | undefined {
     const key = id.toLowerCase();
@@ -212,24 +219,21 @@ export class EmulatorState {
 
   /** Status of a request at the emulator's current time. */
   authStatus(auth: AuthRequest): AuthStatus {
-    if (auth.canceled) return 'canceled';
-    if (auth.answer !== null) {
-      if (auth.answer.type === 'AUTHORIZED') return 'approved';
-      return auth.answer.type === 'DENIED' ? 'denied' : 'failed';
-    }
-    if (!auth.expired && this.clock.now() >= auth.expires) auth.expired = true;
-    return auth.expired ? 'expired' : 'pending';
+    return this.auths.status(auth);
   }
 
   /**
    * Moves the clock, first settling which requests have expired by now: a test that jumps past a
    * ttl and back sees the request stay expired, as it would with real time.
+   *
+   * @throws {InvalidArgumentError} when the clock would leave its range (see {@link EmulatorClock.offsetAfter}).
    */
   moveClock(change: { advance: number } | { offset: number }): void {
-    for (const auth of this.auths.values()) this.authStatus(auth);
-    if ('advance' in change) this.clock.advance(change.advance);
-    else this.clock.setOffset(change.offset);
-    for (const auth of this.auths.values()) this.authStatus(auth);
+    // Refused before anything is settled: a refused move changes nothing.
+    const offset = this.clock.offsetAfter(change);
+    this.auths.settleExpired();
+    this.clock.setOffset(offset);
+    this.auths.settleExpired();
   }
 
   /** Usable keys of an entity: active, not expired, of a type that allows the use. */

@@ -10,6 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { encryptJwe } from '../crypto/jwe.js';
 import type { PrivateKey } from '../crypto/keys.js';
 import { requestClaims, signToken } from '../crypto/jws.js';
+import { DEFAULT_RETENTION } from './retention.js';
 import type { EmulatorState } from './state.js';
 
 export type WebhookKind = 'authorization-response' | 'session-end' | 'device-link-completion';
@@ -48,16 +49,21 @@ export interface Webhook {
 }
 
 export class WebhookSender {
+  /** The last delivery attempts, oldest first (at most `logLimit`). */
   readonly log: DeliveryRecord[] = [];
   private readonly pending = new Set<Promise<void>>();
   private readonly requests = new Set<ClientRequest>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
+  /**
+   * @param logLimit Most delivery records kept in {@link log}; the oldest are dropped first.
+   */
   constructor(
     private readonly state: EmulatorState,
     private readonly apiKey: PrivateKey,
     private readonly options: WebhookOptions = {},
+    private readonly logLimit = DEFAULT_RETENTION.webhookDeliveries,
   ) {}
 
   /** Starts delivering; returns at once. */
@@ -84,6 +90,7 @@ export class WebhookSender {
 
   private record(hook: Webhook, attempt: number, result: { status?: number; error?: string }): void {
     this.log.push({ kind: hook.kind, url: hook.url, attempt, ...result, at: new Date().toISOString() });
+    if (this.log.length > this.logLimit) this.log.splice(0, this.log.length - this.logLimit);
   }
 
   private async deliver(hook: Webhook): Promise<void> {

@@ -1,11 +1,19 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startEmulator } from '../../lib/emulator/index.js';
 import { baseConfig, EmulatorClient, IDS, KEYS } from '../support/emulator_client.js';
+
+/** Writes a file in a fresh temporary directory; returns its path. */
+function writeTemp(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'lk-emu-')), name);
+  writeFileSync(file, text);
+  return file;
+}
 
 /** Spawns the CLI and resolves with its first stdout line (or its stderr when it exits). */
 function runCli(args: string[]): { child: ChildProcess; line: Promise<string> } {
@@ -50,6 +58,37 @@ describe('emulator CLI and config', function () {
     }
   });
 
+  it('CLI --public-host (repeatable) names hosts the control API answers to', async function () {
+    const { child, line } = runCli([
+      '--port',
+      '0',
+      '--api-key',
+      writeTemp('api.pem', KEYS.api),
+      '--public-host',
+      'emulator.test',
+      '--public-host',
+      'proxy.test:8443',
+    ]);
+    try {
+      const url = new URL(/http:\/\/127\.0\.0\.1:\d+/.exec(await line)?.[0] ?? 'http://invalid');
+      const statusFor = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          request(new URL('/emulator/state', url), { headers: { Host: host } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+            .on('error', reject)
+            .end();
+        });
+      expect(await statusFor('emulator.test')).to.equal(200);
+      expect(await statusFor('proxy.test:8443')).to.equal(200);
+      expect(await statusFor('proxy.test:80')).to.equal(403);
+      expect(await statusFor('other.test')).to.equal(403);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
   it('CLI refuses a non-loopback host without --allow-remote', async function () {
     const { line } = runCli(['--port', '0', '--host', '0.0.0.0']);
     expect(await line).to.match(/^EXIT .*loopback/s);
@@ -72,6 +111,26 @@ describe('emulator CLI and config', function () {
         (e: unknown) => e,
       );
       expect(error).to.have.property('code', 'ERR_LK_CONFIGURATION');
+    } finally {
+      if (saved === undefined) delete process.env['NODE_ENV'];
+      else process.env['NODE_ENV'] = saved;
+    }
+  });
+
+  it('reads NODE_ENV trimmed and case-insensitively: Production, PRODUCTION and " production\\n" refuse too', async function () {
+    const saved = process.env['NODE_ENV'];
+    try {
+      for (const value of ['Production', 'PRODUCTION', ' production\n']) {
+        process.env['NODE_ENV'] = value;
+        const error = await startEmulator({ apiPrivateKey: KEYS.api }).then(
+          async (emu) => {
+            await emu.close();
+            return undefined;
+          },
+          (e: unknown) => e,
+        );
+        expect(error, JSON.stringify(value)).to.have.property('code', 'ERR_LK_CONFIGURATION');
+      }
     } finally {
       if (saved === undefined) delete process.env['NODE_ENV'];
       else process.env['NODE_ENV'] = saved;

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+// jsqr is CommonJS: ESM's default import is its module.exports, whose `default` is the scanner.
+import jsqr from 'jsqr';
+import { PNG } from 'pngjs';
 
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { totpCode } from '../../lib/emulator/totp.js';
@@ -6,6 +9,12 @@ import { baseConfig, EmulatorClient, IDS, KEYS } from '../support/emulator_clien
 
 const dir = `dir:${IDS.dir}`;
 const svc = `svc:${IDS.dirSvc}`;
+
+/** The text of the QR code in a PNG, read by a QR scanner (jsQR), or undefined when it finds none. */
+function readQrCode(png: Buffer): string | undefined {
+  const image = PNG.sync.read(png);
+  return jsqr.default(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
+}
 
 describe('emulator directory endpoints and TOTP', function () {
   let emu: Emulator;
@@ -21,15 +30,17 @@ describe('emulator directory endpoints and TOTP', function () {
     await emu.close();
   });
 
-  it('links a device: creates the user, a code of 7+ characters, a qrcode URL served by the emulator', async function () {
+  it('links a device: creates the user, a code of 7+ characters, a qrcode URL served by the emulator as a PNG QR code of the code', async function () {
     const res = await d.call('POST', '/directory/v3/devices', dir, { identifier: 'carol', ttl: 60 });
     const link = res.payload as { qrcode: string; code: string; device_id: string };
     expect(link.code.length).to.be.at.least(7);
     expect(link.device_id).to.match(/^[0-9a-f-]{36}$/);
     expect(link.qrcode.startsWith(emu.url)).to.equal(true);
     const image = await fetch(link.qrcode);
-    expect(image.headers.get('content-type')).to.equal('image/svg+xml');
-    expect(await image.text()).to.contain(link.code);
+    expect(image.headers.get('content-type')).to.equal('image/png');
+    expect(readQrCode(Buffer.from(await image.arrayBuffer()))).to.equal(link.code);
+    // Not a linking code at all: no image.
+    expect((await fetch(`${emu.url}/emulator/qrcode/${'A'.repeat(65)}`)).status).to.equal(404);
     const list = await d.call('POST', '/directory/v3/devices/list', dir, { identifier: 'carol' });
     expect(list.payload).to.have.length(1);
     expect((list.payload as { status: number }[])[0]).to.include({ status: 0, id: link.device_id });

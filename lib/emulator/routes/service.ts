@@ -28,7 +28,7 @@ export function addServiceRoutes(routes: RouteTable, ctx: EmulatorContext): void
       return { status: 201, body: createAuth(ctx, service(c), c.issuerId, c.body ?? {}) };
     })
     .signed('GET', '/service/v3/auths/:id', 'svc', async function pollAuthRequest(c) {
-      const auth = state.auths.get((c.params['id'] ?? '').toLowerCase());
+      const auth = state.auths.get(c.params['id'] ?? '');
       // An unknown id is indistinguishable from a pending one (PROTOCOL.md §7.2).
       if (auth?.serviceId !== service(c).id) return { status: 204 };
       switch (state.authStatus(auth)) {
@@ -43,13 +43,13 @@ export function addServiceRoutes(routes: RouteTable, ctx: EmulatorContext): void
       }
     })
     .signed('DELETE', '/service/v3/auths/:id', 'svc', function cancelAuthRequest(c) {
-      const auth = state.auths.get((c.params['id'] ?? '').toLowerCase());
+      const auth = state.auths.get(c.params['id'] ?? '');
       if (auth?.serviceId !== service(c).id) throw notFound();
       const status = state.authStatus(auth);
       if (status === 'canceled') throw new ApiFault(400, 'SVC-007', 'The authorization request has been canceled');
       if (status !== 'pending')
         throw new ApiFault(400, 'SVC-006', 'The authorization request has already been responded to');
-      auth.canceled = true;
+      state.auths.cancel(auth);
       return { status: 204 };
     })
     .signed('POST', '/service/v3/sessions', 'svc', function startSession(c) {
