@@ -75,7 +75,6 @@ async function startChild(): Promise<{ url: string; pid: number | undefined; sto
     [
       '--import',
       'tsx/esm',
-      '--conditions=passport-launchkey-source',
       'lib/emulator/cli.ts',
       '--port',
       '0',

@@ -320,9 +320,7 @@ async function main(): Promise<void> {
     };
     const configFile = join(tmpdir(), `launchkey-load-${process.pid}.json`);
     writeFileSync(configFile, JSON.stringify(config));
-    const started = await spawnServer(['bin/launchkey-emulator.js', '--port', '0', '--config', configFile], {
-      NODE_OPTIONS: '--conditions=passport-launchkey-source --import tsx/esm',
-    });
+    const started = await spawnServer(['--import', 'tsx/esm', 'lib/emulator/cli.ts', '--port', '0', '--config', configFile], {});
     emulator = started.child;
     const world: World = { serviceId: demo.serviceId, pollServiceId, serviceKey: demo.serviceKey, users, targets };
 

@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { startCluster, type Cluster } from '../examples/cluster/cluster.js';
 import { eventually } from './support/assertions.js';
 import { launchChromium, requireChromium } from './support/browser.js';
-import { startRedis, type RedisServer } from './support/redis_server.js';
+import { requireRedisServer, startRedis, type RedisServer } from './support/redis_server.js';
 
 /** A cookie-keeping HTTP client for one "browser" without a page. */
 class Client {
@@ -63,6 +63,7 @@ describe('several instances: three app processes on Redis behind a round-robin l
 
   before(async function () {
     requireChromium(this);
+    requireRedisServer(this);
     redis = await startRedis();
     cluster = await startCluster({ redisUrl: redis.url, pick });
     browser = await launchChromium();

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The `demo` script of package.json, run directly so SIGINT reaches the server itself. */
-const DEMO = ['--conditions=passport-launchkey-source', '--import', 'tsx/esm', 'examples/express-app/server.ts'];
+const DEMO = ['--import', 'tsx/esm', 'examples/express-app/server.ts'];
 
 /** Resolves with the first match of `pattern` in the output so far, rejects when the process ends or `ms` pass. */
 function waitForOutput(child: ChildProcess, pattern: RegExp, ms: number): Promise<RegExpMatchArray> {

@@ -7,13 +7,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
 
 /**
- * Runs an example as a user would run it, from source: the `passport-launchkey-source` export
- * condition maps the package's own name to lib/ so no build is needed.
+ * Runs an example as a user would run it, from source: tsconfig's `paths` map the package's own
+ * name to lib/ (tsx honours them), so no build is needed.
  */
 async function runExample(path: string): Promise<string> {
   const { stdout } = await run(
     process.execPath,
-    ['--conditions=passport-launchkey-source', '--import', 'tsx/esm', path],
+    ['--import', 'tsx/esm', path],
     { cwd: ROOT, timeout: 60_000, env: { ...process.env, NODE_ENV: 'development' } },
   );
   return stdout;

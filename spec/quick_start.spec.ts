@@ -48,7 +48,7 @@ describe('the README quick start (examples/quick_start.ts)', function () {
     emu = await startEmulator({ config: world.config });
     app = spawn(
       process.execPath,
-      ['--conditions=passport-launchkey-source', '--import', 'tsx/esm', 'examples/quick_start.ts'],
+      ['--import', 'tsx/esm', 'examples/quick_start.ts'],
       {
         cwd: ROOT,
         env: {
@@ -102,6 +102,23 @@ describe('the README quick start (examples/quick_start.ts)', function () {
 
     const logout = await browser.request('/logout', { method: 'POST' });
     expect(logout.status).to.equal(303);
-    expect(await (await browser.request('/')).text()).to.equal('Not logged in');
+    expect(await (await browser.request('/')).text()).to.include('<form method="post" action="/login">');
+  });
+
+  it('sends a denied login back to a login page that exists', async () => {
+    const browser = new Browser(base);
+    await browser.request('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=demo',
+    });
+    const [pending] = emu.auths({ status: 'pending', username: 'demo' });
+    await emu.respond(pending!.id, 'deny');
+    await emu.webhooksSettled();
+    const complete = await browser.request('/login/complete');
+    expect([complete.status, complete.headers.get('location')]).to.deep.equal([302, '/login']);
+    const page = await browser.request('/login');
+    expect(page.status).to.equal(200);
+    expect(await page.text()).to.include('name="username"');
   });
 });

@@ -85,6 +85,22 @@ describe('README', () => {
     }
   });
 
+  it('the install line names every package the quick start imports', () => {
+    const installs = all
+      .filter((b) => b.lang === 'sh')
+      .flatMap((b) => b.code.split('\n'))
+      .map((line) => /^npm install (.+)$/.exec(line.replace(/#.*$/, '').trim())?.[1])
+      .filter((line): line is string => line !== undefined);
+    expect(installs).to.have.length.greaterThan(0);
+    const installed = installs[0]?.split(' ') ?? [];
+    const source = readFileSync(`${ROOT}examples/quick_start.ts`, 'utf8');
+    const imported = [...source.matchAll(/^import .* from '([^'.][^']*)';$/gm)].map((m) => m[1] ?? '');
+    expect(imported).to.include('express-session');
+    for (const name of imported.filter((n) => !n.startsWith('node:'))) {
+      expect(installed, name).to.include(name.split('/')[0]);
+    }
+  });
+
   it('the emulator config example starts an emulator with the user it lists', async () => {
     const block = all.find((b) => b.lang === 'json' && b.marker === 'config: validated by spec/readme.spec.ts');
     expect(block).to.not.equal(undefined);

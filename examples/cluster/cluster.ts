@@ -98,7 +98,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 function spawnInstance(name: string, env: NodeJS.ProcessEnv, children: ChildProcess[]): Promise<Instance> {
   const child = spawn(
     process.execPath,
-    ['--conditions=passport-launchkey-source', '--import', 'tsx/esm', 'examples/cluster/instance.ts'],
+    ['--import', 'tsx/esm', 'examples/cluster/instance.ts'],
     { cwd: ROOT, env: { ...env, INSTANCE: name }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.push(child);

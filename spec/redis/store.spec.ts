@@ -8,7 +8,7 @@ import type { PendingStore } from '../../lib/passport/store.js';
 import { RedisRateLimiter, RedisReplayCache, RedisStore, redisState } from '../../lib/redis/index.js';
 import { pendingStoreConformance, sampleRecord, sampleResponse } from '../../lib/testing/index.js';
 import { eventually } from '../support/assertions.js';
-import { startRedis, type RedisServer } from '../support/redis_server.js';
+import { requireRedisServer, startRedis, type RedisServer } from '../support/redis_server.js';
 
 function connect(url: string) {
   const client = createClient({ url, socket: { reconnectStrategy: () => 50 } });
@@ -36,13 +36,14 @@ describe('passport-launchkey/redis on a real redis-server', () => {
     return c;
   };
 
-  before(async () => {
+  before(async function () {
+    requireRedisServer(this);
     server = await startRedis();
   });
   after(async () => {
     for (const s of stores) await s.close?.();
     for (const c of clients) c.destroy();
-    await server.stop();
+    await (server as RedisServer | undefined)?.stop();
   });
 
   describe('RedisStore: the PendingStore conformance suite', () => {
