@@ -72,17 +72,7 @@ async function startChild(): Promise<{ url: string; pid: number | undefined; sto
   writeFileSync(keyFile, KEYS.api);
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx/esm',
-      'lib/emulator/cli.ts',
-      '--port',
-      '0',
-      '--config',
-      configFile,
-      '--api-key',
-      keyFile,
-    ],
+    ['--import', 'tsx/esm', 'lib/emulator/cli.ts', '--port', '0', '--config', configFile, '--api-key', keyFile],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise<string>((resolve, reject) => {

@@ -320,7 +320,10 @@ async function main(): Promise<void> {
     };
     const configFile = join(tmpdir(), `launchkey-load-${process.pid}.json`);
     writeFileSync(configFile, JSON.stringify(config));
-    const started = await spawnServer(['--import', 'tsx/esm', 'lib/emulator/cli.ts', '--port', '0', '--config', configFile], {});
+    const started = await spawnServer(
+      ['--import', 'tsx/esm', 'lib/emulator/cli.ts', '--port', '0', '--config', configFile],
+      {},
+    );
     emulator = started.child;
     const world: World = { serviceId: demo.serviceId, pollServiceId, serviceKey: demo.serviceKey, users, targets };
 

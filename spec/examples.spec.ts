@@ -11,11 +11,11 @@ const run = promisify(execFile);
  * name to lib/ (tsx honours them), so no build is needed.
  */
 async function runExample(path: string): Promise<string> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', 'tsx/esm', path],
-    { cwd: ROOT, timeout: 60_000, env: { ...process.env, NODE_ENV: 'development' } },
-  );
+  const { stdout } = await run(process.execPath, ['--import', 'tsx/esm', path], {
+    cwd: ROOT,
+    timeout: 60_000,
+    env: { ...process.env, NODE_ENV: 'development' },
+  });
   return stdout;
 }
 

@@ -46,22 +46,18 @@ describe('the README quick start (examples/quick_start.ts)', function () {
     base = `http://127.0.0.1:${port}`;
     const world = await createDemoWorld({ callbackUrl: `${base}/launchkey/webhook` });
     emu = await startEmulator({ config: world.config });
-    app = spawn(
-      process.execPath,
-      ['--import', 'tsx/esm', 'examples/quick_start.ts'],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          PORT: String(port),
-          LAUNCHKEY_SERVICE_ID: world.serviceId,
-          LAUNCHKEY_SERVICE_KEY: world.serviceKey,
-          LAUNCHKEY_BASE_URL: emu.url,
-          SESSION_SECRET: 'spec secret',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
+    app = spawn(process.execPath, ['--import', 'tsx/esm', 'examples/quick_start.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        LAUNCHKEY_SERVICE_ID: world.serviceId,
+        LAUNCHKEY_SERVICE_KEY: world.serviceKey,
+        LAUNCHKEY_BASE_URL: emu.url,
+        SESSION_SECRET: 'spec secret',
       },
-    );
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       app.stdout?.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('listening on')) resolve();

@@ -96,11 +96,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
 /** Starts one instance process and resolves once it listens. */
 function spawnInstance(name: string, env: NodeJS.ProcessEnv, children: ChildProcess[]): Promise<Instance> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx/esm', 'examples/cluster/instance.ts'],
-    { cwd: ROOT, env: { ...env, INSTANCE: name }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'examples/cluster/instance.ts'], {
+    cwd: ROOT,
+    env: { ...env, INSTANCE: name },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   const stderr: string[] = [];
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
