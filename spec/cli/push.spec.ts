@@ -66,6 +66,19 @@ describe('launchkey push', function () {
       denialReason: null,
     });
     expect(outcome?.['deviceId']).to.match(/^[0-9a-f-]{36}$/);
+    // The documented shapes (README "The operator CLI"), in order.
+    expect(Object.keys(sent ?? {})).to.deep.equal(['event', 'user', 'authorizationRequestId', 'deviceIds']);
+    expect(Object.keys(outcome ?? {})).to.deep.equal([
+      'event',
+      'user',
+      'authorizationRequestId',
+      'outcome',
+      'authorized',
+      'type',
+      'reason',
+      'denialReason',
+      'deviceId',
+    ]);
   });
 
   it('exits 3 with outcome denied when the user denies', async () => {

@@ -39,6 +39,13 @@ describe('launchkey sessions', function () {
     expect(listing?.['user']).to.equal('alice');
     const [session, ...others] = listing?.['sessions'] as Record<string, unknown>[];
     expect(others).to.deep.equal([]);
+    expect(Object.keys(session ?? {})).to.deep.equal([
+      'serviceId',
+      'serviceName',
+      'serviceIcon',
+      'authorizationRequestId',
+      'created',
+    ]);
     expect(session).to.deep.include({
       serviceId: IDS.dirSvc,
       serviceName: 'Dir service',

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 
-import { COMMANDS } from '../../lib/cli/index.js';
+import { COMMANDS, EXIT } from '../../lib/cli/index.js';
 import { PACKAGE_VERSION } from '../../lib/version.js';
 import { KEYS, cli } from './support.js';
 
@@ -125,5 +126,16 @@ describe('launchkey usage', () => {
     const result = await cli(['devices', 'list', '--', '--help'], { LAUNCHKEY_BASE_URL: 'http://127.0.0.1:1' });
     expect(result.code).to.equal(1);
     expect(result.stderr).to.match(/^launchkey: no credentials: /);
+  });
+
+  it('the README section documents every command, its JSON shape and every exit status', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## The operator CLI'), readme.indexOf('## Errors'));
+    expect(section).to.not.equal('');
+    for (const command of COMMANDS) {
+      expect(section, command.name).to.include(`npx launchkey ${command.name}`);
+      expect(section, command.name).to.include(`| \`${command.name}\` | \`{`);
+    }
+    for (const code of Object.values(EXIT)) expect(section).to.include(`\n| ${code} | `);
   });
 });
