@@ -4,6 +4,14 @@
  */
 import { run } from './run.js';
 
+/**
+ * A reader that went away (`launchkey devices list alice | head -1`) is not an error of the
+ * command: the command finishes (a pending push is still canceled) and exits with its own status.
+ */
+function ignoreClosedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+}
+
 /** Runs the CLI with the process's arguments; sets `process.exitCode` (stdout is flushed, not cut). */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   const controller = new AbortController();
@@ -12,6 +20,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
+  process.stdout.on('error', ignoreClosedPipe);
+  process.stderr.on('error', ignoreClosedPipe);
   try {
     process.exitCode = await run(argv, {
       stdout: process.stdout,

@@ -14,7 +14,10 @@ interface Exited {
 }
 
 /** Starts `launchkey` as a process, from source (bin/launchkey.js runs the same `main` from the build). */
-function launchkey(args: string[], env: Env): { exited: Promise<Exited>; kill: (signal: NodeJS.Signals) => void } {
+function launchkey(
+  args: string[],
+  env: Env,
+): { exited: Promise<Exited>; kill: (signal: NodeJS.Signals) => void; closeStdout: () => void } {
   const child = spawn(
     process.execPath,
     ['--conditions=passport-launchkey-source', '--import', 'tsx/esm', 'spec/cli/fixtures/launchkey.ts', ...args],
@@ -32,7 +35,7 @@ function launchkey(args: string[], env: Env): { exited: Promise<Exited>; kill: (
       resolve({ code, stdout, stderr });
     });
   });
-  return { exited, kill: (signal) => child.kill(signal) };
+  return { exited, kill: (signal) => child.kill(signal), closeStdout: () => child.stdout.destroy() };
 }
 
 describe('launchkey as a process', function () {
@@ -56,6 +59,13 @@ describe('launchkey as a process', function () {
     const usage = await launchkey(['devices', 'list'], directoryEnv(emu)).exited;
     expect([usage.code, usage.stdout]).to.deep.equal([1, '']);
     expect(usage.stderr).to.match(/^launchkey: expected USER, got 0 argument\(s\) \(ERR_LK_USAGE\)\n/);
+  });
+
+  it('exits with its own status, quietly, when the reader of stdout goes away (| head)', async () => {
+    const cli = launchkey(['help'], {});
+    cli.closeStdout();
+    const result = await cli.exited;
+    expect([result.code, result.stderr]).to.deep.equal([0, '']);
   });
 
   it('cancels the pending push and exits 130 on Ctrl-C (SIGINT)', async () => {
