@@ -298,6 +298,41 @@ export class HookTimeoutError extends LaunchKeyError {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The operator CLI (`launchkey`)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The `launchkey` command line cannot be run as given: an unknown command or option, a missing or
+ * malformed argument, missing or unusable credentials. Nothing was sent. `argument` names the
+ * option, argument or environment variable at fault when there is one; the message never repeats
+ * a credential's value. Code `ERR_LK_USAGE`.
+ */
+export class UsageError extends LaunchKeyError {
+  readonly argument: string | undefined;
+
+  constructor(message: string, options?: LaunchKeyErrorOptions & { argument?: string }) {
+    super('ERR_LK_USAGE', message, options);
+    this.argument = options?.argument;
+  }
+}
+
+/**
+ * A command that waits for something to happen (a device link, the answer to a push) gave up
+ * before it happened: its own deadline passed, not the API's. Not retryable: trying again means a
+ * new push or a new linking code for a person, which a script must not do on its own. Code
+ * `ERR_LK_WAIT_TIMEOUT`.
+ */
+export class WaitTimeoutError extends LaunchKeyError {
+  /** How long the command waited, in milliseconds. */
+  readonly waitedMs: number;
+
+  constructor(message: string, waitedMs: number, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_WAIT_TIMEOUT', message, options);
+    this.waitedMs = waitedMs;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Transport faults: the API could not be reached or answered outside the protocol
 // ---------------------------------------------------------------------------------------------
 

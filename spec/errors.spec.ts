@@ -97,6 +97,10 @@ function instancesOf(name: string, cls: AnyClass, cause: unknown): LaunchKeyErro
       return [new errors.ClockNotSynchronizedError(options)];
     case 'LegacyPackageRefusedError':
       return [new errors.LegacyPackageRefusedError(options)];
+    case 'UsageError':
+      return [new errors.UsageError('message', { ...options, argument: '--ttl' })];
+    case 'WaitTimeoutError':
+      return [new errors.WaitTimeoutError('message', 5000, options)];
     case 'ReplayCacheError':
       return (['full', 'unavailable'] as const).map(
         (failure) => new errors.ReplayCacheError(failure, 'message', options),

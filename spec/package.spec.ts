@@ -21,6 +21,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   emulator: ['errors.ts', 'version.ts', 'crypto', 'entities'],
   redis: ['errors.ts', 'entities', 'webhooks', 'passport'],
   testing: ['errors.ts', 'entities', 'passport'],
+  // The operator CLI sits on the SDK: never on the strategy or the emulator.
+  cli: ['errors.ts', 'version.ts', 'crypto', 'entities', 'clients'],
   'index.ts': ['errors.ts', 'version.ts', 'crypto', 'entities', 'transport', 'webhooks', 'clients', 'passport'],
 };
 

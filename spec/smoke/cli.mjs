@@ -1,30 +1,92 @@
-// Starts the published CLI (bin/launchkey-emulator.js, which runs the build) with --port 0, as a
-// newcomer would after `npm ci`, waits for the line with its URL, pings it and stops it.
-// Run by `.ci/run` after `npm run build`.
+// Starts the published CLIs as a newcomer would after `npm ci` and `npm run build`: the emulator
+// (bin/launchkey-emulator.js, with --port 0 and a demo world), then the operator CLI
+// (bin/launchkey.js) against it: help, a usage error, a listing and a test push approved through
+// the emulator's control API. Both bins run the build. Run by `.ci/run` after `npm run build`.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-const cli = spawn(
-  process.execPath,
-  [new URL('../../bin/launchkey-emulator.js', import.meta.url).pathname, '--port', '0'],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
+import { createDemoWorld } from 'passport-launchkey/emulator';
+
+const bin = (name) => new URL(`../../bin/${name}`, import.meta.url).pathname;
+
+const world = await createDemoWorld();
+const dir = mkdtempSync(join(tmpdir(), 'launchkey-smoke-'));
+const configPath = join(dir, 'world.json');
+writeFileSync(configPath, JSON.stringify(world.config));
+
+const emulator = spawn(process.execPath, [bin('launchkey-emulator.js'), '--port', '0', '--config', configPath], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const url = await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('the CLI printed no URL within 15 s')), 15_000);
-  cli.stdout.on('data', (chunk) => {
+  const timer = setTimeout(() => reject(new Error('the emulator CLI printed no URL within 15 s')), 15_000);
+  emulator.stdout.on('data', (chunk) => {
     const match = /http:\/\/127\.0\.0\.1:\d+/.exec(chunk.toString());
     if (match) {
       clearTimeout(timer);
       resolve(match[0]);
     }
   });
-  cli.once('exit', (code) => reject(new Error(`the CLI exited with ${code}`)));
+  emulator.once('exit', (code) => reject(new Error(`the emulator CLI exited with ${code}`)));
 });
 const ping = await (await fetch(`${url}/public/v3/ping`)).json();
 assert.match(ping.api_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-const exited = new Promise((resolve) => cli.once('exit', resolve));
-cli.kill('SIGINT');
+
+/** Runs bin/launchkey.js; resolves to its exit status and output. */
+function launchkey(args) {
+  const env = {
+    PATH: process.env.PATH,
+    LAUNCHKEY_BASE_URL: url,
+    LAUNCHKEY_DIRECTORY_ID: world.directoryId,
+    LAUNCHKEY_DIRECTORY_KEY: world.directoryKey,
+    LAUNCHKEY_SERVICE_ID: world.serviceId,
+    LAUNCHKEY_SERVICE_KEY: world.serviceKey,
+  };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin('launchkey.js'), ...args], { env, timeout: 30_000 }, (err, stdout, stderr) => {
+      for (const text of [stdout, stderr]) {
+        assert.ok(!text.includes('PRIVATE KEY'), 'no private key in the output');
+        for (const key of [world.directoryKey, world.serviceKey]) assert.ok(!text.includes(key.split('\n')[5]));
+      }
+      resolve({ code: err === null ? 0 : err.code, stdout, stderr });
+    });
+  });
+}
+
+const help = await launchkey(['--help']);
+assert.equal(help.code, 0);
+assert.match(help.stdout, /^launchkey: operator commands/);
+
+const usage = await launchkey(['frobnicate']);
+assert.equal(usage.code, 1);
+assert.match(usage.stderr, /unknown command frobnicate \(ERR_LK_USAGE\)/);
+
+const listing = await launchkey(['devices', 'list', world.username, '--json']);
+assert.equal(listing.code, 0, listing.stderr);
+assert.equal(JSON.parse(listing.stdout).devices[0].status, 'LINKED');
+
+const pushing = launchkey(['push', world.username, '--json', '--poll-interval', '0.05']);
+let pending = [];
+for (let i = 0; i < 200 && pending.length === 0; i++) {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  pending = await (await fetch(`${url}/emulator/auths?status=pending`)).json();
+}
+assert.equal(pending.length, 1, 'the push is pending at the emulator');
+const approve = await fetch(`${url}/emulator/auths/${pending[0].id}/respond`, {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ action: 'approve' }),
+});
+assert.equal(approve.status, 200);
+const pushed = await pushing;
+assert.equal(pushed.code, 0, pushed.stderr);
+const outcome = JSON.parse(pushed.stdout.trim().split('\n')[1]);
+assert.equal(outcome.outcome, 'approved');
+
+const exited = new Promise((resolve) => emulator.once('exit', resolve));
+emulator.kill('SIGINT');
 await exited;
-console.log(`CLI smoke test passed (${url})`);
+rmSync(dir, { recursive: true, force: true });
+console.log(`CLI smoke test passed: launchkey-emulator and launchkey (${url})`);
