@@ -106,8 +106,16 @@ function checkRateLimit(ctx: EmulatorContext, service: Service, user: User, now:
   ctx.state.authAttempts.set(key, recent);
 }
 
-/** Handles `POST /service/v3/auths`. */
-export function createAuth(ctx: EmulatorContext, service: Service, requester: string, body: Record<string, unknown>) {
+/**
+ * Handles `POST /service/v3/auths`. `requester` is the signed request's issuer and the id of the key
+ * that signed it (the packages and the webhook are encrypted with the key it picks).
+ */
+export function createAuth(
+  ctx: EmulatorContext,
+  service: Service,
+  requester: { id: string; keyId: string },
+  body: Record<string, unknown>,
+) {
   const { state } = ctx;
   const errors: Record<string, string> = {};
   const username = body['username'];
@@ -148,7 +156,8 @@ export function createAuth(ctx: EmulatorContext, service: Service, requester: st
     serviceId: service.id,
     user,
     username,
-    requester,
+    requester: requester.id,
+    requesterKeyId: requester.keyId,
     context,
     title,
     pushTitle,
@@ -205,6 +214,7 @@ export async function respondToAuth(
       kind: 'authorization-response',
       url: service.callbackUrl,
       audience: auth.requester,
+      audienceKeyId: auth.requesterKeyId,
       subject: `svc:${service.id}`,
       payload: await authCore(ctx, auth),
       plain: false,
@@ -253,12 +263,13 @@ function authMethods(device: Device, answer: AuthAnswer, policy: AuthPolicy | nu
 
 /**
  * The auth response core of the poll and the webhook: `auth` (legacy OAEP-SHA1 package) and
- * `auth_jwe`, both to the requesting entity's encryption key, whose id is `public_key_id`.
+ * `auth_jwe`, both to the requesting entity's key for the key that signed the create request
+ * (the webhook's outer JWE uses the same key, PROTOCOL.md §10.4), whose id is `public_key_id`.
  */
 export async function authCore(ctx: EmulatorContext, auth: AuthRequest): Promise<Record<string, unknown>> {
   const answer = auth.answer;
   const requester = ctx.state.entityById(auth.requester);
-  const key = requester === undefined ? undefined : ctx.state.encryptionKey(requester);
+  const key = requester === undefined ? undefined : ctx.state.responseKey(requester, auth.requesterKeyId);
   if (answer === null || key === undefined) throw new ApiFault(500);
   const device = auth.user.devices.find((d) => d.id === answer.deviceId);
   const service = ctx.state.services.get(auth.serviceId);

@@ -105,6 +105,7 @@ export async function completeLink(
       kind: 'device-link-completion',
       url: directory.webhookUrl,
       audience: link.initiator,
+      audienceKeyId: link.initiatorKeyId,
       subject: `dir:${directory.id}`,
       payload: {
         type: 'DEVICE_LINK_COMPLETION',

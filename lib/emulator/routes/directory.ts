@@ -77,6 +77,7 @@ export function addDirectoryRoutes(routes: RouteTable, ctx: EmulatorContext): vo
           code,
           expires: now + (typeof ttlValue === 'number' ? ttlValue : DEFAULT_LINK_TTL),
           initiator: c.issuerId,
+          initiatorKeyId: c.signingKeyId,
         },
       };
       user.devices.push(device);
