@@ -81,6 +81,7 @@ export interface EmulatorConfig {
     name?: string;
     publicKeys?: ConfigKey[];
     webhookUrl?: string | null;
+    /** Whether services may send denial reasons; default true, as for a directory the API creates. */
     denialContextInquiryEnabled?: boolean;
   }[];
   services?: {
@@ -147,7 +148,8 @@ export function applyConfig(state: EmulatorState, config: EmulatorConfig): void 
       webhookUrl: d.webhookUrl ?? null,
       androidKey: null,
       iosCertificateFingerprint: null,
-      denialContextInquiryEnabled: d.denialContextInquiryEnabled ?? false,
+      // As on a directory created through the API.
+      denialContextInquiryEnabled: d.denialContextInquiryEnabled ?? true,
       sdkKeys: [],
     });
   }

@@ -58,6 +58,33 @@ describe('emulator organization and service management', function () {
     expect(((await o.call('GET', '/organization/v3/directories', org)).payload as unknown[]).length).to.equal(2);
   });
 
+  it('creates a directory with the API defaults: active, denial context inquiry enabled, nothing else set', async function () {
+    const { payload } = await o.call('POST', '/organization/v3/directories', org, { name: 'Fresh dir' });
+    const id = (payload as { id: string }).id;
+    const [view] = (await o.call('POST', '/organization/v3/directories/list', org, { directory_ids: [id] }))
+      .payload as Record<string, unknown>[];
+    expect(view).to.deep.equal({
+      id,
+      name: 'Fresh dir',
+      active: true,
+      service_ids: [],
+      sdk_keys: [],
+      android_key: null,
+      ios_certificate_fingerprint: null,
+      denial_context_inquiry_enabled: true,
+      webhook_url: null,
+      premium: false,
+    });
+    // A directory from the config without the setting is the same.
+    const other = new EmulatorClient(emu.url, `org:${IDS.otherOrg}`, KEYS.dir, 'python', () => emu.now());
+    const [configured] = (
+      await other.call('POST', '/organization/v3/directories/list', `org:${IDS.otherOrg}`, {
+        directory_ids: [IDS.otherDir],
+      })
+    ).payload as Record<string, unknown>[];
+    expect(configured).to.include({ denial_context_inquiry_enabled: true });
+  });
+
   it('ORG-003 for a duplicate directory name', async function () {
     expect(code(await o.call('POST', '/organization/v3/directories', org, { name: 'Dir' }))).to.equal('ORG-003');
   });

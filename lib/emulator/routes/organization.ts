@@ -55,7 +55,9 @@ export function addOrganizationRoutes(routes: RouteTable, ctx: EmulatorContext):
         webhookUrl: null,
         androidKey: null,
         iosCertificateFingerprint: null,
-        denialContextInquiryEnabled: false,
+        // The API enabled denial context inquiry on every new directory; the official suite reads
+        // it back as true.
+        denialContextInquiryEnabled: true,
         sdkKeys: [],
       });
       return { status: 201, body: { id } };
