@@ -239,6 +239,51 @@ describe('emulator organization and service management', function () {
       );
     });
 
+    it(`${who} services take active as a boolean or as Python's and JSON's text of one, nothing looser`, async function () {
+      const c = who === 'organization' ? o : d;
+      const activeOf = async (id: string) =>
+        (
+          (await c.call('POST', `${prefix}/services/list`, subject, { service_ids: [id] })).payload as {
+            active: boolean;
+          }[]
+        )[0]?.active;
+      for (const [i, [text, value]] of (
+        [
+          ['True', true],
+          ['False', false],
+          ['true', true],
+          ['false', false],
+        ] as const
+      ).entries()) {
+        // The official Python suite creates services from a table: `"active": "True"`.
+        const created = await c.call('POST', `${prefix}/services`, subject, { name: `Text ${i}`, active: text });
+        expect(created.status).to.equal(201);
+        const id = (created.payload as { id: string }).id;
+        expect(await activeOf(id)).to.equal(value);
+        const flipped = value ? 'False' : 'true';
+        expect(
+          (await c.call('PATCH', `${prefix}/services`, subject, { service_id: id, active: flipped })).status,
+        ).to.equal(204);
+        expect(await activeOf(id)).to.equal(!value);
+      }
+      const id = ((await c.call('POST', `${prefix}/services`, subject, { name: 'Strict' })).payload as { id: string })
+        .id;
+      for (const refused of ['TRUE', 'FALSE', 'yes', '1', '0', '', ' True', 1, 0, [], {}]) {
+        expect(
+          code(
+            await c.call('POST', `${prefix}/services`, subject, {
+              name: `No ${JSON.stringify(refused)}`,
+              active: refused,
+            }),
+          ),
+        ).to.equal('ARG-001');
+        expect(
+          code(await c.call('PATCH', `${prefix}/services`, subject, { service_id: id, active: refused })),
+        ).to.equal('ARG-001');
+      }
+      expect(await activeOf(id)).to.equal(true);
+    });
+
     it(`${who} service keys and policies: KEY rules, four policy types, SVC-004 for an unknown service`, async function () {
       const c = who === 'organization' ? o : d;
       const id = ((await c.call('POST', `${prefix}/services`, subject, { name: 'Keyed' })).payload as { id: string })
