@@ -118,8 +118,11 @@ export function createAuth(
 ) {
   const { state } = ctx;
   const errors: Record<string, string> = {};
-  const username = body['username'];
-  if (typeof username !== 'string' || username.length === 0) errors['username'] = 'is required';
+  // A null username names no user: the API answered 404, like for an unknown one. Java and .NET
+  // leave a null out of the body, so an absent one is the same request.
+  const username = body['username'] ?? null;
+  if (username !== null && (typeof username !== 'string' || username.length === 0))
+    errors['username'] = 'must be a non-empty string';
   const context = optText(body, 'context', 400, errors);
   const title = optText(body, 'title', 200, errors);
   const pushTitle = optText(body, 'push_title', 200, errors);
@@ -132,13 +135,13 @@ export function createAuth(
     } else ttl = ttlValue;
   }
   const reasons = denialReasons(body['denial_reasons'], service, ctx, errors);
-  if (Object.keys(errors).length > 0 || typeof username !== 'string') throw invalidArgs(errors);
+  if (Object.keys(errors).length > 0) throw invalidArgs(errors);
 
   const policy = requestPolicy(body['policy']);
 
-  const user = state.findUser(service, username);
+  const user = typeof username === 'string' ? state.findUser(service, username) : undefined;
   const devices = user?.devices.filter((d) => d.status === 1) ?? [];
-  if (user === undefined || devices.length === 0) throw notFound();
+  if (typeof username !== 'string' || user === undefined || devices.length === 0) throw notFound();
 
   const now = state.clock.now();
   checkRateLimit(ctx, service, user, now);

@@ -214,6 +214,23 @@ describe('emulator service endpoints and auth state machine', function () {
     expect((await create({ username: 'nodevice' })).res.status).to.equal(404);
   });
 
+  it('404 for a null username, and for an absent one (Java and .NET leave a null out); ARG-001 for a wrong type', async function () {
+    for (const body of [{ username: null }, {}, { username: null, context: 'Log in', policy: { factors: [] } }]) {
+      const { res } = await create(body);
+      expect(res.status).to.equal(404);
+      expect(res.rawBody).to.equal('');
+    }
+    for (const username of ['', 5, true, ['alice'], { id: 'alice' }]) {
+      const { res } = await create({ username });
+      expect(res.status).to.equal(400);
+      expect(res.payload).to.include({ error_code: 'ARG-001' });
+    }
+    // Other fields are still checked first.
+    expect((await create({ username: null, title: 'x'.repeat(201) })).res.payload).to.include({
+      error_code: 'ARG-001',
+    });
+  });
+
   for (const [name, body] of [
     ['context over 400 characters', { context: 'x'.repeat(401) }],
     ['title over 200 characters', { title: 'x'.repeat(201) }],
