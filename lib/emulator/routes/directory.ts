@@ -88,7 +88,10 @@ export function addDirectoryRoutes(routes: RouteTable, ctx: EmulatorContext): vo
         },
       };
       user.devices.push(device);
-      return { status: 201, body: { qrcode: `${ctx.baseUrl()}/emulator/qrcode/${code}`, code, device_id: device.id } };
+      return {
+        status: 201,
+        body: { qrcode: `${ctx.publicUrl()}/emulator/qrcode/${code}`, code, device_id: device.id },
+      };
     })
     .signed('POST', '/directory/v3/devices/list', 'dir', function listDevices(c) {
       const devices = existing(c)?.devices ?? [];
