@@ -12,8 +12,9 @@ import { InvalidPolicyError } from '../errors.js';
 import { isoSeconds } from './clock.js';
 import type { EmulatorContext } from './context.js';
 import { ApiFault, invalidArgs, notFound, rateLimited } from './fault.js';
+import { authMethods } from './device_methods.js';
 import { packagePolicy, satisfiesAll } from './policy_eval.js';
-import type { AuthAnswer, AuthRequest, DenialReason, Device, Service, User } from './state.js';
+import type { AuthAnswer, AuthRequest, DenialReason, Service, User } from './state.js';
 
 function optText(
   body: Record<string, unknown>,
@@ -239,31 +240,6 @@ export function userHashes(ctx: EmulatorContext, serviceId: string, user: User) 
   };
 }
 
-function authMethods(device: Device, answer: AuthAnswer, policy: AuthPolicy | null) {
-  const passed = answer.type === 'AUTHORIZED';
-  const entry = (method: string, set: boolean, required: boolean) => ({
-    method,
-    set,
-    active: set,
-    allowed: true,
-    supported: true,
-    user_required: set ? required : null,
-    passed: set && required ? passed : null,
-    error: set && required ? false : null,
-  });
-  const has = (f: 'knowledge' | 'inherence' | 'possession') => device.factors.includes(f);
-  const geo = (policy?.geofences.length ?? 0) > 0;
-  return [
-    entry('wearables', has('possession'), false),
-    entry('geofencing', geo, geo),
-    entry('locations', device.location !== null, geo),
-    entry('pin_code', has('knowledge'), true),
-    entry('circle_code', false, false),
-    entry('face', false, false),
-    entry('fingerprint', has('inherence'), true),
-  ];
-}
-
 /**
  * The auth response core of the poll and the webhook: `auth` (legacy OAEP-SHA1 package) and
  * `auth_jwe`, both to the requesting entity's key for the key that signed the create request
@@ -276,7 +252,8 @@ export async function authCore(ctx: EmulatorContext, auth: AuthRequest): Promise
   if (answer === null || key === undefined) throw new ApiFault(500);
   const device = auth.user.devices.find((d) => d.id === answer.deviceId);
   const service = ctx.state.services.get(auth.serviceId);
-  const reported = auth.policy ?? service?.policy ?? null;
+  const enforced = [auth.policy, service?.policy ?? null].filter((p) => p !== null);
+  const reported = enforced[0];
   const devicePackage = {
     type: answer.type,
     reason: answer.reason,
@@ -284,8 +261,9 @@ export async function authCore(ctx: EmulatorContext, auth: AuthRequest): Promise
     auth_request: auth.id,
     device_id: answer.deviceId,
     service_pins: auth.servicePins,
-    ...(reported === null ? {} : { auth_policy: packagePolicy(reported) }),
-    ...(device === undefined ? {} : { auth_methods: authMethods(device, answer, auth.policy) }),
+    // With no policy at all the service still reported one: no requirement, no fences.
+    auth_policy: reported === undefined ? { requirement: null, geofences: [] } : packagePolicy(reported),
+    ...(device === undefined ? {} : { auth_methods: authMethods(device, answer, enforced) }),
   };
   const legacy = {
     response: answer.type === 'AUTHORIZED',

@@ -6,6 +6,7 @@
 import type { PublicKey } from '../crypto/keys.js';
 import type { AuthPolicy, ServicePolicy } from '../entities/policy.js';
 import { AuthStore, type AuthRetention } from './auth_store.js';
+import type { AuthMethodName } from './device_methods.js';
 import { EmulatorClock } from './clock.js';
 import { DEFAULT_RETENTION } from './retention.js';
 
@@ -85,6 +86,8 @@ export interface Device {
   created: number;
   updated: number;
   factors: DeviceFactor[];
+  /** The methods the device's hardware supports (see device_methods.ts); its factors pick the ones set up. */
+  supportedMethods: AuthMethodName[];
   jailbroken: boolean;
   location: DeviceLocation | null;
   publicKey: PublicKey | null;

@@ -5,6 +5,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 
 import { isoSeconds } from '../clock.js';
 import type { EmulatorContext } from '../context.js';
+import { DEFAULT_SUPPORTED_METHODS } from '../device_methods.js';
 import { ApiFault, invalidArgs, notFound } from '../fault.js';
 import type { RouteTable, SignedContext } from '../router.js';
 import type { Directory, User } from '../state.js';
@@ -77,6 +78,7 @@ export function addDirectoryRoutes(routes: RouteTable, ctx: EmulatorContext): vo
         created: now,
         updated: now,
         factors: [],
+        supportedMethods: [...DEFAULT_SUPPORTED_METHODS],
         jailbroken: false,
         location: null,
         publicKey: null,
