@@ -143,6 +143,9 @@ export function createAuth(
   const user = typeof username === 'string' ? state.findUser(service, username) : undefined;
   const devices = user?.devices.filter((d) => d.status === 1) ?? [];
   if (typeof username !== 'string' || user === undefined || devices.length === 0) throw notFound();
+  // No SVC-003 (PolicyFailure) here, although the SDKs document it for "user not passing policy":
+  // the official suites create requests no device of the user can meet (3 factors; inherence and
+  // possession) and get the failure from the device (FAILED/POLICY), so that is what happens.
 
   const now = state.clock.now();
   checkRateLimit(ctx, service, user, now);

@@ -122,6 +122,28 @@ describe('emulator service endpoints and auth state machine', function () {
     expect(pkg['auth_policy']).to.deep.include({ requirement: 'amount', amount: 2 });
   });
 
+  it('never answers SVC-003 at creation: a policy no device can meet is created, and the device fails it', async function () {
+    // The official suites make a 3-factor (and an inherence + possession) request for a phone that
+    // cannot meet it and expect the failure from the device, not PolicyFailure at creation.
+    for (const [username, policy] of [
+      ['bob', { minimum_requirements: [{ requirement: 'authenticated', any: 3 }], factors: [] }],
+      [
+        'bob',
+        {
+          minimum_requirements: [],
+          factors: [
+            { factor: 'device integrity', requirement: 'forced requirement', attributes: { 'factor enabled': 1 } },
+          ],
+        },
+      ],
+    ] as const) {
+      const { res, id } = await create({ username, policy });
+      expect(res.status).to.equal(201);
+      await emu.respond(id, 'approve');
+      expect((await open((await poll(id)).payload as Core)).pkg).to.include({ type: 'FAILED', reason: 'POLICY' });
+    }
+  });
+
   it('reports lowercase factor types in auth_policy', async function () {
     const policy = {
       minimum_requirements: [{ requirement: 'authenticated', any: 0, knowledge: 1, inherence: 0, possession: 1 }],
