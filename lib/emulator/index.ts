@@ -50,6 +50,8 @@ export type { AuthAction } from './auth_flow.js';
 export { MAX_CLOCK_AHEAD_SECONDS } from './clock.js';
 export type { DeliveryRecord, WebhookKind, WebhookOptions } from './webhooks.js';
 export type { DeviceLocation, KeyType } from './state.js';
+export type { AuthMethodName } from './device_methods.js';
+export { AUTH_METHODS, DEFAULT_SUPPORTED_METHODS } from './device_methods.js';
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
