@@ -41,7 +41,15 @@ function config(order: readonly Role[], callbackUrl: string): EmulatorConfig {
         publicKeys: order.map((role) => ({ pem: publicPem(KEY[role].pem), keyType: KEY[role].keyType })),
       },
     ],
-    directories: [{ id: DIR, organizationId: ORG, name: 'Dir', publicKeys: [{ pem: publicPem(KEYS.dir) }] }],
+    directories: [
+      {
+        id: DIR,
+        organizationId: ORG,
+        name: 'Dir',
+        publicKeys: [{ pem: publicPem(KEYS.dir) }],
+        webhookUrl: `${callbackUrl}/directory`,
+      },
+    ],
     services: [{ id: SVC, directoryId: DIR, name: 'Svc', publicKeys: [{ pem: publicPem(KEYS.svc) }], callbackUrl }],
     users: [{ directoryId: DIR, identifier: 'alice', devices: [{ name: 'phone' }] }],
   };
@@ -102,6 +110,22 @@ describe('emulator response encryption key, chosen per request', function () {
             (e: unknown) => e,
           );
         expect(error).to.be.instanceOf(JweDecryptionError).with.property('code', 'ERR_LK_JWE_KEY_NOT_FOUND');
+      });
+
+      it('encrypts the device-link webhook to the key picked by the link request', async function () {
+        for (const [signer, expected] of [
+          [['dual'], 'dual'],
+          [['signature', 'encryption'], 'encryption'],
+        ] as const) {
+          const linked = await client(...signer).call('POST', '/directory/v3/devices', `dir:${DIR}`, {
+            identifier: `user-${expected}`,
+          });
+          await emu.linkDevice({ code: (linked.payload as { code: string }).code });
+          await emu.webhooksSettled();
+          const hook = rx.deliveries.shift();
+          expect(hook?.path).to.equal('/hook/directory');
+          expect(jweKid(hook?.body.toString('latin1') ?? '')).to.equal(kid(expected));
+        }
       });
 
       it('refuses a request signed with the encryption-only key with 401', async function () {
