@@ -12,8 +12,9 @@ import { InvalidPolicyError } from '../errors.js';
 import { isoSeconds } from './clock.js';
 import type { EmulatorContext } from './context.js';
 import { ApiFault, invalidArgs, notFound, rateLimited } from './fault.js';
+import { authMethods } from './device_methods.js';
 import { packagePolicy, satisfiesAll } from './policy_eval.js';
-import type { AuthAnswer, AuthRequest, DenialReason, Device, Service, User } from './state.js';
+import type { AuthAnswer, AuthRequest, DenialReason, Service, User } from './state.js';
 
 function optText(
   body: Record<string, unknown>,
@@ -106,12 +107,23 @@ function checkRateLimit(ctx: EmulatorContext, service: Service, user: User, now:
   ctx.state.authAttempts.set(key, recent);
 }
 
-/** Handles `POST /service/v3/auths`. */
-export function createAuth(ctx: EmulatorContext, service: Service, requester: string, body: Record<string, unknown>) {
+/**
+ * Handles `POST /service/v3/auths`. `requester` is the signed request's issuer and the id of the key
+ * that signed it (the packages and the webhook are encrypted with the key it picks).
+ */
+export function createAuth(
+  ctx: EmulatorContext,
+  service: Service,
+  requester: { id: string; keyId: string },
+  body: Record<string, unknown>,
+) {
   const { state } = ctx;
   const errors: Record<string, string> = {};
-  const username = body['username'];
-  if (typeof username !== 'string' || username.length === 0) errors['username'] = 'is required';
+  // A null username names no user: the API answered 404, like for an unknown one. Java and .NET
+  // leave a null out of the body, so an absent one is the same request.
+  const username = body['username'] ?? null;
+  if (username !== null && (typeof username !== 'string' || username.length === 0))
+    errors['username'] = 'must be a non-empty string';
   const context = optText(body, 'context', 400, errors);
   const title = optText(body, 'title', 200, errors);
   const pushTitle = optText(body, 'push_title', 200, errors);
@@ -124,13 +136,16 @@ export function createAuth(ctx: EmulatorContext, service: Service, requester: st
     } else ttl = ttlValue;
   }
   const reasons = denialReasons(body['denial_reasons'], service, ctx, errors);
-  if (Object.keys(errors).length > 0 || typeof username !== 'string') throw invalidArgs(errors);
+  if (Object.keys(errors).length > 0) throw invalidArgs(errors);
 
   const policy = requestPolicy(body['policy']);
 
-  const user = state.findUser(service, username);
+  const user = typeof username === 'string' ? state.findUser(service, username) : undefined;
   const devices = user?.devices.filter((d) => d.status === 1) ?? [];
-  if (user === undefined || devices.length === 0) throw notFound();
+  if (typeof username !== 'string' || user === undefined || devices.length === 0) throw notFound();
+  // No SVC-003 (PolicyFailure) here, although the SDKs document it for "user not passing policy":
+  // the official suites create requests no device of the user can meet (3 factors; inherence and
+  // possession) and get the failure from the device (FAILED/POLICY), so that is what happens.
 
   const now = state.clock.now();
   checkRateLimit(ctx, service, user, now);
@@ -148,7 +163,8 @@ export function createAuth(ctx: EmulatorContext, service: Service, requester: st
     serviceId: service.id,
     user,
     username,
-    requester,
+    requester: requester.id,
+    requesterKeyId: requester.keyId,
     context,
     title,
     pushTitle,
@@ -205,6 +221,7 @@ export async function respondToAuth(
       kind: 'authorization-response',
       url: service.callbackUrl,
       audience: auth.requester,
+      audienceKeyId: auth.requesterKeyId,
       subject: `svc:${service.id}`,
       payload: await authCore(ctx, auth),
       plain: false,
@@ -226,43 +243,20 @@ export function userHashes(ctx: EmulatorContext, serviceId: string, user: User) 
   };
 }
 
-function authMethods(device: Device, answer: AuthAnswer, policy: AuthPolicy | null) {
-  const passed = answer.type === 'AUTHORIZED';
-  const entry = (method: string, set: boolean, required: boolean) => ({
-    method,
-    set,
-    active: set,
-    allowed: true,
-    supported: true,
-    user_required: set ? required : null,
-    passed: set && required ? passed : null,
-    error: set && required ? false : null,
-  });
-  const has = (f: 'knowledge' | 'inherence' | 'possession') => device.factors.includes(f);
-  const geo = (policy?.geofences.length ?? 0) > 0;
-  return [
-    entry('wearables', has('possession'), false),
-    entry('geofencing', geo, geo),
-    entry('locations', device.location !== null, geo),
-    entry('pin_code', has('knowledge'), true),
-    entry('circle_code', false, false),
-    entry('face', false, false),
-    entry('fingerprint', has('inherence'), true),
-  ];
-}
-
 /**
  * The auth response core of the poll and the webhook: `auth` (legacy OAEP-SHA1 package) and
- * `auth_jwe`, both to the requesting entity's encryption key, whose id is `public_key_id`.
+ * `auth_jwe`, both to the requesting entity's key for the key that signed the create request
+ * (the webhook's outer JWE uses the same key, PROTOCOL.md §10.4), whose id is `public_key_id`.
  */
 export async function authCore(ctx: EmulatorContext, auth: AuthRequest): Promise<Record<string, unknown>> {
   const answer = auth.answer;
   const requester = ctx.state.entityById(auth.requester);
-  const key = requester === undefined ? undefined : ctx.state.encryptionKey(requester);
+  const key = requester === undefined ? undefined : ctx.state.responseKey(requester, auth.requesterKeyId);
   if (answer === null || key === undefined) throw new ApiFault(500);
   const device = auth.user.devices.find((d) => d.id === answer.deviceId);
   const service = ctx.state.services.get(auth.serviceId);
-  const reported = auth.policy ?? service?.policy ?? null;
+  const enforced = [auth.policy, service?.policy ?? null].filter((p) => p !== null);
+  const reported = enforced[0];
   const devicePackage = {
     type: answer.type,
     reason: answer.reason,
@@ -270,8 +264,9 @@ export async function authCore(ctx: EmulatorContext, auth: AuthRequest): Promise
     auth_request: auth.id,
     device_id: answer.deviceId,
     service_pins: auth.servicePins,
-    ...(reported === null ? {} : { auth_policy: packagePolicy(reported) }),
-    ...(device === undefined ? {} : { auth_methods: authMethods(device, answer, auth.policy) }),
+    // With no policy at all the service still reported one: no requirement, no fences.
+    auth_policy: reported === undefined ? { requirement: null, geofences: [] } : packagePolicy(reported),
+    ...(device === undefined ? {} : { auth_methods: authMethods(device, answer, enforced) }),
   };
   const legacy = {
     response: answer.type === 'AUTHORIZED',

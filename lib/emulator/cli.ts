@@ -1,8 +1,10 @@
 /**
  * `launchkey-emulator [--host 127.0.0.1] [--port 8480] [--config FILE] [--api-key FILE] [--allow-remote]
- * [--public-host NAME[:PORT]]...`: runs the emulator until interrupted and prints one line with its
- * URL once listening. `--public-host` (repeatable) is the `publicHosts` option: a name the control
- * API answers to besides localhost and IP addresses.
+ * [--public-url URL] [--public-host NAME[:PORT]]...`: runs the emulator until interrupted and prints
+ * one line with its URL once listening. `--public-url` is the `publicUrl` option: the base URL the
+ * emulator advertises in the absolute URLs it hands out (a device link's `qrcode`); its host is
+ * accepted by the control API without a `--public-host`. `--public-host` (repeatable) is the
+ * `publicHosts` option: a further name the control API answers to besides localhost and IP addresses.
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -11,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { startEmulator, type EmulatorOptions } from './index.js';
 
 const USAGE =
-  'Usage: launchkey-emulator [--host 127.0.0.1] [--port 8480] [--config FILE] [--api-key PEM_FILE] [--allow-remote] [--public-host NAME[:PORT]]...';
+  'Usage: launchkey-emulator [--host 127.0.0.1] [--port 8480] [--config FILE] [--api-key PEM_FILE] [--allow-remote] [--public-url URL] [--public-host NAME[:PORT]]...';
 
 /** Runs the CLI with `argv` (without node and script); resolves once listening. */
 export async function runCli(argv: string[]): Promise<void> {
@@ -23,6 +25,7 @@ export async function runCli(argv: string[]): Promise<void> {
       config: { type: 'string' },
       'api-key': { type: 'string' },
       'allow-remote': { type: 'boolean', default: false },
+      'public-url': { type: 'string' },
       'public-host': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
@@ -38,8 +41,9 @@ export async function runCli(argv: string[]): Promise<void> {
   if (values.config !== undefined) options.config = values.config;
   if (values['api-key'] !== undefined) options.apiPrivateKey = readFileSync(values['api-key'], 'utf8');
   if (values['public-host'] !== undefined) options.publicHosts = values['public-host'];
+  if (values['public-url'] !== undefined) options.publicUrl = values['public-url'];
   const emu = await startEmulator(options);
-  console.log(`LaunchKey emulator listening on ${emu.url} (phone: ${emu.url}/emulator/)`);
+  console.log(`LaunchKey emulator listening on ${emu.url} (phone: ${emu.publicUrl}/emulator/)`);
   const stop = () => {
     void emu.close().then(() => process.exit(0));
   };

@@ -6,10 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import { loadPublicKey } from '../crypto/keys.js';
+import { checkSupportedMethods, type AuthMethodName } from './device_methods.js';
 import { UUID_PATTERN } from '../entities/validate.js';
 import { ConfigurationError } from '../errors.js';
 import {
   DEVICE_FACTORS,
+  type Device,
   type DeviceFactor,
   type DeviceLocation,
   type EmulatorState,
@@ -27,6 +29,11 @@ export interface ConfigDevice {
   name?: string;
   type?: string;
   factors?: DeviceFactor[];
+  /**
+   * The methods the device supports (`auth_methods[].supported`); default a plain phone without
+   * face unlock or wearables. Each factor is set up on the first supported method of its kind.
+   */
+  supportedMethods?: AuthMethodName[];
   jailbroken?: boolean;
   location?: DeviceLocation | null;
 }
@@ -81,6 +88,7 @@ export interface EmulatorConfig {
     name?: string;
     publicKeys?: ConfigKey[];
     webhookUrl?: string | null;
+    /** Whether services may send denial reasons; default true, as for a directory the API creates. */
     denialContextInquiryEnabled?: boolean;
   }[];
   services?: {
@@ -147,7 +155,8 @@ export function applyConfig(state: EmulatorState, config: EmulatorConfig): void 
       webhookUrl: d.webhookUrl ?? null,
       androidKey: null,
       iosCertificateFingerprint: null,
-      denialContextInquiryEnabled: d.denialContextInquiryEnabled ?? false,
+      // As on a directory created through the API.
+      denialContextInquiryEnabled: d.denialContextInquiryEnabled ?? true,
       sdkKeys: [],
     });
   }
@@ -185,19 +194,27 @@ export function applyConfig(state: EmulatorState, config: EmulatorConfig): void 
       userPushId: randomUUID(),
       sessions: new Map(),
       totp: null,
-      devices: (u.devices ?? []).map((d, j) => ({
-        id: randomUUID(),
-        name: d.name ?? `Device ${j + 1}`,
-        type: d.type ?? 'Android',
-        status: 1,
-        created: now,
-        updated: now,
-        factors: checkFactors(d.factors, `users[${i}].devices[${j}].factors`),
-        jailbroken: d.jailbroken ?? false,
-        location: d.location ?? null,
-        publicKey: null,
-        link: null,
-      })),
+      devices: (u.devices ?? []).map((d, j): Device => {
+        const factors = checkFactors(d.factors, `users[${i}].devices[${j}].factors`);
+        return {
+          id: randomUUID(),
+          name: d.name ?? `Device ${j + 1}`,
+          type: d.type ?? 'Android',
+          status: 1,
+          created: now,
+          updated: now,
+          factors,
+          supportedMethods: checkSupportedMethods(
+            d.supportedMethods,
+            factors,
+            `users[${i}].devices[${j}].supportedMethods`,
+          ),
+          jailbroken: d.jailbroken ?? false,
+          location: d.location ?? null,
+          publicKey: null,
+          link: null,
+        };
+      }),
     });
   }
 }

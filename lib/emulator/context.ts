@@ -12,8 +12,10 @@ export interface EmulatorContext {
   state: EmulatorState;
   apiKey: PrivateKey;
   webhooks: WebhookSender;
-  /** The emulator's own base URL (for QR code links). */
+  /** The bound address, `http://HOST:PORT` (the control guard's port comes from it). */
   baseUrl: () => string;
+  /** The base of every absolute URL the emulator hands out: the `publicUrl` option, else {@link baseUrl}. */
+  publicUrl: () => string;
   /** Seconds an auth request lives when the service gives no `ttl`. */
   defaultAuthTtl: number;
   /** The authorization request limit in force (defaults applied). */

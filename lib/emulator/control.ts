@@ -109,6 +109,9 @@ export function addControlRoutes(routes: RouteTable, ctx: EmulatorContext): void
         const options: LinkDeviceOptions = { code: b['code'] };
         if (str(b['name'])) options.name = b['name'];
         if (b['factors'] !== undefined) options.factors = b['factors'] as LinkDeviceOptions['factors'] & object;
+        // Checked by completeLink, like factors.
+        if (b['supportedMethods'] !== undefined)
+          options.supportedMethods = b['supportedMethods'] as LinkDeviceOptions['supportedMethods'] & object;
         if (typeof b['jailbroken'] === 'boolean') options.jailbroken = b['jailbroken'];
         const location = b['location'];
         if (location !== undefined && location !== null) {

@@ -10,6 +10,7 @@ import { loadPublicKey } from '../crypto/keys.js';
 import { ConfigurationError } from '../errors.js';
 import { isoSeconds } from './clock.js';
 import { checkFactors } from './config.js';
+import { checkSupportedMethods, type AuthMethodName } from './device_methods.js';
 import type { EmulatorContext } from './context.js';
 import { ApiFault } from './fault.js';
 import { userHashes } from './auth_flow.js';
@@ -60,8 +61,17 @@ export function listAuths(ctx: EmulatorContext, filter: { status?: string; usern
 /** Options of a device link completion. */
 export interface LinkDeviceOptions {
   code: string;
+  /** The name the device reports; default `Device N`, N its place among the user's devices. */
   name?: string;
   factors?: ('knowledge' | 'inherence' | 'possession')[];
+  /**
+   * The methods the device supports (`auth_methods[].supported`): some of `wearables`,
+   * `geofencing`, `locations`, `pin_code`, `circle_code`, `face`, `fingerprint`. Default a plain
+   * phone without face unlock or wearables. Each factor is set up on the first supported method of
+   * its kind (knowledge: PIN, else circle code; inherence: fingerprint, else face; possession:
+   * wearables, else locations), so every factor needs one.
+   */
+  supportedMethods?: AuthMethodName[];
   jailbroken?: boolean;
   location?: DeviceLocation | null;
 }
@@ -82,18 +92,24 @@ export async function completeLink(
   if (found === undefined || link == null || link.expires <= now)
     throw new ApiFault(404, undefined, 'No pending link with that code');
   let factors;
+  let supportedMethods;
   try {
     factors = checkFactors(options.factors, 'factors');
+    supportedMethods = checkSupportedMethods(options.supportedMethods, factors, 'supportedMethods');
   } catch (err) {
-    throw new ApiFault(400, undefined, err instanceof ConfigurationError ? err.message : 'invalid factors');
+    throw new ApiFault(400, undefined, err instanceof ConfigurationError ? err.message : 'invalid device');
   }
   const { publicKey } = await generateRsa('rsa', { modulusLength: 2048 });
   const device = found.device;
+  const user = state.directoryUser(found.directoryId, found.identifier);
+  // The placeholder of a pending link is no name for a linked phone: number it as the config does.
+  const place = (user?.devices.indexOf(device) ?? 0) + 1;
   Object.assign(device, {
     status: 1,
     updated: now,
-    name: options.name ?? device.name,
+    name: options.name ?? `Device ${place}`,
     factors,
+    supportedMethods,
     jailbroken: options.jailbroken ?? false,
     location: options.location ?? null,
     publicKey: loadPublicKey(publicKey.export({ type: 'spki', format: 'pem' }).toString()),
@@ -105,6 +121,7 @@ export async function completeLink(
       kind: 'device-link-completion',
       url: directory.webhookUrl,
       audience: link.initiator,
+      audienceKeyId: link.initiatorKeyId,
       subject: `dir:${directory.id}`,
       payload: {
         type: 'DEVICE_LINK_COMPLETION',

@@ -23,6 +23,8 @@ export interface ResponseAddress {
   jti: string;
   /** The entity whose encryption key a body is encrypted to (known once the token verified). */
   issuer?: Entity;
+  /** Id of the issuer's key that signed the request: it picks the key the body is encrypted to. */
+  signingKeyId?: string;
 }
 
 /** A request refused by the envelope: 401 (credentials) or 403 (not entitled). */
@@ -81,8 +83,9 @@ export async function verifyRequest(
   if (token === undefined) throw new EnvelopeRefusal(401, claimed, 'Missing IOV-JWT authorization');
 
   let claims: TokenClaims;
+  let signingKeyId: string;
   try {
-    ({ claims } = await verifyToken(token, {
+    const verified = await verifyToken(token, {
       resolveKey: (kid, iss): PublicKey | undefined => {
         const entity = iss === undefined ? undefined : state.entityById(iss);
         return entity === undefined
@@ -92,7 +95,9 @@ export async function verifyRequest(
       audience: 'lka',
       now: state.clock.now(),
       leeway: REQUEST_LEEWAY,
-    }));
+    });
+    claims = verified.claims;
+    signingKeyId = verified.header.kid;
     checkRequestBinding(claims, { method: req.method ?? 'GET', path, body: rawBody.length > 0 ? rawBody : undefined });
   } catch (err) {
     if (err instanceof JwtVerificationError) throw new EnvelopeRefusal(401, claimed, err.message);
@@ -101,7 +106,7 @@ export async function verifyRequest(
 
   const issuer = state.entityById(claims.iss);
   if (issuer === undefined) throw new EnvelopeRefusal(401, claimed, 'Unknown issuer');
-  const address: ResponseAddress = { aud: claims.iss, sub: claims.sub, jti: claims.jti, issuer };
+  const address: ResponseAddress = { aud: claims.iss, sub: claims.sub, jti: claims.jti, issuer, signingKeyId };
   const subject = state.entityById(claims.sub);
   if (subject === undefined || subject.kind !== subjectKind || !state.entitled(issuer, subject)) {
     throw new EnvelopeRefusal(403, address, 'Issuer may not act for this subject');
@@ -125,7 +130,8 @@ export async function verifyRequest(
 
 /**
  * Sends a signed response. Bodies of 400/409 faults and successes are encrypted (RSA-OAEP, the one
- * algorithm every SDK decrypts) to the issuer's newest encryption key; 401/403/404/408/429 are empty.
+ * algorithm every SDK decrypts) to the issuer's key for this request ({@link EmulatorState.responseKey}:
+ * the signing key when it is dual-purpose, else an encryption-only key); 401/403/404/408/429 are empty.
  * `extraHeaders` are sent as they are, unsigned (never Cache-Control or Location, which the token
  * would have to mirror).
  */
@@ -140,7 +146,7 @@ export async function sendSigned(
 ): Promise<void> {
   let body = '';
   if (payload !== undefined) {
-    const key = address.issuer === undefined ? undefined : state.encryptionKey(address.issuer);
+    const key = address.issuer === undefined ? undefined : state.responseKey(address.issuer, address.signingKeyId);
     if (key === undefined) {
       // Nothing to encrypt to: the real API could not answer this either.
       await sendSigned(res, state, apiKey, { aud: address.aud, sub: address.sub, jti: address.jti }, 500);

@@ -31,6 +31,7 @@ import {
 } from './control_ops.js';
 import { addControlRoutes } from './control.js';
 import { parsePublicHosts } from './control_guard.js';
+import { parsePublicUrl, publicUrlHost } from './public_url.js';
 import { RouteTable } from './router.js';
 import { addDirectoryRoutes } from './routes/directory.js';
 import { addOrganizationRoutes } from './routes/organization.js';
@@ -49,6 +50,8 @@ export type { AuthAction } from './auth_flow.js';
 export { MAX_CLOCK_AHEAD_SECONDS } from './clock.js';
 export type { DeliveryRecord, WebhookKind, WebhookOptions } from './webhooks.js';
 export type { DeviceLocation, KeyType } from './state.js';
+export type { AuthMethodName } from './device_methods.js';
+export { AUTH_METHODS, DEFAULT_SUPPORTED_METHODS } from './device_methods.js';
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
@@ -105,12 +108,22 @@ export interface EmulatorOptions {
    * refused with 403, which stops DNS rebinding and cross-site pages from driving the phone.
    */
   publicHosts?: string[];
+  /**
+   * The base URL the emulator advertises, e.g. `https://launchkey.test` behind a reverse proxy or
+   * `http://emulator:8480` in a container network: every absolute URL it hands out (a device link's
+   * `qrcode`) starts with it instead of the bound address (an IP literal, which clients that want a
+   * URL with a domain refuse). Its host is added to `publicHosts` (with its port when the URL
+   * names one, else any port); list further names there. Default: {@link Emulator.url}.
+   */
+  publicUrl?: string;
 }
 
 /** A running emulator. */
 export interface Emulator {
   /** Base URL, e.g. `http://127.0.0.1:8480`. */
   readonly url: string;
+  /** The base URL the emulator advertises: the `publicUrl` option, else {@link Emulator.url}. */
+  readonly publicUrl: string;
   /** Key id of the API key (the `kid` of every response and webhook token). */
   readonly apiKeyId: string;
   /** Emulator time in Unix seconds. */
@@ -184,15 +197,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (config !== undefined) applyConfig(state, config);
   const rateLimit = resolveRateLimit(config?.rateLimit, options.rateLimit);
   const apiKey = await apiKeyFrom(options);
+  const publicUrl = parsePublicUrl(options.publicUrl);
+  const publicHosts = parsePublicHosts(options.publicHosts);
+  if (publicUrl !== undefined) publicHosts.push(publicUrlHost(publicUrl));
   let url = '';
   const ctx: EmulatorContext = {
     state,
     apiKey,
     webhooks: new WebhookSender(state, apiKey, options.webhooks, retention.webhookDeliveries),
     baseUrl: () => url,
+    publicUrl: () => publicUrl ?? url,
     defaultAuthTtl: options.defaultAuthTtl ?? 300,
     rateLimit,
-    publicHosts: parsePublicHosts(options.publicHosts),
+    publicHosts,
   };
   const routes = new RouteTable();
   addPublicRoutes(routes, ctx);
@@ -206,6 +223,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   return {
     url,
+    publicUrl: publicUrl ?? url,
     apiKeyId: apiKey.kid,
     now: () => state.clock.now(),
     advanceClock: (seconds) => {

@@ -16,7 +16,7 @@ import {
   type ServicePolicy,
   type TimeFence,
 } from '../entities/policy.js';
-import type { Device, DeviceFactor, DeviceLocation } from './state.js';
+import { DEVICE_FACTORS, type Device, type DeviceFactor, type DeviceLocation } from './state.js';
 
 /** A policy the emulator evaluates: a service policy, or the request policy of one auth request. */
 export type EvaluatedPolicy = ServicePolicy | AuthPolicy;
@@ -50,7 +50,8 @@ export function insideFence(location: DeviceLocation | null, fence: Fence): bool
   );
 }
 
-function insideAny(location: DeviceLocation | null, fences: readonly Fence[]): boolean {
+/** Whether a location lies in at least one of the fences. */
+export function insideAny(location: DeviceLocation | null, fences: readonly Fence[]): boolean {
   return fences.some((f) => insideFence(location, f));
 }
 
@@ -105,6 +106,30 @@ export function satisfies(policy: EvaluatedPolicy, device: Device, nowMs: number
 /** Whether the device satisfies the request policy and the service policy together. */
 export function satisfiesAll(policies: readonly (EvaluatedPolicy | null)[], device: Device, nowMs: number): boolean {
   return policies.every((p) => p === null || satisfies(p, device, nowMs));
+}
+
+/** What one policy asks of a device's methods: a number of factors, factors by name, fences to be in. */
+export interface MethodDemand {
+  amount: number;
+  factors: readonly DeviceFactor[];
+  fences: readonly Fence[];
+}
+
+/** What `policy` asks of `device` (a COND_GEO policy: the branch for where the device is). */
+export function demandOf(policy: EvaluatedPolicy, device: Device): MethodDemand {
+  if (policy instanceof LegacyPolicy || policy instanceof AuthPolicy) {
+    return { amount: policy.any, factors: DEVICE_FACTORS.filter((f) => policy[f]), fences: policy.geofences };
+  }
+  if (policy instanceof ConditionalGeoFencePolicy) {
+    // Its fences choose the branch; they are no place the device has to be.
+    return demandOf(insideAny(device.location, policy.fences) ? policy.inside : policy.outside, device);
+  }
+  if (policy instanceof MethodAmountPolicy) return { amount: policy.amount, factors: [], fences: policy.fences };
+  return {
+    amount: 0,
+    factors: policy.factors.map((f) => f.toLowerCase() as DeviceFactor),
+    fences: policy.fences,
+  };
 }
 
 const fenceForPackage = (fence: Fence): Record<string, unknown> => ({ ...fence.toJSON() });

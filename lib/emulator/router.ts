@@ -11,6 +11,8 @@ export interface SignedContext {
   /** The `iss` claim as sent, e.g. `org:<uuid>`. */
   issuerId: string;
   issuer: Entity;
+  /** Id of the issuer's key that signed the request (see EmulatorState.responseKey). */
+  signingKeyId: string;
   subject: Entity;
   params: Record<string, string>;
   /** The decrypted JSON body, or undefined when the request had none. */

@@ -27,6 +27,7 @@ async function handleSigned(
     const result = await match.target.handler({
       issuerId: verified.claims.iss,
       issuer: verified.issuer,
+      signingKeyId: verified.address.signingKeyId ?? '',
       subject: verified.subject,
       params: match.params,
       body: verified.body,

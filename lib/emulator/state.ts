@@ -6,6 +6,7 @@
 import type { PublicKey } from '../crypto/keys.js';
 import type { AuthPolicy, ServicePolicy } from '../entities/policy.js';
 import { AuthStore, type AuthRetention } from './auth_store.js';
+import type { AuthMethodName } from './device_methods.js';
 import { EmulatorClock } from './clock.js';
 import { DEFAULT_RETENTION } from './retention.js';
 
@@ -85,10 +86,13 @@ export interface Device {
   created: number;
   updated: number;
   factors: DeviceFactor[];
+  /** The methods the device's hardware supports (see device_methods.ts); its factors pick the ones set up. */
+  supportedMethods: AuthMethodName[];
   jailbroken: boolean;
   location: DeviceLocation | null;
   publicKey: PublicKey | null;
-  link: { code: string; expires: number; initiator: string } | null;
+  /** A link in progress; `initiatorKeyId` signed the link request and picks the webhook's key. */
+  link: { code: string; expires: number; initiator: string; initiatorKeyId: string } | null;
 }
 
 export interface Session {
@@ -133,6 +137,8 @@ export interface AuthRequest {
   username: string;
   /** `iss` of the create request: packages and webhooks are encrypted for it. */
   requester: string;
+  /** The requester's key that signed the create request: it picks the key they are encrypted to. */
+  requesterKeyId: string;
   context: string | null;
   title: string | null;
   pushTitle: string | null;
@@ -245,8 +251,25 @@ export class EmulatorState {
     );
   }
 
-  /** The key responses and webhooks are encrypted to: the newest usable encryption key. */
-  encryptionKey(entity: Entity): EntityKey | undefined {
-    return this.usableKeys(entity, 'encrypt').at(-1);
+  /**
+   * The key a response is encrypted to, chosen per request from the key that signed it
+   * (`signingKid`; also used for the auth packages and webhooks of a process, with the key that
+   * started it, PROTOCOL.md §10.1). The official SDKs' integration suite pins both halves of the
+   * rule on one organization holding a dual-purpose, a signature-only and an encryption-only key:
+   *
+   * - signed with a dual-purpose key: the answer is encrypted to that same key, so a client holding
+   *   only its dual-purpose key opens it whatever other keys the entity has;
+   * - signed with a signature-only key: that key cannot encrypt, so the answer goes to an
+   *   encryption-only key (the newest), the pairing a client with split keys holds; only an entity
+   *   with no encryption-only key falls back to its newest dual-purpose key.
+   *
+   * "The newest encryption-capable key", the rule before, broke the first half whenever a key was
+   * added after the dual-purpose one, and the second whenever the dual-purpose key was the newest.
+   * Without a signer (or once its key is gone or inactive) the second half applies.
+   */
+  responseKey(entity: Entity, signingKid?: string): EntityKey | undefined {
+    const encrypting = this.usableKeys(entity, 'encrypt');
+    const signer = signingKid === undefined ? undefined : encrypting.find((k) => k.publicKey.kid === signingKid);
+    return signer ?? encrypting.filter((k) => k.keyType === 1).at(-1) ?? encrypting.at(-1);
   }
 }

@@ -42,6 +42,11 @@ export interface Webhook {
   url: string;
   /** The initiating entity (`aud`), e.g. `svc:<uuid>`. */
   audience: string;
+  /**
+   * The initiator's key that signed the request starting the process: it picks the key an
+   * encrypted body goes to ("the same key utilized to initiate the process", PROTOCOL.md §10.1).
+   */
+  audienceKeyId?: string;
   /** `svc:<uuid>` or `dir:<uuid>`. */
   subject: string;
   payload: unknown;
@@ -110,7 +115,7 @@ export class WebhookSender {
       body = JSON.stringify(hook.payload);
     } else {
       const entity = this.state.entityById(hook.audience);
-      const key = entity === undefined ? undefined : this.state.encryptionKey(entity);
+      const key = entity === undefined ? undefined : this.state.responseKey(entity, hook.audienceKeyId);
       if (key === undefined) {
         this.record(hook, 0, { error: `no encryption key for ${hook.audience}` });
         return;

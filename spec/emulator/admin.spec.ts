@@ -58,6 +58,33 @@ describe('emulator organization and service management', function () {
     expect(((await o.call('GET', '/organization/v3/directories', org)).payload as unknown[]).length).to.equal(2);
   });
 
+  it('creates a directory with the API defaults: active, denial context inquiry enabled, nothing else set', async function () {
+    const { payload } = await o.call('POST', '/organization/v3/directories', org, { name: 'Fresh dir' });
+    const id = (payload as { id: string }).id;
+    const [view] = (await o.call('POST', '/organization/v3/directories/list', org, { directory_ids: [id] }))
+      .payload as Record<string, unknown>[];
+    expect(view).to.deep.equal({
+      id,
+      name: 'Fresh dir',
+      active: true,
+      service_ids: [],
+      sdk_keys: [],
+      android_key: null,
+      ios_certificate_fingerprint: null,
+      denial_context_inquiry_enabled: true,
+      webhook_url: null,
+      premium: false,
+    });
+    // A directory from the config without the setting is the same.
+    const other = new EmulatorClient(emu.url, `org:${IDS.otherOrg}`, KEYS.dir, 'python', () => emu.now());
+    const [configured] = (
+      await other.call('POST', '/organization/v3/directories/list', `org:${IDS.otherOrg}`, {
+        directory_ids: [IDS.otherDir],
+      })
+    ).payload as Record<string, unknown>[];
+    expect(configured).to.include({ denial_context_inquiry_enabled: true });
+  });
+
   it('ORG-003 for a duplicate directory name', async function () {
     expect(code(await o.call('POST', '/organization/v3/directories', org, { name: 'Dir' }))).to.equal('ORG-003');
   });
@@ -210,6 +237,51 @@ describe('emulator organization and service management', function () {
       expect((await c.call('POST', `${prefix}/service/keys/list`, subject, { service_id: UNKNOWN })).status).to.equal(
         403,
       );
+    });
+
+    it(`${who} services take active as a boolean or as Python's and JSON's text of one, nothing looser`, async function () {
+      const c = who === 'organization' ? o : d;
+      const activeOf = async (id: string) =>
+        (
+          (await c.call('POST', `${prefix}/services/list`, subject, { service_ids: [id] })).payload as {
+            active: boolean;
+          }[]
+        )[0]?.active;
+      for (const [i, [text, value]] of (
+        [
+          ['True', true],
+          ['False', false],
+          ['true', true],
+          ['false', false],
+        ] as const
+      ).entries()) {
+        // The official Python suite creates services from a table: `"active": "True"`.
+        const created = await c.call('POST', `${prefix}/services`, subject, { name: `Text ${i}`, active: text });
+        expect(created.status).to.equal(201);
+        const id = (created.payload as { id: string }).id;
+        expect(await activeOf(id)).to.equal(value);
+        const flipped = value ? 'False' : 'true';
+        expect(
+          (await c.call('PATCH', `${prefix}/services`, subject, { service_id: id, active: flipped })).status,
+        ).to.equal(204);
+        expect(await activeOf(id)).to.equal(!value);
+      }
+      const id = ((await c.call('POST', `${prefix}/services`, subject, { name: 'Strict' })).payload as { id: string })
+        .id;
+      for (const refused of ['TRUE', 'FALSE', 'yes', '1', '0', '', ' True', 1, 0, [], {}]) {
+        expect(
+          code(
+            await c.call('POST', `${prefix}/services`, subject, {
+              name: `No ${JSON.stringify(refused)}`,
+              active: refused,
+            }),
+          ),
+        ).to.equal('ARG-001');
+        expect(
+          code(await c.call('PATCH', `${prefix}/services`, subject, { service_id: id, active: refused })),
+        ).to.equal('ARG-001');
+      }
+      expect(await activeOf(id)).to.equal(true);
     });
 
     it(`${who} service keys and policies: KEY rules, four policy types, SVC-004 for an unknown service`, async function () {

@@ -122,6 +122,28 @@ describe('emulator service endpoints and auth state machine', function () {
     expect(pkg['auth_policy']).to.deep.include({ requirement: 'amount', amount: 2 });
   });
 
+  it('never answers SVC-003 at creation: a policy no device can meet is created, and the device fails it', async function () {
+    // The official suites make a 3-factor (and an inherence + possession) request for a phone that
+    // cannot meet it and expect the failure from the device, not PolicyFailure at creation.
+    for (const [username, policy] of [
+      ['bob', { minimum_requirements: [{ requirement: 'authenticated', any: 3 }], factors: [] }],
+      [
+        'bob',
+        {
+          minimum_requirements: [],
+          factors: [
+            { factor: 'device integrity', requirement: 'forced requirement', attributes: { 'factor enabled': 1 } },
+          ],
+        },
+      ],
+    ] as const) {
+      const { res, id } = await create({ username, policy });
+      expect(res.status).to.equal(201);
+      await emu.respond(id, 'approve');
+      expect((await open((await poll(id)).payload as Core)).pkg).to.include({ type: 'FAILED', reason: 'POLICY' });
+    }
+  });
+
   it('reports lowercase factor types in auth_policy', async function () {
     const policy = {
       minimum_requirements: [{ requirement: 'authenticated', any: 0, knowledge: 1, inherence: 0, possession: 1 }],
@@ -212,6 +234,23 @@ describe('emulator service endpoints and auth state machine', function () {
   it('404 for an unknown user or a user without linked devices', async function () {
     expect((await create({ username: 'nobody' })).res.status).to.equal(404);
     expect((await create({ username: 'nodevice' })).res.status).to.equal(404);
+  });
+
+  it('404 for a null username, and for an absent one (Java and .NET leave a null out); ARG-001 for a wrong type', async function () {
+    for (const body of [{ username: null }, {}, { username: null, context: 'Log in', policy: { factors: [] } }]) {
+      const { res } = await create(body);
+      expect(res.status).to.equal(404);
+      expect(res.rawBody).to.equal('');
+    }
+    for (const username of ['', 5, true, ['alice'], { id: 'alice' }]) {
+      const { res } = await create({ username });
+      expect(res.status).to.equal(400);
+      expect(res.payload).to.include({ error_code: 'ARG-001' });
+    }
+    // Other fields are still checked first.
+    expect((await create({ username: null, title: 'x'.repeat(201) })).res.payload).to.include({
+      error_code: 'ARG-001',
+    });
   });
 
   for (const [name, body] of [

@@ -89,6 +89,41 @@ describe('emulator CLI and config', function () {
     }
   });
 
+  it('CLI --public-url advertises that URL (phone line, device link qrcode) and its host passes the control guard', async function () {
+    const { child, line } = runCli([
+      '--port',
+      '0',
+      '--config',
+      writeTemp('config.json', JSON.stringify(baseConfig())),
+      '--api-key',
+      writeTemp('api.pem', KEYS.api),
+      '--public-url',
+      'https://launchkey.example.test',
+    ]);
+    try {
+      const first = await line;
+      expect(first).to.contain('(phone: https://launchkey.example.test/emulator/)');
+      const url = /http:\/\/127\.0\.0\.1:\d+/.exec(first)?.[0] ?? 'http://invalid';
+      const d = new EmulatorClient(url, `dir:${IDS.dir}`, KEYS.dir);
+      const linked = (await d.call('POST', '/directory/v3/devices', `dir:${IDS.dir}`, { identifier: 'carol' }))
+        .payload as { qrcode: string; code: string };
+      expect(linked.qrcode).to.equal(`https://launchkey.example.test/emulator/qrcode/${linked.code}`);
+      const status = await new Promise<number>((resolve, reject) => {
+        request(new URL('/emulator/state', url), { headers: { Host: 'launchkey.example.test' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(status).to.equal(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const bad = runCli(['--port', '0', '--public-url', 'launchkey.example.test']);
+    expect(await bad.line).to.match(/^EXIT .*publicUrl/s);
+  });
+
   it('CLI refuses a non-loopback host without --allow-remote', async function () {
     const { line } = runCli(['--port', '0', '--host', '0.0.0.0']);
     expect(await line).to.match(/^EXIT .*loopback/s);

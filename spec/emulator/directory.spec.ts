@@ -125,6 +125,31 @@ describe('emulator directory endpoints and TOTP', function () {
     expect((await s.call('POST', '/service/v3/totp', svc, { identifier: 'alice', otp: code })).status).to.equal(404);
   });
 
+  it('TOTP for an identifier the directory has not seen: generating creates the user, removing succeeds', async function () {
+    // The official suites generate and remove TOTP for a fresh uuid4 identifier.
+    const fresh = 'never-seen-before';
+    expect((await d.call('DELETE', '/directory/v3/totp', dir, { identifier: 'removed-unseen' })).status).to.equal(204);
+    expect(
+      (await d.call('POST', '/directory/v3/devices/list', dir, { identifier: 'removed-unseen' })).payload,
+    ).to.deep.equal([]);
+    expect(
+      (await d.call('POST', '/directory/v3/sessions/list', dir, { identifier: 'removed-unseen' })).status,
+    ).to.equal(404);
+    const generated = await d.call('POST', '/directory/v3/totp', dir, { identifier: fresh });
+    expect(generated.status).to.equal(200);
+    const secret = (generated.payload as { secret: string }).secret;
+    // The user now exists: sessions list is [] rather than 404, and its TOTP verifies.
+    expect((await d.call('POST', '/directory/v3/sessions/list', dir, { identifier: fresh })).payload).to.deep.equal([]);
+    const code = totpCode(secret, emu.now());
+    expect((await s.call('POST', '/service/v3/totp', svc, { identifier: fresh, otp: code })).payload).to.deep.equal({
+      valid: true,
+    });
+    // Without a linked device there is nothing to push to.
+    expect((await s.call('POST', '/service/v3/auths', svc, { username: fresh })).status).to.equal(404);
+    expect((await d.call('DELETE', '/directory/v3/totp', dir, { identifier: fresh })).status).to.equal(204);
+    expect((await s.call('POST', '/service/v3/totp', svc, { identifier: fresh, otp: code })).status).to.equal(404);
+  });
+
   it('TOTP codes match RFC 6238 test vectors (SHA1)', function () {
     // RFC 6238 appendix B: secret "12345678901234567890" = base32 GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
     const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';

@@ -14,6 +14,7 @@ const device = (over: Partial<Device> = {}): Device => ({
   created: 0,
   updated: 0,
   factors: ['possession', 'knowledge'],
+  supportedMethods: ['geofencing', 'locations', 'pin_code', 'circle_code', 'fingerprint'],
   jailbroken: false,
   location: {
     latitude: 36.120825,

@@ -19,6 +19,7 @@ function testContext(): EmulatorContext {
     apiKey,
     webhooks: new WebhookSender(state, apiKey),
     baseUrl: () => '',
+    publicUrl: () => '',
     defaultAuthTtl: 300,
     rateLimit: { ...DEFAULT_RATE_LIMIT },
   };

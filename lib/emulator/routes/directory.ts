@@ -5,6 +5,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 
 import { isoSeconds } from '../clock.js';
 import type { EmulatorContext } from '../context.js';
+import { DEFAULT_SUPPORTED_METHODS } from '../device_methods.js';
 import { ApiFault, invalidArgs, notFound } from '../fault.js';
 import type { RouteTable, SignedContext } from '../router.js';
 import type { Directory, User } from '../state.js';
@@ -36,10 +37,28 @@ export function addDirectoryRoutes(routes: RouteTable, ctx: EmulatorContext): vo
     (() => {
       throw notFound();
     })();
+  /**
+   * The directory user, created on first use: linking a device and generating a TOTP secret both
+   * make the user known to the directory (the official suites do either for a fresh identifier).
+   */
+  const implicit = (c: SignedContext): User => {
+    const found = existing(c);
+    if (found !== undefined) return found;
+    const user: User = {
+      directoryId: directory(c).id,
+      identifier: identifierOf(c.body),
+      userPushId: randomUUID(),
+      devices: [],
+      sessions: new Map(),
+      totp: null,
+    };
+    state.users.push(user);
+    return user;
+  };
 
   routes
     .signed('POST', '/directory/v3/devices', 'dir', function linkDevice(c) {
-      const identifier = identifierOf(c.body);
+      identifierOf(c.body);
       const ttlValue = c.body?.['ttl'];
       if (
         ttlValue !== undefined &&
@@ -48,18 +67,7 @@ export function addDirectoryRoutes(routes: RouteTable, ctx: EmulatorContext): vo
       ) {
         throw invalidArgs({ ttl: 'must be a positive whole number of seconds' });
       }
-      let user = state.directoryUser(directory(c).id, identifier);
-      if (user === undefined) {
-        user = {
-          directoryId: directory(c).id,
-          identifier,
-          userPushId: randomUUID(),
-          devices: [],
-          sessions: new Map(),
-          totp: null,
-        };
-        state.users.push(user);
-      }
+      const user = implicit(c);
       const now = state.clock.now();
       const code = linkCode();
       const device = {
@@ -70,6 +78,7 @@ export function addDirectoryRoutes(routes: RouteTable, ctx: EmulatorContext): vo
         created: now,
         updated: now,
         factors: [],
+        supportedMethods: [...DEFAULT_SUPPORTED_METHODS],
         jailbroken: false,
         location: null,
         publicKey: null,
@@ -77,10 +86,14 @@ export function addDirectoryRoutes(routes: RouteTable, ctx: EmulatorContext): vo
           code,
           expires: now + (typeof ttlValue === 'number' ? ttlValue : DEFAULT_LINK_TTL),
           initiator: c.issuerId,
+          initiatorKeyId: c.signingKeyId,
         },
       };
       user.devices.push(device);
-      return { status: 201, body: { qrcode: `${ctx.baseUrl()}/emulator/qrcode/${code}`, code, device_id: device.id } };
+      return {
+        status: 201,
+        body: { qrcode: `${ctx.publicUrl()}/emulator/qrcode/${code}`, code, device_id: device.id },
+      };
     })
     .signed('POST', '/directory/v3/devices/list', 'dir', function listDevices(c) {
       const devices = existing(c)?.devices ?? [];
@@ -125,12 +138,14 @@ export function addDirectoryRoutes(routes: RouteTable, ctx: EmulatorContext): vo
       return { status: 204 };
     })
     .signed('POST', '/directory/v3/totp', 'dir', function generateTotp(c) {
-      const user = required(c);
+      const user = implicit(c);
       user.totp = { secret: generateTotpSecret(), algorithm: 'SHA1', period: 30, digits: 6 };
       return { status: 200, body: { ...user.totp } };
     })
     .signed('DELETE', '/directory/v3/totp', 'dir', function removeTotp(c) {
-      required(c).totp = null;
+      // Removing what a user does not have succeeds, also for an identifier never seen (the API did).
+      const user = existing(c);
+      if (user !== undefined) user.totp = null;
       return { status: 204 };
     });
 }

@@ -1,11 +1,12 @@
 /**
  * Organization endpoints (PROTOCOL.md §7.4, subject `org:`): directories, directory keys and SDK keys.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 import type { EmulatorContext } from '../context.js';
 import { addKey, keyView, removeKey, updateKey } from '../entity_keys.js';
 import { ApiFault, forbidden, invalidArgs } from '../fault.js';
+import { InvalidP12Error, iosCertificateFingerprint } from '../ios_p12.js';
 import type { RouteTable, SignedContext } from '../router.js';
 import type { Directory, Organization } from '../state.js';
 import { optionalUrl } from './service_admin.js';
@@ -55,7 +56,9 @@ export function addOrganizationRoutes(routes: RouteTable, ctx: EmulatorContext):
         webhookUrl: null,
         androidKey: null,
         iosCertificateFingerprint: null,
-        denialContextInquiryEnabled: false,
+        // The API enabled denial context inquiry on every new directory; the official suite reads
+        // it back as true.
+        denialContextInquiryEnabled: true,
         sdkKeys: [],
       });
       return { status: 201, body: { id } };
@@ -69,36 +72,35 @@ export function addOrganizationRoutes(routes: RouteTable, ctx: EmulatorContext):
     .signed('PATCH', '/organization/v3/directories', 'org', function updateDirectory(c) {
       const b = body(c);
       const dir = owned(c, b['directory_id']);
+      // Everything is checked before anything changes: a refused update leaves the directory as it was.
+      const changes: Partial<Directory> = {};
       if (b['active'] !== undefined && b['active'] !== null) {
         if (typeof b['active'] !== 'boolean') throw invalidArgs({ active: 'must be a boolean' });
-        dir.active = b['active'];
+        changes.active = b['active'];
       }
       const dcie = b['denial_context_inquiry_enabled'];
       if (dcie !== undefined && dcie !== null) {
         if (typeof dcie !== 'boolean') throw invalidArgs({ denial_context_inquiry_enabled: 'must be a boolean' });
-        dir.denialContextInquiryEnabled = dcie;
+        changes.denialContextInquiryEnabled = dcie;
       }
-      if (b['webhook_url'] !== undefined) dir.webhookUrl = optionalUrl(b['webhook_url'], 'webhook_url');
-      if (b['android_key'] !== undefined) {
-        if (b['android_key'] !== null && typeof b['android_key'] !== 'string')
+      if (b['webhook_url'] !== undefined) changes.webhookUrl = optionalUrl(b['webhook_url'], 'webhook_url');
+      const androidKey = b['android_key'];
+      if (androidKey !== undefined) {
+        if (androidKey !== null && typeof androidKey !== 'string')
           throw invalidArgs({ android_key: 'must be a string' });
-        dir.androidKey = b['android_key'];
+        changes.androidKey = androidKey;
       }
       const p12 = b['ios_p12'];
       if (p12 !== undefined) {
         if (p12 !== null && typeof p12 !== 'string') throw invalidArgs({ ios_p12: 'must be base64' });
-        // Without a PKCS#12 parser the fingerprint is taken over the uploaded bytes, not the certificate.
-        dir.iosCertificateFingerprint =
-          p12 === null
-            ? null
-            : (
-                createHash('sha256')
-                  .update(Buffer.from(p12.replace(/\s/g, ''), 'base64'))
-                  .digest('hex')
-                  .toUpperCase()
-                  .match(/../g) ?? []
-              ).join(':');
+        try {
+          changes.iosCertificateFingerprint = p12 === null ? null : iosCertificateFingerprint(p12);
+        } catch (err) {
+          if (err instanceof InvalidP12Error) throw invalidArgs({ ios_p12: err.message });
+          throw err;
+        }
       }
+      Object.assign(dir, changes);
       return { status: 204 };
     })
     .signed('POST', '/organization/v3/directory/keys', 'org', function addDirectoryKey(c) {

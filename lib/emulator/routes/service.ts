@@ -25,7 +25,10 @@ export function addServiceRoutes(routes: RouteTable, ctx: EmulatorContext): void
 
   routes
     .signed('POST', '/service/v3/auths', 'svc', function createAuthRequest(c) {
-      return { status: 201, body: createAuth(ctx, service(c), c.issuerId, c.body ?? {}) };
+      return {
+        status: 201,
+        body: createAuth(ctx, service(c), { id: c.issuerId, keyId: c.signingKeyId }, c.body ?? {}),
+      };
     })
     .signed('GET', '/service/v3/auths/:id', 'svc', async function pollAuthRequest(c) {
       const auth = state.auths.get(c.params['id'] ?? '');

@@ -27,6 +27,20 @@ export function optionalUrl(value: unknown, field: string): string | null {
   throw invalidArgs({ [field]: 'must be an http(s) URL' });
 }
 
+/**
+ * The spellings of a boolean the API took for a service's `active`: JSON booleans and the text of
+ * one as the SDKs' languages print it, Python's `str(True)` ("True"; the official Python suite sends
+ * `"active": "True"` from its tables) and the lowercase JSON/Java form ("true"). Nothing looser:
+ * "TRUE", "1", "yes" or numbers stay invalid.
+ */
+const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = { True: true, true: true, False: false, false: false };
+
+function serviceActive(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && Object.hasOwn(BOOLEAN_TEXT, value)) return BOOLEAN_TEXT[value] === true;
+  throw invalidArgs({ active: 'must be a boolean' });
+}
+
 function optText(value: unknown, field: string): string | null {
   if (value === null) return null;
   if (typeof value !== 'string') throw invalidArgs({ [field]: 'must be a string' });
@@ -85,10 +99,7 @@ function addFor(routes: RouteTable, ctx: EmulatorContext, prefix: string, kind: 
     if (b['description'] !== undefined) svc.description = optText(b['description'], 'description');
     if (b['icon'] !== undefined) svc.icon = optionalUrl(b['icon'], 'icon');
     if (b['callback_url'] !== undefined) svc.callbackUrl = optionalUrl(b['callback_url'], 'callback_url');
-    if (b['active'] !== undefined && b['active'] !== null) {
-      if (typeof b['active'] !== 'boolean') throw invalidArgs({ active: 'must be a boolean' });
-      svc.active = b['active'];
-    }
+    if (b['active'] !== undefined && b['active'] !== null) svc.active = serviceActive(b['active']);
   };
 
   routes
