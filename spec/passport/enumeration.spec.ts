@@ -1,9 +1,13 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- supertest's res.body is parsed JSON (any); the assertions check its shape */
 import { expect } from 'chai';
+import nock from 'nock';
 import type { Response } from 'supertest';
 
+import { loadPrivateKey } from '../../lib/crypto/keys.js';
+
 import { FAILURE_MESSAGES, MemoryStore, type PendingRecord } from '../../lib/passport/index.js';
-import { buildApp, pendingId, useWorld, userPool, view } from '../support/passport_app.js';
+import { BASE_URL, FakeApi } from '../support/fake_api.js';
+import { buildApp, KEYS, pendingId, useWorld, userPool, view } from '../support/passport_app.js';
 
 /** Usernames LaunchKey does not know. */
 const UNKNOWN = ['nobody-here', 'ghost@example.com', 'Ｇｈｏｓｔ'];
@@ -317,5 +321,45 @@ describe('Strategy and user enumeration (SECURITY T8)', () => {
       expect(JSON.stringify(busy.body)).to.not.include(pendingId(world, username));
       await owner.post('/login/cancel').expect(200);
     });
+  });
+});
+
+// The emulator never answers SVC-003 at creation (the real API created such requests and let the
+// device fail them; spec/emulator/auth_flow.spec.ts pins it), so the fake API answers it here.
+describe('Strategy and a policy the user cannot meet at start (SVC-003, from the fake API)', () => {
+  const world = useWorld();
+  before(() => {
+    nock.enableNetConnect('127.0.0.1');
+  });
+  after(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  function policyFailure(): FakeApi {
+    return new FakeApi({ apiKey: loadPrivateKey(KEYS.api), clientKey: loadPrivateKey(KEYS.svc).publicKey })
+      .ping()
+      .publicKey()
+      .reply('POST', '/service/v3/auths', {
+        status: 400,
+        payload: { error_code: 'SVC-003', error_detail: 'The user cannot satisfy the policy' },
+      });
+  }
+
+  it('gets a decoy by default, like an unknown user: the same answer, no word about the policy', async () => {
+    policyFailure();
+    const t = buildApp(world, { strategy: { baseUrl: BASE_URL } });
+    const res = await t.browser().post('/login').type('form').send({ username: 'user1' });
+    expect(res.status).to.equal(202);
+    expect(res.body.pending.status).to.equal('pending');
+    expect(JSON.stringify(res.body)).to.not.match(/policy|SVC/i);
+  });
+
+  it("fails with code 'policy' when revealUnknownUsers is true", async () => {
+    policyFailure();
+    const t = buildApp(world, { strategy: { baseUrl: BASE_URL, revealUnknownUsers: true } });
+    const res = await t.browser().post('/login').type('form').send({ username: 'user1' });
+    expect(res.status).to.equal(401);
+    expect(res.body.info).to.deep.equal({ code: 'policy', message: FAILURE_MESSAGES[401] });
   });
 });
