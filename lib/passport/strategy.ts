@@ -11,7 +11,9 @@ import { Strategy as PassportStrategy } from 'passport-strategy';
 
 import { ConfigurationError } from '../errors.js';
 import { toMiddleware } from './adapters/express.js';
+import type { FastifyRequestLike } from './adapters/fastify.js';
 import { requestOf } from './adapters/index.js';
+import type { KoaContextLike } from './adapters/koa.js';
 import { completeLogin } from './complete.js';
 import { failure, statusView, type LoginStatus } from './core.js';
 import type { HttpRequest } from './http.js';
@@ -40,6 +42,12 @@ import { webhookHandler, type WebhookHandlerOptions } from './webhook_handler.js
 export { MAX_USERNAME_LENGTH };
 export type { LaunchKeyPending } from './outcome.js';
 export type { LaunchKeySuccessInfo } from './complete.js';
+
+/**
+ * A request as the strategy's methods (`status`, `cancel`, `logout`) take it: Express's, Fastify's,
+ * or a Koa context.
+ */
+export type FrameworkRequest = Request | FastifyRequestLike | KoaContextLike;
 
 /**
  * Passport strategy for LaunchKey push MFA login.
@@ -123,7 +131,7 @@ export class Strategy extends PassportStrategy {
    * logs out locally with `req.logout()`. The local logout always happens; a LaunchKey failure
    * rejects afterwards. Takes Express's request, Fastify's, or a Koa context.
    */
-  logout(req: Request): Promise<void> {
+  logout(req: FrameworkRequest): Promise<void> {
     return Promise.resolve().then(() => logoutRequest(this._config, requestOf(req)));
   }
 
@@ -154,7 +162,7 @@ export class Strategy extends PassportStrategy {
    * to show "your phone shows code 42". Reads the store only; never calls the API. Takes Express's
    * request, Fastify's, or a Koa context.
    */
-  async status(req: Request): Promise<LoginStatus> {
+  async status(req: FrameworkRequest): Promise<LoginStatus> {
     const ref = readData(requestOf(req).session(), this._config.sessionKey).pending;
     return statusView(await readLogin(this._config, ref), this._config.now());
   }
@@ -163,7 +171,7 @@ export class Strategy extends PassportStrategy {
    * Cancels the session's pending login (at LaunchKey and in the store); resolves `false` when there
    * was none. Takes Express's request, Fastify's, or a Koa context.
    */
-  cancel(req: Request): Promise<boolean> {
+  cancel(req: FrameworkRequest): Promise<boolean> {
     return Promise.resolve().then(() => cancelLogin(this._config, requestOf(req)));
   }
 

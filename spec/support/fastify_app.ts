@@ -141,7 +141,7 @@ export async function buildFastifyApp(world: World, options: FastifyAppOptions =
   app.post('/login/std', { preValidation: standard }, pending);
   app.get('/login/std/complete', { preValidation: standard }, pending);
   app.get('/login/status', launchkey.statusHandler(options.statusHandler));
-  app.post('/login/cancel', async (req) => ({ canceled: await strategy.cancel(req as never) }));
+  app.post('/login/cancel', async (req) => ({ canceled: await strategy.cancel(req) }));
   app.post('/logout', launchkey.logoutHandler());
   app.get('/me', (req, reply) => {
     const session = (req as { session?: { sessionId?: string; launchkey?: unknown } | null }).session;
