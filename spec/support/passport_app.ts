@@ -133,6 +133,8 @@ export interface World {
 export interface WorldOptions {
   /** The emulator's limit on authorization requests (default: the emulator's). */
   rateLimit?: EmulatorOptions['rateLimit'];
+  /** The path of the hook service's callback URL on the app server (default `/webhooks/launchkey`). */
+  webhookPath?: string;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -150,7 +152,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const emu = await startEmulator({
-    config: config(`${url}/webhooks/launchkey`),
+    config: config(`${url}${options.webhookPath ?? '/webhooks/launchkey'}`),
     apiPrivateKey: KEYS.api,
     webhooks: { attempts: 1 },
     ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),

@@ -25,7 +25,7 @@ const SESSION_ADVICE = {
 
 const PARSED_BODY_MESSAGE =
   "webhookHandler needs the raw request body: mount express.raw({ type: '*/*' }) on the webhook route " +
-  '(and no JSON or urlencoded parser before it)';
+  '(and no JSON or urlencoded parser before it); on NestJS, create the app with { rawBody: true }';
 
 /**
  * A Node (Express) request as the core reads it. Read lazily: the session check comes first, so a
@@ -69,6 +69,9 @@ export function expressRequest(req: Request): HttpRequest {
 
 /** The raw body: the one a raw parser left, or read here when no parser ran; `null` when over the limit. */
 async function rawBody(req: Request, limit: number): Promise<Buffer | string | null> {
+  // NestJS keeps the bytes of the bodies its parsers read (NestFactory.create(..., { rawBody: true })).
+  const kept: unknown = (req as { rawBody?: unknown }).rawBody;
+  if (Buffer.isBuffer(kept)) return kept.length > limit ? null : kept;
   const parsed: unknown = (req as { body?: unknown }).body;
   if (Buffer.isBuffer(parsed) || typeof parsed === 'string') return parsed;
   const empty = parsed === undefined || (isPlainEmpty(parsed) && !(req as { _body?: unknown })._body);

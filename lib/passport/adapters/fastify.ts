@@ -102,6 +102,9 @@ export function fastifyRequest(request: FastifyRequestLike): HttpRequest {
 
 /** The bytes webhookPlugin's parser kept; read here when no parser ran; `null` when over the limit. */
 async function rawBody(request: FastifyRequestLike, limit: number): Promise<Buffer | string | null> {
+  // NestJS keeps the bytes of the bodies its parsers read (NestFactory.create(..., { rawBody: true })).
+  const kept: unknown = (request as { rawBody?: unknown }).rawBody;
+  if (Buffer.isBuffer(kept)) return kept.length > limit ? null : kept;
   const body = request.body;
   if (Buffer.isBuffer(body) || typeof body === 'string') return body.length > limit ? null : body;
   if (body !== undefined && body !== null) throw new ConfigurationError(PARSED_BODY_MESSAGE);
