@@ -205,6 +205,14 @@ describe('Strategy on Fastify 5, @fastify/session, @fastify/passport and the emu
     ]);
   });
 
+  it('the webhook plugin’s raw-body parser stays in its scope: a JSON login still parses', async () => {
+    const t = await buildFastifyApp(world);
+    const username = user();
+    const res = await t.browser().post('/login').send({ username });
+    expect(res.status).to.equal(202);
+    expect(res.body.pending.authorizationRequestId).to.equal(pendingId(world, username));
+  });
+
   it('counts the per-address limit on request.ip (trustProxy)', async () => {
     const t = await buildFastifyApp(world, {
       trustProxy: true,

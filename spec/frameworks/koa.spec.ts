@@ -196,6 +196,27 @@ describe('Strategy on Koa 3, koa-session, koa-passport and the emulator', () => 
     expect(sessionStore.sessions.has(before ?? '')).to.equal(false);
   });
 
+  it('a webhook route behind the body parser is refused with a ConfigurationError saying so (the bytes are gone)', async () => {
+    const t = buildKoaApp(world, { webhookAfterBodyParser: true });
+    const browser = t.browser();
+    const username = user();
+    await browser.post('/login').type('form').send({ username }).expect(202);
+    const id = pendingId(world, username);
+    const before = world.emu.webhooks().length;
+    await world.emu.respond(id, 'approve');
+    await world.emu.webhooksSettled();
+    await browser.get('/login/complete').expect(200);
+    // A session end is JSON, which the parser reads: the handler refuses rather than guess the bytes.
+    world.emu.endSession(IDS.hook, username);
+    await world.emu.webhooksSettled();
+    const statuses = world.emu
+      .webhooks()
+      .slice(before)
+      .map((w) => w.status);
+    expect(statuses).to.include(500);
+    expect(t.webhookErrors.map((e) => (e as Error).message).join()).to.include('before the body parser');
+  });
+
   it('counts the per-address limit on ctx.ip (app.proxy)', async () => {
     const t = buildKoaApp(world, {
       proxy: true,

@@ -47,12 +47,16 @@ export interface KoaAppOptions extends StrategySetup {
   sessionGuard?: SessionGuardOptions;
   /** Koa's `app.proxy` (trust X-Forwarded-For). */
   proxy?: boolean;
+  /** Mount the webhook after the body parser (a mistake the handler must name). */
+  webhookAfterBodyParser?: boolean;
 }
 
 /** A built Koa app and what it observed. */
 export interface KoaTestApp extends SpecStrategy {
   app: Koa;
   hookEvents: string[];
+  /** Errors the webhook handler reported. */
+  webhookErrors: unknown[];
   sessionStore: MapSessionStore;
   browser(): Browser;
 }
@@ -61,6 +65,7 @@ export function buildKoaApp(world: World, options: KoaAppOptions = {}): KoaTestA
   const spec = specStrategy(world, options);
   const { strategy } = spec;
   const hookEvents: string[] = [];
+  const webhookErrors: unknown[] = [];
   const sessionStore = options.sessionStore ?? new MapSessionStore();
   const passport = new KoaPassport();
   passport.use(strategy);
@@ -95,14 +100,18 @@ export function buildKoaApp(world: World, options: KoaAppOptions = {}): KoaTestA
       onSessionEnd: (event) => {
         hookEvents.push(`end:${event.serviceUserHash}`);
       },
+      onError: (err) => {
+        webhookErrors.push(err);
+      },
     }),
   );
-  app.use(hooks.routes());
+  if (options.webhookAfterBodyParser !== true) app.use(hooks.routes());
   const mode = options.session ?? 'store';
   if (mode !== 'none') {
     app.use(session({ key: 'sid', ...(mode === 'store' ? { store: sessionStore } : {}) }, app));
   }
   app.use(bodyParser());
+  if (options.webhookAfterBodyParser === true) app.use(hooks.routes());
   app.use(passport.initialize());
   if (mode !== 'none') {
     app.use(passport.session());
@@ -160,5 +169,5 @@ export function buildKoaApp(world: World, options: KoaAppOptions = {}): KoaTestA
   world.use((req, res) => {
     void handle(req, res);
   });
-  return { ...spec, app, hookEvents, sessionStore, browser: () => request.agent(world.server) };
+  return { ...spec, app, hookEvents, webhookErrors, sessionStore, browser: () => request.agent(world.server) };
 }
