@@ -213,6 +213,41 @@ describe('Strategy on Fastify 5, @fastify/session, @fastify/passport and the emu
     expect(res.body.pending.authorizationRequestId).to.equal(pendingId(world, username));
   });
 
+  it('a step-up (getUsername gets the Fastify request) logs the same user in again, under a new session id with a new marker', async () => {
+    let later = 0;
+    const asked: unknown[] = [];
+    const t = await buildFastifyApp(world, {
+      strategy: {
+        getUsername: (req) => {
+          asked.push(req);
+          return (req as unknown as { user?: { username?: string } | null }).user?.username;
+        },
+        now: () => Date.now() + later,
+      },
+    });
+    const browser = t.browser();
+    const username = user();
+    await browser.post('/login').type('form').send({ username }).expect(202);
+    await world.emu.respond(pendingId(world, username), 'approve');
+    await world.emu.webhooksSettled();
+    await browser.get('/login/complete').expect(200);
+    const first = (await browser.get('/me')).body as Me & { launchkey: { login: { at: number } } };
+
+    // Logged in: no field can choose the user, the push goes to the one logged in.
+    await browser.post('/login').type('form').send({ username: user() }).expect(202);
+    await world.emu.respond(pendingId(world, username), 'approve');
+    await world.emu.webhooksSettled();
+    later = 60_000;
+    await browser.get('/login/complete').expect(200);
+    const second = (await browser.get('/me')).body as Me & { launchkey: { login: { at: number } } };
+    expect(second.user?.username).to.equal(username);
+    expect(second.sessionID).to.not.equal(first.sessionID);
+    expect(second.launchkey.login.at - first.launchkey.login.at).to.be.at.least(60_000);
+    expect(asked.length).to.be.greaterThan(0);
+    // Fastify's own request, as @fastify/passport handed it over.
+    expect(asked.every((req) => typeof req === 'object' && req !== null && 'routeOptions' in req)).to.equal(true);
+  });
+
   it('counts the per-address limit on request.ip (trustProxy)', async () => {
     const t = await buildFastifyApp(world, {
       trustProxy: true,

@@ -217,6 +217,41 @@ describe('Strategy on Koa 3, koa-session, koa-passport and the emulator', () => 
     expect(t.webhookErrors.map((e) => (e as Error).message).join()).to.include('before the body parser');
   });
 
+  it('a step-up (getUsername gets koa-passport’s request (whose user is ctx.state.user)) logs the same user in again, under a new session id with a new marker', async () => {
+    let later = 0;
+    const asked: unknown[] = [];
+    const t = buildKoaApp(world, {
+      strategy: {
+        getUsername: (req) => {
+          asked.push(req);
+          return (req as unknown as { user?: { username?: string } | null }).user?.username;
+        },
+        now: () => Date.now() + later,
+      },
+    });
+    const browser = t.browser();
+    const username = user();
+    await browser.post('/login').type('form').send({ username }).expect(202);
+    await world.emu.respond(pendingId(world, username), 'approve');
+    await world.emu.webhooksSettled();
+    await browser.get('/login/complete').expect(200);
+    const first = (await browser.get('/me')).body as Me & { launchkey: { login: { at: number } } };
+
+    // Logged in: no field can choose the user, the push goes to the one logged in.
+    await browser.post('/login').type('form').send({ username: user() }).expect(202);
+    await world.emu.respond(pendingId(world, username), 'approve');
+    await world.emu.webhooksSettled();
+    later = 60_000;
+    await browser.get('/login/complete').expect(200);
+    const second = (await browser.get('/me')).body as Me & { launchkey: { login: { at: number } } };
+    expect(second.user?.username).to.equal(username);
+    expect(second.sessionID).to.not.equal(first.sessionID);
+    expect(second.launchkey.login.at - first.launchkey.login.at).to.be.at.least(60_000);
+    expect(asked.length).to.be.greaterThan(0);
+    // koa-passport's request, with the Koa context at .ctx.
+    expect(asked.every((req) => typeof (req as { ctx?: { state?: unknown } }).ctx?.state === 'object')).to.equal(true);
+  });
+
   it('counts the per-address limit on ctx.ip (app.proxy)', async () => {
     const t = buildKoaApp(world, {
       proxy: true,
