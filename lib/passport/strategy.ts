@@ -4,13 +4,14 @@
  * username, or with `getUsername`: a push is sent and a pending login bound to the session, see
  * start.ts) and **complete** (any other request: the session's login is read from the store and
  * consumed at most once, see complete.ts). The helpers (status, webhook, logout, guard, cancel) are
- * plain middleware over the same configuration, store and background poller.
+ * framework-neutral handlers (http.ts) over the same configuration, store and background poller:
+ * Express middleware here, and the routes of lib/frameworks/ for Fastify, Koa and NestJS.
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { Strategy as PassportStrategy } from 'passport-strategy';
 
 import { ConfigurationError } from '../errors.js';
-import { toMiddleware } from './adapters/express.js';
+import { toGuardMiddleware, toMiddleware } from './adapters/express.js';
 import type { FastifyRequestLike } from './adapters/fastify.js';
 import { requestOf } from './adapters/index.js';
 import type { KoaContextLike } from './adapters/koa.js';
@@ -142,18 +143,7 @@ export class Strategy extends PassportStrategy {
 
   /** Middleware logging out sessions whose LaunchKey session was ended from the phone. */
   sessionGuard(options: SessionGuardOptions = {}): RequestHandler {
-    const config = this._config;
-    const redirect = options.redirect;
-    return (req: Request, res: Response, next: NextFunction): void => {
-      Promise.resolve()
-        .then(() => guardSession(config, requestOf(req)))
-        .then((loggedOut) => {
-          if (loggedOut && redirect !== undefined) res.redirect(303, redirect);
-          else next();
-        })
-        // Fail closed: when the store cannot answer, the request does not go on as logged in.
-        .catch(next);
-    };
+    return toGuardMiddleware((req) => guardSession(this._config, req), options.redirect);
   }
 
   /**

@@ -124,3 +124,20 @@ export function toMiddleware(
     handle(expressRequest(req), expressResponse(res)).catch(next);
   };
 }
+
+/**
+ * The session guard as Express middleware: `next()` after it ran (logged out or not), or a 303 to
+ * `redirect` when it logged someone out. Fails closed: when the store cannot answer, `next(err)`,
+ * and the request does not go on as logged in.
+ */
+export function toGuardMiddleware(
+  guard: (req: HttpRequest) => Promise<boolean>,
+  redirect: string | undefined,
+): (req: Request, res: Response, next: NextFunction) => void {
+  return (req, res, next) => {
+    guard(expressRequest(req)).then((loggedOut) => {
+      if (loggedOut && redirect !== undefined) res.redirect(303, redirect);
+      else next();
+    }, next);
+  };
+}
