@@ -23,8 +23,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   testing: ['errors.ts', 'entities', 'passport'],
   // The operator CLI sits on the SDK: never on the strategy or the emulator.
   cli: ['errors.ts', 'version.ts', 'crypto', 'entities', 'clients'],
+  // The Fastify and Koa faces: routes built from the strategy's neutral handlers.
+  frameworks: ['errors.ts', 'webhooks', 'passport'],
   'index.ts': ['errors.ts', 'version.ts', 'crypto', 'entities', 'transport', 'webhooks', 'clients', 'passport'],
 };
+
+/** What a framework adapter (lib/passport/adapters/) may import from the rest of lib/passport. */
+const ADAPTER_MAY_IMPORT: readonly string[] = ['http.js', 'session.js', 'bridge_login.js', 'outcome.js'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -62,6 +67,30 @@ describe('package', () => {
           .join('/');
         const targetPart = partOf(target.replace(/\.js$/, '.ts'));
         if (targetPart !== part && !allowed.includes(targetPart)) violations.push(`${from} imports ${target}`);
+      }
+    }
+    expect(violations).to.deep.equal([]);
+  });
+
+  it('keeps the framework adapters at the edge of lib/passport: the core never imports them', () => {
+    // The core (start, complete, the handlers) works on http.ts's interface only; the adapters turn
+    // each framework's request and response into it, and only the strategy (which hands passport's
+    // request to the right adapter) reaches them. Adapters never import the core's handlers back.
+    const passport = join(LIB, 'passport');
+    const violations: string[] = [];
+    for (const file of sourceFiles(passport)) {
+      const from = relative(passport, file).split('\\').join('/');
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+'(\.[^']+)'/gm)) {
+        const target = relative(passport, join(file, '..', match[1] ?? ''))
+          .split('\\')
+          .join('/');
+        const intoAdapters = target.startsWith('adapters/');
+        const fromAdapters = from.startsWith('adapters/');
+        if (intoAdapters && !fromAdapters && from !== 'strategy.ts') violations.push(`${from} imports ${target}`);
+        if (fromAdapters && !intoAdapters && !target.startsWith('..') && !ADAPTER_MAY_IMPORT.includes(target)) {
+          violations.push(`${from} imports ${target}`);
+        }
       }
     }
     expect(violations).to.deep.equal([]);

@@ -16,12 +16,13 @@ import type { Request } from 'express';
 
 import { AuthRequestMismatchError } from '../errors.js';
 import { effectiveStatus, failure, failureOf, noteFraud } from './core.js';
+import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
 import type { AuthenticateOptions, LaunchKeyResult, StrategyConfig, VerifyUser } from './options.js';
 import { fail, pending, type Outcome } from './outcome.js';
 import type { Poller } from './poller.js';
 import { usernameKey } from './rate_limit.js';
-import { clearPending, markNextLogIn, readData, type SessionLike } from './session.js';
+import { clearPending, readData, updateData, type SessionLike } from './session.js';
 import type { PendingRecord } from './store.js';
 import { acceptUsername } from './username.js';
 
@@ -41,13 +42,13 @@ export interface LaunchKeySuccessInfo {
 export interface CompleteContext {
   config: StrategyConfig;
   poller: Poller;
-  runVerify(req: Request, result: LaunchKeyResult): Promise<{ user: VerifyUser; info: object }>;
+  runVerify(req: HttpRequest, result: LaunchKeyResult): Promise<{ user: VerifyUser; info: object }>;
 }
 
 /** Completes the session's login. */
 export async function completeLogin(
   c: CompleteContext,
-  req: Request,
+  req: HttpRequest,
   options: AuthenticateOptions,
   session: SessionLike,
 ): Promise<Outcome> {
@@ -78,7 +79,7 @@ export async function completeLogin(
 
 async function completeApproved(
   c: CompleteContext,
-  req: Request,
+  req: HttpRequest,
   session: SessionLike,
   record: PendingRecord,
 ): Promise<Outcome> {
@@ -110,15 +111,17 @@ async function completeApproved(
   if (decided.kind === 'success') {
     // An approved login does not use up the user's start budget.
     await config.limits?.limiter.refund?.(usernameKey(claimed.username)).catch(config.onError);
-    markNextLogIn(
-      req,
-      config.sessionKey,
-      {
-        username: claimed.username,
-        serviceUserHash: (decided.info as LaunchKeySuccessInfo).serviceUserHash,
-        at: config.now(),
+    const marker = {
+      username: claimed.username,
+      serviceUserHash: (decided.info as LaunchKeySuccessInfo).serviceUserHash,
+      at: config.now(),
+    };
+    // Written into the session the bridge's login creates, and stored with it (bridge_login.ts). A
+    // step-up keeps what the session held (a cart); the bridge still gives it a new id.
+    req.onNextLogIn(
+      (session) => {
+        updateData(session, config.sessionKey, { login: marker });
       },
-      // A step-up keeps what the session held (a cart); passport still gives it a new id.
       { keepSessionInfo: claimed.stepUp === true },
     );
   }
@@ -128,7 +131,7 @@ async function completeApproved(
 /** The decision for a claimed approval: success, or why not. Throws on faults (the claim is then released). */
 async function decide(
   c: CompleteContext,
-  req: Request,
+  req: HttpRequest,
   record: PendingRecord,
   state: { state?: unknown },
 ): Promise<Outcome> {
@@ -142,7 +145,8 @@ async function decide(
   }
   // Step-up: the approval must be for the user the application says is asking, now (T7).
   if (record.stepUp === true) {
-    const asking = config.getUsername === undefined ? undefined : acceptUsername(await config.getUsername(req));
+    const asking =
+      config.getUsername === undefined ? undefined : acceptUsername(await config.getUsername(req.native as Request));
     if (asking !== record.username) return fail(failure('user-mismatch', state));
   }
   const result: LaunchKeyResult = {

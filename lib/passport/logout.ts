@@ -7,13 +7,13 @@
  * asked to log out must be logged out here). A LaunchKey failure is reported afterwards: `logout()`
  * rejects with it, `logoutHandler()` passes it to `next(err)`.
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-
 import { AuthorizationRequestCanceledError, AuthorizationResponseExistsError, EntityNotFoundError } from '../errors.js';
 import { noteFraud } from './core.js';
-import type { StrategyConfig } from './options.js';
+import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
-import { asError, passportLogout, readData, requireSession, updateData } from './session.js';
+import type { StrategyConfig } from './options.js';
+import { asError, readData, updateData } from './session.js';
+import type { CoreHandler } from './status_handler.js';
 
 /** Options of `strategy.logoutHandler()`. */
 export interface LogoutHandlerOptions {
@@ -22,8 +22,8 @@ export interface LogoutHandlerOptions {
 }
 
 /** @internal `strategy.logout(req)`. */
-export async function logoutRequest(config: StrategyConfig, req: Request): Promise<void> {
-  const session = requireSession(req);
+export async function logoutRequest(config: StrategyConfig, req: HttpRequest): Promise<void> {
+  const session = req.session();
   const login = readData(session, config.sessionKey).login;
   let failure: unknown;
   if (login !== undefined && config.launchkeySession) {
@@ -33,18 +33,29 @@ export async function logoutRequest(config: StrategyConfig, req: Request): Promi
       failure = err;
     }
   }
-  await passportLogout(req);
+  await localLogout(config, req);
   if (failure !== undefined) throw asError(failure);
 }
 
+/**
+ * @internal Logs out through the bridge, and forgets the login marker: a bridge whose logout keeps
+ * the session's data (koa-session's regenerate does) would keep it too, and the guard and the next
+ * logout would act on a login that is over.
+ */
+export async function localLogout(config: StrategyConfig, req: HttpRequest): Promise<void> {
+  await req.logOut();
+  const after = req.session();
+  if (readData(after, config.sessionKey).login !== undefined)
+    updateData(after, config.sessionKey, { login: undefined });
+}
+
 /** @internal `strategy.logoutHandler()`. */
-export function logoutHandler(config: StrategyConfig, options: LogoutHandlerOptions): RequestHandler {
+export function logoutHandler(config: StrategyConfig, options: LogoutHandlerOptions): CoreHandler {
   const redirect = options.redirect;
-  return (req: Request, res: Response, next: NextFunction): void => {
-    logoutRequest(config, req).then(() => {
-      if (redirect === undefined) res.status(204).end();
-      else res.redirect(303, redirect);
-    }, next);
+  return async (req, res) => {
+    await logoutRequest(config, req);
+    if (redirect === undefined) res.empty(204);
+    else res.redirect(303, redirect);
   };
 }
 
@@ -53,8 +64,8 @@ export function logoutHandler(config: StrategyConfig, options: LogoutHandlerOpti
  * it: every tab waiting on it hears `canceled` (never a `none` that looks like a lost login), and
  * completing it fails with code `'canceled'`.
  */
-export async function cancelLogin(config: StrategyConfig, req: Request): Promise<boolean> {
-  const session = requireSession(req);
+export async function cancelLogin(config: StrategyConfig, req: HttpRequest): Promise<boolean> {
+  const session = req.session();
   const ref = readData(session, config.sessionKey).pending;
   const record = await readLogin(config, ref);
   if (ref === undefined || record === undefined) return false;

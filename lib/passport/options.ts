@@ -162,9 +162,10 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   /** Start limits per username and per address; `false` turns them off. Default 3 and 10 per 5 minutes. */
   rateLimit?: RateLimitOptions | false;
   /**
-   * The client's address, for the per-address start limit; default `req.ip`. Behind a proxy, set
-   * Express's `trust proxy` to exactly your proxies (then `req.ip` is the client's address), or give
-   * a function here; without either, every client shares the proxy's address and its limit.
+   * The client's address, for the per-address start limit; default the framework's: `req.ip`
+   * (Express, `trust proxy`), `request.ip` (Fastify, `trustProxy`), `ctx.ip` (Koa, `app.proxy`).
+   * Behind a proxy, set that setting to exactly your proxies (then it is the client's address), or
+   * give a function here; without either, every client shares the proxy's address and its limit.
    */
   clientAddress?: (req: Request) => string | undefined;
   /**
@@ -304,7 +305,8 @@ export interface StrategyConfig {
   sameOriginOnly: boolean;
   correlationCode: boolean;
   allowLegacyAuthPackage: boolean;
-  clientAddress: (req: Request) => string | undefined;
+  /** The application's; `undefined`: the framework's (`req.ip`, Fastify's `request.ip`, Koa's `ctx.ip`). */
+  clientAddress: ((req: Request) => string | undefined) | undefined;
   onError: (err: unknown) => void;
   pollInterval: number;
   now: () => number;
@@ -454,8 +456,10 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
   if (typeof startMethod !== 'string' || !/^[A-Za-z]{1,16}$/.test(startMethod) || /^(GET|HEAD)$/i.test(startMethod)) {
     fail('startMethod', 'must be an HTTP method that is not GET or HEAD, such as POST');
   }
-  const clientAddress = own<StrategyConfig['clientAddress']>(o, 'clientAddress') ?? defaultClientAddress;
-  if (typeof clientAddress !== 'function') fail('clientAddress', 'must be a function of the request');
+  const clientAddress = own<StrategyConfig['clientAddress']>(o, 'clientAddress');
+  if (clientAddress !== undefined && typeof clientAddress !== 'function') {
+    fail('clientAddress', 'must be a function of the request');
+  }
   const onError = own<StrategyConfig['onError']>(o, 'onError');
   if (onError !== undefined && typeof onError !== 'function') fail('onError', 'must be a function');
 
@@ -547,10 +551,6 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
     requestOptions: checkRequestOptions(o, ''),
     state: own(o, 'state'),
   };
-}
-
-function defaultClientAddress(req: Request): string | undefined {
-  return req.ip ?? req.socket.remoteAddress;
 }
 
 /** `onError`, called so that a throwing reporter can never break what reported to it. */

@@ -2,9 +2,8 @@
  * What one `authenticate` call decides, before it is handed to passport (`success`, `fail`,
  * `redirect` or `pass`), and the small builders the phases share.
  */
-import type { Request } from 'express';
-
 import { FAILURE_STATUS, type LaunchKeyFailureInfo } from './core.js';
+import type { HttpRequest } from './http.js';
 import type { AuthenticateOptions, StrategyConfig } from './options.js';
 import type { PendingRecord } from './store.js';
 
@@ -36,10 +35,10 @@ export function fail(info: LaunchKeyFailureInfo): Outcome {
   return { kind: 'fail', info, status: FAILURE_STATUS[info.code] };
 }
 
-/** The answer while `record` is pending: the redirect to the waiting page, or `pass()` with `req.launchkey`. */
+/** The answer while `record` is pending: the redirect to the waiting page, or `pass()` with `req.launchkey` (Koa: `ctx.state.launchkey`). */
 export function pending(
   config: StrategyConfig,
-  req: Request,
+  req: HttpRequest,
   options: AuthenticateOptions,
   record: PendingRecord,
 ): Outcome {
@@ -52,6 +51,6 @@ export function pending(
     ...(record.state === undefined ? {} : { state: record.state }),
     ...(record.correlationCode === undefined ? {} : { correlationCode: record.correlationCode }),
   };
-  (req as Request & { launchkey?: LaunchKeyPending }).launchkey = info;
+  req.setPending(info);
   return { kind: 'pass' };
 }

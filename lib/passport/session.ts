@@ -5,8 +5,6 @@
  *
  * @internal
  */
-import type { Request } from 'express';
-
 import { UUID_PATTERN } from '../entities/validate.js';
 import { ConfigurationError } from '../errors.js';
 import type { PendingRecord } from './store.js';
@@ -64,26 +62,37 @@ export function asError(err: unknown): Error {
   return new Error(typeof err === 'string' ? err : 'Non-error value thrown', { cause: err });
 }
 
+/** Whether `value` is a promise (or any thenable). */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 const HANDLE = /^[A-Za-z0-9_-]{43}$/;
 
-/** The session, or a {@link ConfigurationError} that says how to fix a missing one. */
-export function requireSession(req: Request): SessionLike {
-  const session = (req as { session?: unknown }).session;
-  if (session === undefined || session === null || typeof session !== 'object') {
-    throw new ConfigurationError(
-      'passport-launchkey needs sessions: mount express-session (app.use(session({ ... }))) before ' +
-        'passport and the LaunchKey routes',
-    );
+/** What to tell the developer when a framework's session is missing or unfit. */
+export interface SessionAdvice {
+  /** The session middleware is not mounted. */
+  missing: string;
+  /** The session cannot regenerate (so a login would keep the pre-login id). */
+  unfit: string;
+}
+
+/**
+ * `value` as the session, or a {@link ConfigurationError} that says how to fix it: a session must
+ * exist and have `regenerate()` and `save()`, or a login would keep the pre-login session id
+ * (session fixation, T10).
+ */
+export function checkSession(value: unknown, advice: SessionAdvice): SessionLike {
+  if (value === undefined || value === null || typeof value !== 'object') {
+    throw new ConfigurationError(advice.missing);
   }
-  const s = session as Partial<SessionLike>;
-  if (typeof s.regenerate !== 'function' || typeof s.save !== 'function') {
-    // Without regenerate a login would keep the pre-login session id (session fixation, T10).
-    throw new ConfigurationError(
-      'passport-launchkey needs a session with regenerate() and save(), such as express-session; ' +
-        'cookie-session and similar are not supported',
-    );
-  }
-  return session as SessionLike;
+  const s = value as Partial<SessionLike>;
+  if (typeof s.regenerate !== 'function' || typeof s.save !== 'function') throw new ConfigurationError(advice.unfit);
+  return value as SessionLike;
 }
 
 const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
@@ -178,67 +187,6 @@ export function clearPending(session: SessionLike, key: string): void {
 export function saveSession(session: SessionLike): Promise<void> {
   return new Promise((resolve, reject) => {
     session.save((err) => {
-      if (err === undefined || err === null) resolve();
-      else reject(asError(err));
-    });
-  });
-}
-
-type LogInFunction = (user: Express.User, optionsOrDone?: unknown, done?: (err?: unknown) => void) => void;
-
-/**
- * Makes this request's `req.logIn` record `marker` in the session once passport has regenerated it,
- * so the marker belongs to the new session only. Passport (0.6+) sets `req.logIn` per request; the
- * wrapper lives as long as the request.
- */
-export function markNextLogIn(
-  req: Request,
-  sessionKey: string,
-  marker: LoginMarker,
-  extra: { keepSessionInfo: boolean } = { keepSessionInfo: false },
-): void {
-  const r = req as unknown as { logIn?: LogInFunction; login?: LogInFunction };
-  const original = r.logIn;
-  if (typeof original !== 'function') return;
-  const wrapped: LogInFunction = function (this: unknown, user, optionsOrDone, done) {
-    const callback = (typeof optionsOrDone === 'function' ? optionsOrDone : done) as
-      ((err?: unknown) => void) | undefined;
-    const given = (typeof optionsOrDone === 'object' && optionsOrDone !== null ? optionsOrDone : {}) as {
-      session?: boolean;
-      keepSessionInfo?: boolean;
-    };
-    const options = extra.keepSessionInfo ? { ...given, keepSessionInfo: true } : given;
-    original.call(this, user, options, (err?: unknown) => {
-      if (err !== undefined && err !== null) {
-        callback?.(err);
-        return;
-      }
-      const session = (req as { session?: unknown }).session as SessionLike | undefined;
-      if (options.session === false || session === undefined || typeof session.save !== 'function') {
-        callback?.();
-        return;
-      }
-      writeData(session, sessionKey, { ...readData(session, sessionKey), login: marker });
-      saveSession(session).then(
-        () => callback?.(),
-        (saveErr: unknown) => callback?.(saveErr),
-      );
-    });
-  };
-  r.logIn = wrapped;
-  r.login = wrapped;
-}
-
-/** Logs out through passport (`req.logout`, which regenerates the session) as a promise. */
-export function passportLogout(req: Request): Promise<void> {
-  const logout = (req as unknown as { logout?: (done: (err?: unknown) => void) => void }).logout;
-  if (typeof logout !== 'function') {
-    return Promise.reject(
-      new ConfigurationError('req.logout is missing: mount passport.initialize() before this handler'),
-    );
-  }
-  return new Promise((resolve, reject) => {
-    logout.call(req, (err) => {
       if (err === undefined || err === null) resolve();
       else reject(asError(err));
     });

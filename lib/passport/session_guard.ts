@@ -3,44 +3,26 @@
  * session-end webhook records a revocation in the shared store; this middleware logs that user's
  * sessions out on their next request, on every instance.
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-
+import type { HttpRequest } from './http.js';
+import { localLogout } from './logout.js';
 import type { StrategyConfig } from './options.js';
-import { passportLogout, readData, requireSession } from './session.js';
+import { readData } from './session.js';
 
 /** Options of `strategy.sessionGuard()`. */
 export interface SessionGuardOptions {
-  /** Where to send a browser that was logged out (303); default none: continue with `next()` logged out. */
+  /** Where to send a browser that was logged out (303); default none: continue logged out. */
   redirect?: string;
 }
 
-/** @internal `strategy.sessionGuard()`. */
-export function sessionGuard(config: StrategyConfig, options: SessionGuardOptions): RequestHandler {
-  const redirect = options.redirect;
-  return (req: Request, res: Response, next: NextFunction): void => {
-    let login;
-    try {
-      login = readData(requireSession(req), config.sessionKey).login;
-    } catch (err) {
-      next(err);
-      return;
-    }
-    if (login === undefined) {
-      next();
-      return;
-    }
-    config.store
-      .isRevoked(login.serviceUserHash, login.at)
-      .then(async (revoked) => {
-        if (!revoked) {
-          next();
-          return;
-        }
-        await passportLogout(req);
-        if (redirect === undefined) next();
-        else res.redirect(303, redirect);
-      })
-      // Fail closed: when the store cannot answer, the request does not go on as logged in.
-      .catch(next);
-  };
+/**
+ * @internal `strategy.sessionGuard()`: whether this request's login was revoked, in which case it
+ * is logged out here and `true` comes back (the adapter then redirects or continues). Fails closed:
+ * when the store cannot answer, it rejects, and the request does not go on as logged in.
+ */
+export async function guardSession(config: StrategyConfig, req: HttpRequest): Promise<boolean> {
+  const login = readData(req.session(), config.sessionKey).login;
+  if (login === undefined) return false;
+  if (!(await config.store.isRevoked(login.serviceUserHash, login.at))) return false;
+  await localLogout(config, req);
+  return true;
 }

@@ -24,6 +24,7 @@ import {
   RateLimitedError,
 } from '../errors.js';
 import { failure, noteFraud, type LaunchKeyFailureInfo } from './core.js';
+import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
 import {
   REQUEST_OPTION_NAMES,
@@ -69,7 +70,7 @@ export interface StartContext {
 /** Starts a login for `username` (already accepted by `acceptUsername`). */
 export async function startLogin(
   c: StartContext,
-  req: Request,
+  req: HttpRequest,
   options: AuthenticateOptions,
   session: SessionLike,
   username: string,
@@ -128,9 +129,9 @@ export async function startLogin(
 }
 
 /** The lock key of the request's session, or `undefined` when the session has no id to key it by. */
-function sessionLock(req: Request): string | undefined {
-  const id = (req as { sessionID?: unknown }).sessionID;
-  if (typeof id !== 'string' || id.length === 0) return undefined;
+function sessionLock(req: HttpRequest): string | undefined {
+  const id = req.sessionId();
+  if (id === undefined) return undefined;
   // Hashed: a session id is a bearer secret and has no business in a shared store.
   return `start:${createHash('sha256').update(id).digest('base64url')}`;
 }
@@ -147,7 +148,7 @@ function handedOver(holder: string): PendingRef | undefined {
 /** Checks the limits, sends the push (or makes a decoy) and binds the login to the session. */
 async function begin(
   c: StartContext,
-  req: Request,
+  req: HttpRequest,
   options: AuthenticateOptions,
   session: SessionLike,
   username: string,
@@ -160,7 +161,7 @@ async function begin(
   const request = await resolveRequestOptions(req, { ...config.requestOptions, ...pickRequestOptions(options) });
   const state = options.state ?? (await resolve(req, config.state));
   const correlationCode = config.correlationCode ? String(randomInt(10, 100)) : undefined;
-  request.context ??= describeClient(req.get('user-agent'));
+  request.context ??= describeClient(req.header('user-agent'));
   if (correlationCode !== undefined) request.context = withCorrelationCode(request.context, correlationCode);
   const ttl = request.ttl ?? DEFAULT_TTL;
   const start: Start = { username, ttl, state, correlationCode, stepUp };
@@ -261,7 +262,7 @@ async function create(
 /** Stores a started login (a real one when `start.id` is set; a decoy, in the session, otherwise). */
 async function store(
   c: StartContext,
-  req: Request,
+  req: HttpRequest,
   options: AuthenticateOptions,
   session: SessionLike,
   start: Start,
@@ -327,13 +328,18 @@ async function coolingFor(config: StrategyConfig, username: string): Promise<num
 /** The refusal of a start over a limit, per client address and per username (T9). */
 async function rateLimited(
   config: StrategyConfig,
-  req: Request,
+  req: HttpRequest,
   username: string,
 ): Promise<LaunchKeyFailureInfo | undefined> {
   const limits = config.limits;
   if (limits === undefined) return undefined;
   const checks: [string | undefined, typeof limits.perIp][] = [
-    [addressKey(config.clientAddress(req)), limits.perIp],
+    [
+      addressKey(
+        config.clientAddress === undefined ? req.clientAddress() : config.clientAddress(req.native as Request),
+      ),
+      limits.perIp,
+    ],
     [usernameKey(username), limits.perUsername],
   ];
   for (const [key, rule] of checks) {
@@ -348,8 +354,9 @@ async function rateLimited(
   return undefined;
 }
 
-async function resolve<T>(req: Request, value: Resolvable<T> | undefined): Promise<T | undefined> {
-  return typeof value === 'function' ? (value as (req: Request) => T | Promise<T>)(req) : value;
+async function resolve<T>(req: HttpRequest, value: Resolvable<T> | undefined): Promise<T | undefined> {
+  // The application's functions get the framework's own request.
+  return typeof value === 'function' ? (value as (req: Request) => T | Promise<T>)(req.native as Request) : value;
 }
 
 /** The LaunchKey request options given to one authenticate call (own properties, set ones only). */
@@ -363,7 +370,7 @@ function pickRequestOptions(options: AuthenticateOptions): LaunchKeyRequestOptio
 
 /** Resolves the request options (values or functions of the request) for one start. */
 async function resolveRequestOptions(
-  req: Request,
+  req: HttpRequest,
   options: LaunchKeyRequestOptions,
 ): Promise<AuthorizationRequestOptions> {
   const request: Record<string, unknown> = {};

@@ -14,15 +14,15 @@
  * Waits are bounded per login (`maxWaitsPerLogin`, the oldest closes) and per handler
  * (`maxWaits`, then 503 with `Retry-After`), and release everything when the client goes away.
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import Negotiator from 'negotiator';
 
 import { ConfigurationError } from '../errors.js';
 import { statusView, type LoginStatus } from './core.js';
+import type { EventStream, HttpRequest, HttpResponse } from './http.js';
 import { readLogin } from './login_ref.js';
 import type { StrategyConfig } from './options.js';
 import type { Poller } from './poller.js';
-import { readData, requireSession, type PendingRef } from './session.js';
+import { readData, type PendingRef } from './session.js';
 import { WaitRegistry, watchLogin } from './waiting.js';
 
 /** Options of `strategy.statusHandler()`. */
@@ -59,8 +59,11 @@ function integer(
   return v;
 }
 
+/** A framework-neutral handler (http.ts): resolves once it answered, or once the client went away. */
+export type CoreHandler = (req: HttpRequest, res: HttpResponse) => Promise<void>;
+
 /** @internal `strategy.statusHandler()`. */
-export function statusHandler(config: StrategyConfig, poller: Poller, options: StatusHandlerOptions): RequestHandler {
+export function statusHandler(config: StrategyConfig, poller: Poller, options: StatusHandlerOptions): CoreHandler {
   if ((options as unknown) === null || typeof options !== 'object') {
     throw new ConfigurationError('statusHandler options must be an object', { option: 'options' });
   }
@@ -71,28 +74,22 @@ export function statusHandler(config: StrategyConfig, poller: Poller, options: S
     integer(options, 'maxWaitsPerLogin', 4, 1, 20),
     integer(options, 'maxWaits', 10_000, 1, 1_000_000),
   );
-  return (req: Request, res: Response, next: NextFunction): void => {
-    let ref: PendingRef | undefined;
-    try {
-      ref = readData(requireSession(req), config.sessionKey).pending;
-    } catch (err) {
-      next(err);
-      return;
-    }
+  return async (req, res) => {
+    const ref = readData(req.session(), config.sessionKey).pending;
     const events = wantsEvents(req);
     const waitSeconds = events ? 0 : parseWait(req.query['wait'], maxWait);
     if (!events && (ref === undefined || waitSeconds === 0)) {
       // One answer, now: nothing to hold open.
-      readLogin(config, ref).then((record) => {
-        if (record?.status === 'pending') void poller.ensure(record.authorizationRequestId);
-        sendJson(res, statusView(record, config.now()));
-      }, next);
+      const record = await readLogin(config, ref);
+      if (record?.status === 'pending') void poller.ensure(record.authorizationRequestId);
+      sendJson(res, statusView(record, config.now()));
       return;
     }
     if (ref === undefined) {
       // An event stream with nothing to wait for: one `none` event, then the end.
-      openStream(res);
-      res.end(eventOf({ status: 'none' }));
+      const stream = openStream(res);
+      stream.write(eventOf({ status: 'none' }));
+      stream.end();
       return;
     }
     const login = ref;
@@ -103,15 +100,13 @@ export function statusHandler(config: StrategyConfig, poller: Poller, options: S
     });
     if (release === undefined) {
       wait.end();
-      res.setHeader('Retry-After', String(BUSY_RETRY_AFTER));
-      res.setHeader('Cache-Control', 'no-store');
-      res.status(503).end();
+      res.empty(503, { 'Retry-After': String(BUSY_RETRY_AFTER), 'Cache-Control': 'no-store' });
       return;
     }
     wait.release = release;
     const context = { config, poller, ref: login, res, wait };
-    if (events) stream({ ...context, maxStream, heartbeat });
-    else longPoll({ ...context, waitMs: waitSeconds * 1000, next });
+    if (events) await stream({ ...context, maxStream, heartbeat });
+    else await longPoll({ ...context, waitMs: waitSeconds * 1000 });
   };
 }
 
@@ -127,18 +122,23 @@ class OpenWait {
   /** How this kind of wait leaves when it must make room: answer what it has, or close. */
   onEvict: () => void = () => undefined;
   private _ended = false;
-  private readonly _res: Response;
-  private readonly _onClose = (): void => {
-    this.end();
-  };
+  private readonly _ending: (() => void)[] = [];
+  private readonly _offClose: () => void;
 
-  constructor(res: Response) {
-    this._res = res;
-    res.on('close', this._onClose);
+  constructor(res: HttpResponse) {
+    this._offClose = res.onClose(() => {
+      this.end();
+    });
   }
 
   get ended(): boolean {
     return this._ended;
+  }
+
+  /** Resolves once the wait ended, whatever ended it. */
+  done(): Promise<void> {
+    if (this._ended) return Promise.resolve();
+    return new Promise((resolve) => this._ending.push(resolve));
   }
 
   /** Releases everything; idempotent. */
@@ -147,7 +147,8 @@ class OpenWait {
     this._ended = true;
     this.stopWatch?.();
     this.release?.();
-    this._res.off('close', this._onClose);
+    this._offClose();
+    for (const resolve of this._ending.splice(0)) resolve();
   }
 
   /** Ends the wait to make room for a newer one of the same login. */
@@ -162,65 +163,66 @@ interface WaitContext {
   config: StrategyConfig;
   poller: Poller;
   ref: PendingRef;
-  res: Response;
+  res: HttpResponse;
   wait: OpenWait;
 }
 
-function longPoll(c: WaitContext & { waitMs: number; next: NextFunction }): void {
-  readLogin(c.config, c.ref).then(
-    (record) => {
-      const first = statusView(record, c.config.now());
-      // Over already (the client left, or a newer wait took the slot): answer what there is.
-      if (first.status !== 'pending' || c.wait.ended) {
-        c.wait.end();
-        sendJson(c.res, first);
-        return;
-      }
-      void c.poller.ensure(c.ref.id);
-      let view = first;
-      c.wait.onEvict = () => {
-        sendJson(c.res, view);
-      };
-      c.wait.stopWatch = watchLogin(c.config, c.poller, c.ref, first, c.waitMs, {
-        onChange: (changed) => {
-          view = changed;
-        },
-        onEnd: (error) => {
-          c.wait.end();
-          if (error !== undefined) c.next(error);
-          else sendJson(c.res, view);
-        },
-      });
+/** Answers once the login changed or the wait is over; rejects on a store failure (nothing sent yet). */
+async function longPoll(c: WaitContext & { waitMs: number }): Promise<void> {
+  let record;
+  try {
+    record = await readLogin(c.config, c.ref);
+  } catch (err) {
+    c.wait.end();
+    throw err;
+  }
+  const first = statusView(record, c.config.now());
+  // Over already (the client left, or a newer wait took the slot): answer what there is.
+  if (first.status !== 'pending' || c.wait.ended) {
+    c.wait.end();
+    sendJson(c.res, first);
+    return;
+  }
+  void c.poller.ensure(c.ref.id);
+  let view = first;
+  let failure: { error: unknown } | undefined;
+  c.wait.onEvict = () => {
+    sendJson(c.res, view);
+  };
+  c.wait.stopWatch = watchLogin(c.config, c.poller, c.ref, first, c.waitMs, {
+    onChange: (changed) => {
+      view = changed;
     },
-    (err: unknown) => {
+    onEnd: (error) => {
       c.wait.end();
-      c.next(err);
+      if (error !== undefined) failure = { error };
+      else sendJson(c.res, view);
     },
-  );
+  });
+  await c.wait.done();
+  if (failure !== undefined) throw failure.error;
 }
 
-function stream(c: WaitContext & { maxStream: number; heartbeat: number }): void {
-  const { res } = c;
-  openStream(res);
-  res.req.socket.setTimeout(0);
-  const alive = (): boolean => !res.writableEnded && !res.destroyed;
+/** Opens the stream and resolves at once; the stream goes on until the login is final or the client leaves. */
+async function stream(c: WaitContext & { maxStream: number; heartbeat: number }): Promise<void> {
+  const events = openStream(c.res);
   const send = (view: LoginStatus): void => {
-    if (alive()) res.write(eventOf(view));
+    events.write(eventOf(view));
   };
   const pinger = setInterval(() => {
-    if (alive()) res.write(': keep-alive\n\n');
+    events.write(': keep-alive\n\n');
   }, c.heartbeat * 1000);
   const finish = (): void => {
     clearInterval(pinger);
     c.wait.end();
-    if (!res.writableEnded) res.end();
+    events.end();
   };
-  res.on('close', finish);
+  c.res.onClose(finish);
   // Made room for a newer stream: end this one; its EventSource, if still open, reconnects.
   c.wait.onEvict = finish;
   readLogin(c.config, c.ref).then(
     (record) => {
-      if (!alive() || c.wait.ended) {
+      if (!events.alive() || c.wait.ended) {
         finish();
         return;
       }
@@ -241,17 +243,19 @@ function stream(c: WaitContext & { maxStream: number; heartbeat: number }): void
     // The same when the first read fails.
     finish,
   );
+  return Promise.resolve();
 }
 
-function openStream(res: Response): void {
-  res.writeHead(200, {
+function openStream(res: HttpResponse): EventStream {
+  const events = res.stream({
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',
     Connection: 'keep-alive',
     // Proxies such as nginx would otherwise hold the events back.
     'X-Accel-Buffering': 'no',
   });
-  res.write('retry: 2000\n\n');
+  events.write('retry: 2000\n\n');
+  return events;
 }
 
 function eventOf(view: LoginStatus): string {
@@ -259,8 +263,11 @@ function eventOf(view: LoginStatus): string {
 }
 
 /** Whether the client prefers Server-Sent Events to JSON (a real `Accept` parse: `q=0` refuses, case is ignored). */
-function wantsEvents(req: Request): boolean {
-  return new Negotiator(req).mediaType(['application/json', 'text/event-stream']) === 'text/event-stream';
+function wantsEvents(req: HttpRequest): boolean {
+  return (
+    new Negotiator({ headers: req.headers }).mediaType(['application/json', 'text/event-stream']) ===
+    'text/event-stream'
+  );
 }
 
 function parseWait(value: unknown, max: number): number {
@@ -268,8 +275,7 @@ function parseWait(value: unknown, max: number): number {
   return Math.min(Number(value), max);
 }
 
-function sendJson(res: Response, view: LoginStatus): void {
-  if (res.writableEnded || res.destroyed) return;
-  res.setHeader('Cache-Control', 'no-store');
-  res.json(view);
+function sendJson(res: HttpResponse, view: LoginStatus): void {
+  if (res.finished) return;
+  res.json(200, view, { 'Cache-Control': 'no-store' });
 }

@@ -4,14 +4,20 @@
  * username, or with `getUsername`: a push is sent and a pending login bound to the session, see
  * start.ts) and **complete** (any other request: the session's login is read from the store and
  * consumed at most once, see complete.ts). The helpers (status, webhook, logout, guard, cancel) are
- * plain middleware over the same configuration, store and background poller.
+ * framework-neutral handlers (http.ts) over the same configuration, store and background poller:
+ * Express middleware here, and the routes of lib/frameworks/ for Fastify, Koa and NestJS.
  */
 import type { Request, RequestHandler } from 'express';
 import { Strategy as PassportStrategy } from 'passport-strategy';
 
 import { ConfigurationError } from '../errors.js';
+import { toGuardMiddleware, toMiddleware } from './adapters/express.js';
+import type { FastifyRequestLike } from './adapters/fastify.js';
+import { requestOf } from './adapters/index.js';
+import type { KoaContextLike } from './adapters/koa.js';
 import { completeLogin } from './complete.js';
 import { failure, statusView, type LoginStatus } from './core.js';
+import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
 import { cancelLogin, logoutHandler, logoutRequest, type LogoutHandlerOptions } from './logout.js';
 import {
@@ -27,16 +33,22 @@ import {
 } from './options.js';
 import { fail, type Outcome } from './outcome.js';
 import { Poller } from './poller.js';
-import { asError, readData, requireSession } from './session.js';
-import { sessionGuard, type SessionGuardOptions } from './session_guard.js';
+import { asError, isPromiseLike, readData } from './session.js';
+import { guardSession, type SessionGuardOptions } from './session_guard.js';
 import { startLogin } from './start.js';
-import { statusHandler, type StatusHandlerOptions } from './status_handler.js';
+import { statusHandler, type CoreHandler, type StatusHandlerOptions } from './status_handler.js';
 import { acceptUsername, MAX_USERNAME_LENGTH } from './username.js';
 import { webhookHandler, type WebhookHandlerOptions } from './webhook_handler.js';
 
 export { MAX_USERNAME_LENGTH };
 export type { LaunchKeyPending } from './outcome.js';
 export type { LaunchKeySuccessInfo } from './complete.js';
+
+/**
+ * A request as the strategy's methods (`status`, `cancel`, `logout`) take it: Express's, Fastify's,
+ * or a Koa context.
+ */
+export type FrameworkRequest = Request | FastifyRequestLike | KoaContextLike;
 
 /**
  * Passport strategy for LaunchKey push MFA login.
@@ -75,9 +87,19 @@ export class Strategy extends PassportStrategy {
     this._poller = new Poller(this._config);
   }
 
-  /** [Strategy method] Called by passport; dispatches between start and complete. */
+  /**
+   * [Strategy method] Called by passport (or koa-passport, @fastify/passport, @nestjs/passport, each
+   * with its own request); dispatches between start and complete.
+   */
   override authenticate(req: Request, options?: AuthenticateOptions): void {
-    this._decide(req, options ?? {}).then(
+    let http: HttpRequest;
+    try {
+      http = requestOf(req);
+    } catch (err) {
+      this.error(asError(err));
+      return;
+    }
+    this._decide(http, options ?? {}).then(
       (outcome) => {
         this._deliver(outcome);
       },
@@ -93,7 +115,7 @@ export class Strategy extends PassportStrategy {
    * text/event-stream`). Never logs anyone in.
    */
   statusHandler(options: StatusHandlerOptions = {}): RequestHandler {
-    return statusHandler(this._config, this._poller, options);
+    return toMiddleware(statusHandler(this._config, this._poller, options));
   }
 
   /**
@@ -102,41 +124,45 @@ export class Strategy extends PassportStrategy {
    * (session ends).
    */
   webhookHandler(options: WebhookHandlerOptions = {}): RequestHandler {
-    return webhookHandler(this._config, options);
+    return toMiddleware(webhookHandler(this._config, options));
   }
 
   /**
    * Ends the LaunchKey session of the logged-in user (when they logged in with LaunchKey), then
    * logs out locally with `req.logout()`. The local logout always happens; a LaunchKey failure
-   * rejects afterwards.
+   * rejects afterwards. Takes Express's request, Fastify's, or a Koa context.
    */
-  logout(req: Request): Promise<void> {
-    return logoutRequest(this._config, req);
+  logout(req: FrameworkRequest): Promise<void> {
+    return Promise.resolve().then(() => logoutRequest(this._config, requestOf(req)));
   }
 
   /** Middleware: {@link logout}, then redirect (303) to `redirect` or answer 204; a LaunchKey failure goes to `next(err)`. */
   logoutHandler(options: LogoutHandlerOptions = {}): RequestHandler {
-    return logoutHandler(this._config, options);
+    return toMiddleware(logoutHandler(this._config, options));
   }
 
   /** Middleware logging out sessions whose LaunchKey session was ended from the phone. */
   sessionGuard(options: SessionGuardOptions = {}): RequestHandler {
-    return sessionGuard(this._config, options);
+    return toGuardMiddleware((req) => guardSession(this._config, req), options.redirect);
   }
 
   /**
    * Where the session's login stands, as `statusHandler()` answers it at once: `{ status, code?,
    * correlationCode? }` (`'none'` without a login). For a waiting page rendered on the server, e.g.
-   * to show "your phone shows code 42". Reads the store only; never calls the API.
+   * to show "your phone shows code 42". Reads the store only; never calls the API. Takes Express's
+   * request, Fastify's, or a Koa context.
    */
-  async status(req: Request): Promise<LoginStatus> {
-    const ref = readData(requireSession(req), this._config.sessionKey).pending;
+  async status(req: FrameworkRequest): Promise<LoginStatus> {
+    const ref = readData(requestOf(req).session(), this._config.sessionKey).pending;
     return statusView(await readLogin(this._config, ref), this._config.now());
   }
 
-  /** Cancels the session's pending login (at LaunchKey and in the store); resolves `false` when there was none. */
-  cancel(req: Request): Promise<boolean> {
-    return cancelLogin(this._config, req);
+  /**
+   * Cancels the session's pending login (at LaunchKey and in the store); resolves `false` when there
+   * was none. Takes Express's request, Fastify's, or a Koa context.
+   */
+  cancel(req: FrameworkRequest): Promise<boolean> {
+    return Promise.resolve().then(() => cancelLogin(this._config, requestOf(req)));
   }
 
   /**
@@ -146,6 +172,17 @@ export class Strategy extends PassportStrategy {
   async close(): Promise<void> {
     this._poller.close();
     await this._config.store.close?.();
+  }
+
+  /** @internal See {@link coreOf}. */
+  _core(): StrategyCore {
+    const config = this._config;
+    return {
+      statusHandler: (options) => statusHandler(config, this._poller, options),
+      webhookHandler: (options) => webhookHandler(config, options),
+      logoutHandler: (options) => logoutHandler(config, options),
+      guard: (req) => guardSession(config, req),
+    };
   }
 
   private _deliver(outcome: Outcome): void {
@@ -164,9 +201,9 @@ export class Strategy extends PassportStrategy {
     }
   }
 
-  private async _decide(req: Request, options: AuthenticateOptions): Promise<Outcome> {
-    const session = requireSession(req);
-    const isStart = req.method.toUpperCase() === this._config.startMethod;
+  private async _decide(req: HttpRequest, options: AuthenticateOptions): Promise<Outcome> {
+    const session = req.session();
+    const isStart = req.method === this._config.startMethod;
     const phase = options.phase ?? (isStart ? 'start' : 'complete');
     const context = { config: this._config, poller: this._poller };
     if (phase === 'complete') {
@@ -182,7 +219,8 @@ export class Strategy extends PassportStrategy {
     // Login CSRF (T9): refused before the username is read, the session touched or a push sent.
     if (this._config.sameOriginOnly && isCrossSite(req)) return fail(failure('cross-site'));
     // Step-up: when the application says who is asking, nothing in the request can choose the user.
-    const asking = this._config.getUsername === undefined ? undefined : await this._config.getUsername(req);
+    const asking =
+      this._config.getUsername === undefined ? undefined : await this._config.getUsername(req.native as Request);
     let username: unknown = asking;
     if (asking === undefined) {
       const field = this._config.usernameField === false ? undefined : readField(req, this._config.usernameField);
@@ -194,7 +232,7 @@ export class Strategy extends PassportStrategy {
     return startLogin(context, req, options, session, valid, asking !== undefined);
   }
 
-  private _runVerify(req: Request, result: LaunchKeyResult): Promise<{ user: VerifyUser; info: object }> {
+  private _runVerify(req: HttpRequest, result: LaunchKeyResult): Promise<{ user: VerifyUser; info: object }> {
     return new Promise((resolve, reject) => {
       let settled = false;
       const done = (err: unknown, user?: VerifyUser, info?: object): void => {
@@ -206,7 +244,7 @@ export class Strategy extends PassportStrategy {
       let returned: unknown;
       try {
         returned = this._config.passReqToCallback
-          ? (this._verify as VerifyFunctionWithRequest)(req, result, done)
+          ? (this._verify as VerifyFunctionWithRequest)(req.native as Request, result, done)
           : (this._verify as VerifyFunction)(result, done);
       } catch (err) {
         done(err);
@@ -226,14 +264,6 @@ export class Strategy extends PassportStrategy {
   }
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
 /**
  * Whether the browser says this request comes from another site (login CSRF, T9). `Sec-Fetch-Site`
  * decides when present: only `same-origin` and `none` (typed URL, bookmark) pass; `same-site` (a
@@ -241,15 +271,15 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
  * sent to (the raw header, not `X-Forwarded-Host`: a proxy must pass Host through); `Origin: null`
  * (sandboxed frame, opaque origin) is refused. Neither header: not a (modern) browser; passes.
  */
-function isCrossSite(req: Request): boolean {
-  const site = req.get('sec-fetch-site');
+function isCrossSite(req: HttpRequest): boolean {
+  const site = req.header('sec-fetch-site');
   if (site !== undefined) {
     const value = site.trim().toLowerCase();
     return value !== 'same-origin' && value !== 'none';
   }
-  const origin = req.get('origin');
+  const origin = req.header('origin');
   if (origin === undefined) return false;
-  const host = req.get('host');
+  const host = req.header('host');
   if (host === undefined) return true;
   try {
     const from = new URL(origin);
@@ -262,11 +292,27 @@ function isCrossSite(req: Request): boolean {
 }
 
 /** The username field from the body, else the query; own properties only (T14). */
-function readField(req: Request, field: string): { present: true; value: unknown } | undefined {
-  for (const source of [(req as { body?: unknown }).body, req.query]) {
+function readField(req: HttpRequest, field: string): { present: true; value: unknown } | undefined {
+  for (const source of [req.body, req.query]) {
     if (source !== null && typeof source === 'object' && Object.hasOwn(source, field)) {
       return { present: true, value: (source as Record<string, unknown>)[field] };
     }
   }
   return undefined;
+}
+
+/**
+ * @internal What the framework faces (`passport-launchkey/fastify`, `/koa`) build their handlers
+ * from: the strategy's neutral handlers.
+ */
+export interface StrategyCore {
+  statusHandler(options: StatusHandlerOptions): CoreHandler;
+  webhookHandler<Req>(options: WebhookHandlerOptions<Req>): CoreHandler;
+  logoutHandler(options: LogoutHandlerOptions): CoreHandler;
+  guard(req: HttpRequest): Promise<boolean>;
+}
+
+/** @internal The neutral handlers of `strategy`. */
+export function coreOf(strategy: Strategy): StrategyCore {
+  return strategy._core();
 }

@@ -10,9 +10,9 @@
  * 503 when the store failed (the sender retries); otherwise the status of `webhookFailureStatus`,
  * always with an empty body (one answer per class, no oracle).
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request } from 'express';
 
-import { ConfigurationError, HookTimeoutError } from '../errors.js';
+import { HookTimeoutError } from '../errors.js';
 import {
   DEFAULT_MAX_WEBHOOK_BODY_BYTES,
   webhookFailureStatus,
@@ -20,16 +20,21 @@ import {
   type SessionEndWebhook,
 } from '../webhooks/verify.js';
 import { noteFraud, statusOf } from './core.js';
+import type { HttpRequest } from './http.js';
 import type { StrategyConfig } from './options.js';
+import type { CoreHandler } from './status_handler.js';
 
-/** Options of `strategy.webhookHandler()`. */
-export interface WebhookHandlerOptions {
+/**
+ * Options of `strategy.webhookHandler()`. `Req` is the framework's request the hooks get: Express's
+ * `Request`, Fastify's `FastifyRequest`, Koa's `Context`.
+ */
+export interface WebhookHandlerOptions<Req = Request> {
   /** Called after a verified authorization response was stored (after the 204); errors go to `onError`. */
-  onAuthorizationResponse?: (event: AuthorizationResponseWebhook, req: Request) => void | Promise<void>;
+  onAuthorizationResponse?: (event: AuthorizationResponseWebhook, req: Req) => void | Promise<void>;
   /** Called after a verified session end was recorded (after the 204); errors go to `onError`. */
-  onSessionEnd?: (event: SessionEndWebhook, req: Request) => void | Promise<void>;
+  onSessionEnd?: (event: SessionEndWebhook, req: Req) => void | Promise<void>;
   /** Told of every refused webhook and failed hook (for logs; errors carry codes, never tokens). Default none. */
-  onError?: (err: unknown, req: Request) => void;
+  onError?: (err: unknown, req: Req) => void;
   /**
    * How far the API's logout time may lag the local clock, in ms; default 30 000. A session end
    * revokes logins made before `min(received, api_time + tolerance)`: sessions started after the
@@ -43,145 +48,113 @@ export interface WebhookHandlerOptions {
   hookTimeout?: number;
 }
 
-const PARSED_BODY_MESSAGE =
-  "webhookHandler needs the raw request body: mount express.raw({ type: '*/*' }) on the webhook route " +
-  '(and no JSON or urlencoded parser before it)';
-
 /** @internal `strategy.webhookHandler()`. */
-export function webhookHandler(config: StrategyConfig, options: WebhookHandlerOptions): RequestHandler {
+export function webhookHandler<Req>(config: StrategyConfig, options: WebhookHandlerOptions<Req>): CoreHandler {
   const tolerance = options.sessionEndTolerance ?? 30_000;
-  const report = (err: unknown, req: Request): void => {
+  const report = (err: unknown, req: HttpRequest): void => {
     try {
-      options.onError?.(err, req);
+      options.onError?.(err, req.native as Req);
     } catch {
       // A failing logger must not change the answer.
     }
   };
-  return (req: Request, res: Response, next: NextFunction): void => {
-    void handle();
-
-    async function handle(): Promise<void> {
-      let body: Buffer | string;
-      try {
-        const raw = await rawBody(req);
-        if (raw === null) {
-          // Close the connection rather than read the rest of an oversized upload.
-          res.set('Connection', 'close').status(413).end();
-          return;
-        }
-        body = raw;
-      } catch (err) {
-        report(err, req);
-        next(err);
+  return async (req, res) => {
+    let body: Buffer | string;
+    try {
+      const raw = await req.rawBody(DEFAULT_MAX_WEBHOOK_BODY_BYTES);
+      if (raw === null) {
+        // Close the connection rather than read the rest of an oversized upload.
+        res.empty(413, { Connection: 'close' });
         return;
       }
+      body = raw;
+    } catch (err) {
+      report(err, req);
+      throw err;
+    }
 
-      let event;
-      try {
-        event = await config.client.handleAdvancedWebhook(
-          {
-            method: req.method,
-            path: (req.originalUrl || req.url).split('?')[0] ?? '/',
-            headers: req.headers,
-            body,
-          },
-          { allowLegacyPackage: config.allowLegacyAuthPackage },
-        );
-      } catch (err) {
-        const status = webhookFailureStatus(err);
-        if (status !== 204) report(err, req);
-        if (status === 500) {
-          next(err);
-          return;
-        }
-        res.status(status).end();
-        return;
-      }
+    let event;
+    try {
+      event = await config.client.handleAdvancedWebhook(
+        {
+          method: req.method,
+          path: req.path,
+          headers: req.headers,
+          body,
+        },
+        { allowLegacyPackage: config.allowLegacyAuthPackage },
+      );
+    } catch (err) {
+      const status = webhookFailureStatus(err);
+      if (status !== 204) report(err, req);
+      if (status === 500) throw err;
+      res.empty(status);
+      return;
+    }
 
-      const now = config.now();
-      let fraudReported = false;
-      try {
-        if (event.kind === 'authorization-response') {
-          const response = event.response;
-          const result = await config.store.completeIfPending(response.authorizationRequestId, {
-            status: statusOf(response),
-            response,
-            at: now,
-          });
-          fraudReported = result === 'completed' && response.fraud;
-        } else {
-          const at = Math.min(now, event.logoutRequested.getTime() + tolerance);
-          await config.store.revoke(event.serviceUserHash, at);
-        }
-      } catch (err) {
-        // Not stored: refuse, so the API delivers it again (R14), and forget the token id, so that a
-        // redelivery of the very same token is processed rather than taken for a replay.
-        report(err, req);
-        await config.client.releaseWebhook?.(event).catch((releaseError: unknown) => {
-          report(releaseError, req);
+    const now = config.now();
+    let fraudReported = false;
+    try {
+      if (event.kind === 'authorization-response') {
+        const response = event.response;
+        const result = await config.store.completeIfPending(response.authorizationRequestId, {
+          status: statusOf(response),
+          response,
+          at: now,
         });
-        res.status(503).end();
-        return;
+        fraudReported = result === 'completed' && response.fraud;
+      } else {
+        const at = Math.min(now, event.logoutRequested.getTime() + tolerance);
+        await config.store.revoke(event.serviceUserHash, at);
       }
-      if (fraudReported && event.kind === 'authorization-response') {
-        // T9: the user reported this push as fraud; no push for that username during the cooldown,
-        // even if the browser that started it never asks again. Before the 204, so a start racing the
-        // webhook sees it. Stored already (a redelivery would be a replay), so a failure here is only
-        // reported; reading the record later (the completion) starts the cooldown again.
-        try {
-          await noteFraud(config, await config.store.get(event.response.authorizationRequestId));
-        } catch (err) {
-          report(err, req);
-        }
-      }
-
-      res.status(204).end();
-
-      const hook =
-        event.kind === 'authorization-response'
-          ? options.onAuthorizationResponse?.bind(undefined, event, req)
-          : options.onSessionEnd?.bind(undefined, event, req);
-      if (hook === undefined) return;
-      const name = event.kind === 'authorization-response' ? 'onAuthorizationResponse' : 'onSessionEnd';
-      const timeout = options.hookTimeout ?? 10_000;
-      const timer = setTimeout(() => {
-        report(new HookTimeoutError(name, timeout), req);
-      }, timeout);
-      // A hanging hook must not keep the process alive on its own.
-      timer.unref();
+    } catch (err) {
+      // Not stored: refuse, so the API delivers it again (R14), and forget the token id, so that a
+      // redelivery of the very same token is processed rather than taken for a replay.
+      report(err, req);
+      await config.client.releaseWebhook?.(event).catch((releaseError: unknown) => {
+        report(releaseError, req);
+      });
+      res.empty(503);
+      return;
+    }
+    if (fraudReported && event.kind === 'authorization-response') {
+      // T9: the user reported this push as fraud; no push for that username during the cooldown,
+      // even if the browser that started it never asks again. Before the 204, so a start racing the
+      // webhook sees it. Stored already (a redelivery would be a replay), so a failure here is only
+      // reported; reading the record later (the completion) starts the cooldown again.
       try {
-        await hook();
+        await noteFraud(config, await config.store.get(event.response.authorizationRequestId));
       } catch (err) {
         report(err, req);
-      } finally {
-        clearTimeout(timer);
       }
     }
+
+    res.empty(204);
+
+    // After the answer, and not awaited: a framework that sends once the handler is done (Koa)
+    // must not hold the sender's answer for a hook.
+    const hook =
+      event.kind === 'authorization-response'
+        ? options.onAuthorizationResponse?.bind(undefined, event, req.native as Req)
+        : options.onSessionEnd?.bind(undefined, event, req.native as Req);
+    if (hook !== undefined) {
+      void runHook(event.kind === 'authorization-response' ? 'onAuthorizationResponse' : 'onSessionEnd', hook, req);
+    }
   };
-}
 
-/** The raw body: the one a raw parser left, or read here when no parser ran; `null` when over the limit. */
-async function rawBody(req: Request): Promise<Buffer | string | null> {
-  const parsed: unknown = (req as { body?: unknown }).body;
-  if (Buffer.isBuffer(parsed) || typeof parsed === 'string') return parsed;
-  const empty = parsed === undefined || (isPlainEmpty(parsed) && !(req as { _body?: unknown })._body);
-  if (!empty || !req.readable || req.readableEnded) {
-    throw new ConfigurationError(PARSED_BODY_MESSAGE);
+  async function runHook(name: string, hook: () => void | Promise<void>, req: HttpRequest): Promise<void> {
+    const timeout = options.hookTimeout ?? 10_000;
+    const timer = setTimeout(() => {
+      report(new HookTimeoutError(name, timeout), req);
+    }, timeout);
+    // A hanging hook must not keep the process alive on its own.
+    timer.unref();
+    try {
+      await hook();
+    } catch (err) {
+      report(err, req);
+    } finally {
+      clearTimeout(timer);
+    }
   }
-  // A declared length over the limit is refused before a byte is read (SECURITY.md T12).
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > DEFAULT_MAX_WEBHOOK_BODY_BYTES) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer | string>) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += buffer.length;
-    if (size > DEFAULT_MAX_WEBHOOK_BODY_BYTES) return null;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function isPlainEmpty(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && Object.keys(value).length === 0;
 }

@@ -20,7 +20,7 @@ function launchkey(
 ): { exited: Promise<Exited>; kill: (signal: NodeJS.Signals) => void; closeStdout: () => void } {
   const child = spawn(
     process.execPath,
-    ['--conditions=passport-launchkey-source', '--import', 'tsx/esm', 'spec/cli/fixtures/launchkey.ts', ...args],
+    ['--import', 'tsx/esm', 'spec/cli/fixtures/launchkey.ts', ...args],
     // Only what the CLI needs: no LAUNCHKEY_* of the machine running the suite leaks in.
     { cwd: ROOT, env: { PATH: process.env['PATH'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );

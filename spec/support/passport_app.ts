@@ -116,13 +116,16 @@ function config(callbackUrl: string): EmulatorConfig {
   };
 }
 
+/** What answers the world's requests: an Express app, Fastify's or Koa's request listener. */
+export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
 /** The emulator and the app server of one spec file. */
 export interface World {
   emu: Emulator;
   server: Server;
   url: string;
-  /** Makes `app` the one answering on `url` (and receiving the hook service's webhooks). */
-  use(app: Express): void;
+  /** Makes `app` the one answering on `url` (and receiving the hook service's webhooks): an Express app, or any request listener. */
+  use(app: Listener): void;
   close(): Promise<void>;
 }
 
@@ -130,10 +133,12 @@ export interface World {
 export interface WorldOptions {
   /** The emulator's limit on authorization requests (default: the emulator's). */
   rateLimit?: EmulatorOptions['rateLimit'];
+  /** The path of the hook service's callback URL on the app server (default `/webhooks/launchkey`). */
+  webhookPath?: string;
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
-  let current: Express | undefined;
+  let current: Listener | undefined;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (current === undefined) {
       res.statusCode = 503;
@@ -147,7 +152,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const emu = await startEmulator({
-    config: config(`${url}/webhooks/launchkey`),
+    config: config(`${url}${options.webhookPath ?? '/webhooks/launchkey'}`),
     apiPrivateKey: KEYS.api,
     webhooks: { attempts: 1 },
     ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
@@ -278,7 +283,22 @@ export async function closeStrategies(): Promise<void> {
   for (const strategy of built.splice(0)) await strategy.close();
 }
 
-export function buildApp(world: World, options: AppOptions = {}): TestApp {
+/** A strategy of the world, with what it observed: the part of an app that is the same on every framework. */
+export interface SpecStrategy {
+  strategy: Strategy;
+  store: PendingStore;
+  verified: LaunchKeyResult[];
+  apiCalls: string[];
+}
+
+/** The options of {@link specStrategy}: an app's, less what only an app has. */
+export type StrategySetup = Pick<
+  AppOptions,
+  'service' | 'strategy' | 'verify' | 'failApi' | 'loseAnswer' | 'store' | 'transport'
+>;
+
+/** Builds a strategy on the world's emulator, recording its API calls and verified results; closed after each test. */
+export function specStrategy(world: World, options: StrategySetup = {}): SpecStrategy {
   const apiCalls: string[] = [];
   const instance = axios.create();
   instance.interceptors.request.use((cfg) => {
@@ -297,7 +317,6 @@ export function buildApp(world: World, options: AppOptions = {}): TestApp {
     return res;
   });
   const verified: LaunchKeyResult[] = [];
-  const hookEvents: string[] = [];
   const store = options.store ?? new MemoryStore();
   const verify: VerifyFunction =
     options.verify ??
@@ -305,7 +324,6 @@ export function buildApp(world: World, options: AppOptions = {}): TestApp {
       verified.push(result);
       return Promise.resolve({ username: result.username, serviceUserHash: result.serviceUserHash });
     });
-  const webhooks: CapturedWebhook[] = [];
   const strategy = new Strategy(
     {
       serviceId: options.service === 'poll' ? IDS.poll : IDS.hook,
@@ -318,6 +336,13 @@ export function buildApp(world: World, options: AppOptions = {}): TestApp {
     verify,
   );
   built.push(strategy);
+  return { strategy, store, verified, apiCalls };
+}
+
+export function buildApp(world: World, options: AppOptions = {}): TestApp {
+  const { strategy, store, verified, apiCalls } = specStrategy(world, options);
+  const hookEvents: string[] = [];
+  const webhooks: CapturedWebhook[] = [];
   const authenticator = new passport.Passport();
   authenticator.use(strategy);
   authenticator.serializeUser((user, done) => {

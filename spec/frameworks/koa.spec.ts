@@ -1,0 +1,283 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- supertest's res.body is parsed JSON (any); the assertions check its shape */
+/**
+ * The strategy on Koa 3 with koa-session (on a store) and koa-passport, over loopback against the
+ * emulator: the whole flow through `passport-launchkey/koa`'s middleware.
+ */
+import { expect } from 'chai';
+
+import { buildKoaApp, MapSessionStore } from '../support/koa_app.js';
+import {
+  IDS,
+  pendingId,
+  sessionsOf,
+  statusEvents,
+  useWorld,
+  userPool,
+  view,
+  WatchedStore,
+} from '../support/passport_app.js';
+
+interface Me {
+  user: { username: string } | null;
+  sessionID: string | null;
+  launchkey: { login?: { username: string }; pending?: unknown } | null;
+}
+
+describe('Strategy on Koa 3, koa-session, koa-passport and the emulator', () => {
+  const world = useWorld();
+  const user = userPool();
+
+  it('logs in: start, status over SSE, the webhook’s raw body, completion under a new session id, logout', async () => {
+    const store = new WatchedStore();
+    const t = buildKoaApp(world, { store });
+    const browser = t.browser();
+    const username = user();
+    const started = await browser.post('/login').type('form').send({ username });
+    expect(started.status).to.equal(202);
+    expect(started.body.pending).to.include({ status: 'pending', authorizationRequestId: pendingId(world, username) });
+    const before = (await browser.get('/me')).body as Me;
+    expect(before.sessionID).to.be.a('string');
+
+    const waiting = store.subscribed();
+    const stream = statusEvents(browser);
+    await waiting;
+    const id = pendingId(world, username);
+    await world.emu.respond(id, 'approve');
+    await world.emu.webhooksSettled();
+    // The emulator's webhook was verified over its raw bytes and stored.
+    expect(world.emu.webhooks().filter((w) => w.status === 204).length).to.be.greaterThan(0);
+    expect(t.hookEvents).to.include(`auth:${id}`);
+    const { headers, events } = await stream;
+    expect(headers['content-type']).to.equal('text/event-stream; charset=utf-8');
+    expect(events.map(view).at(-1)).to.deep.equal({ status: 'approved' });
+
+    const done = await browser.get('/login/complete');
+    expect(done.status).to.equal(200);
+    expect(done.body.info).to.include({ code: 'approved', authorizationRequestId: id });
+    const me = (await browser.get('/me')).body as Me;
+    expect(me.user?.username).to.equal(username);
+    expect(me.sessionID).to.not.equal(before.sessionID);
+    expect(me.launchkey?.login?.username).to.equal(username);
+    expect(me.launchkey?.pending).to.equal(undefined);
+    expect(sessionsOf(world, username)).to.deep.equal([IDS.hook]);
+
+    const out = await browser.post('/logout');
+    expect(out.status).to.equal(204);
+    const after = (await browser.get('/me')).body as Me;
+    expect(after.user).to.equal(null);
+    expect(after.launchkey).to.equal(null);
+    expect(sessionsOf(world, username)).to.deep.equal([]);
+  });
+
+  it('answers a ?wait= long poll as soon as the phone answers', async () => {
+    const store = new WatchedStore();
+    const t = buildKoaApp(world, { store });
+    const browser = t.browser();
+    const username = user();
+    await browser.post('/login').type('form').send({ username }).expect(202);
+    const waiting = store.subscribed();
+    const poll = browser.get('/login/status?wait=20').then((res) => res);
+    await waiting;
+    await world.emu.respond(pendingId(world, username), 'deny');
+    const res = await poll;
+    expect(res.status).to.equal(200);
+    expect(res.headers['cache-control']).to.equal('no-store');
+    expect(view(res.body)).to.deep.equal({ status: 'denied', code: 'denied' });
+    expect(store.listeners()).to.equal(0);
+  });
+
+  it('logs in through koa-passport’s own success path (passport’s req.logIn) (successRedirect) with a new session id', async () => {
+    const t = buildKoaApp(world);
+    const browser = t.browser();
+    const username = user();
+    await browser.post('/login/std').type('form').send({ username }).expect(202);
+    const before = ((await browser.get('/me')).body as Me).sessionID;
+    await world.emu.respond(pendingId(world, username), 'approve');
+    await world.emu.webhooksSettled();
+    const done = await browser.get('/login/std/complete');
+    expect(done.status).to.equal(302);
+    expect(done.headers['location']).to.equal('/me');
+    const me = (await browser.get('/me')).body as Me;
+    expect(me.user?.username).to.equal(username);
+    expect(me.sessionID).to.not.equal(before);
+    expect(me.launchkey?.login?.username).to.equal(username);
+    expect(t.verified).to.have.length(1);
+  });
+
+  it('the session guard logs out a user who ended the session on the phone', async () => {
+    const t = buildKoaApp(world, { sessionGuard: { redirect: '/login?ended' } });
+    const browser = t.browser();
+    const username = user();
+    await browser.post('/login').type('form').send({ username }).expect(202);
+    await world.emu.respond(pendingId(world, username), 'approve');
+    await world.emu.webhooksSettled();
+    await browser.get('/login/complete').expect(200);
+    expect(((await browser.get('/me')).body as Me).user?.username).to.equal(username);
+
+    world.emu.endSession(IDS.hook, username);
+    await world.emu.webhooksSettled();
+    expect(t.hookEvents.some((e) => e.startsWith('end:'))).to.equal(true);
+    const guarded = await browser.get('/me');
+    expect(guarded.status).to.equal(303);
+    expect(guarded.headers['location']).to.equal('/login?ended');
+    const me = (await browser.get('/me')).body as Me;
+    expect(me.user).to.equal(null);
+    expect(me.launchkey).to.equal(null);
+  });
+
+  it('cancel takes the push back; the waiting page hears canceled and the completion fails canceled', async () => {
+    const t = buildKoaApp(world);
+    const browser = t.browser();
+    const username = user();
+    await browser.post('/login').type('form').send({ username }).expect(202);
+    const id = pendingId(world, username);
+    expect((await browser.post('/login/cancel')).body).to.deep.equal({ canceled: true });
+    expect(t.apiCalls).to.include(`DELETE /service/v3/auths/${id}`);
+    expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'canceled', code: 'canceled' });
+    const done = await browser.get('/login/complete');
+    expect(done.status).to.equal(401);
+    expect(done.body.info.code).to.equal('canceled');
+    expect(t.verified).to.deep.equal([]);
+  });
+
+  it('reads headers from the request, not Koa’s get() (which answers an empty string for an absent one): a cross-site start is refused before any push', async () => {
+    const t = buildKoaApp(world);
+    const username = user();
+    const res = await t.browser().post('/login').set('Sec-Fetch-Site', 'cross-site').type('form').send({ username });
+    expect(res.status).to.equal(403);
+    expect(res.body.info.code).to.equal('cross-site');
+    expect(world.emu.auths({ username })).to.deep.equal([]);
+    const ok = await t.browser().post('/login').set('Origin', world.url).type('form').send({ username });
+    expect(ok.status).to.equal(202);
+  });
+
+  it('without koa-session, refuses to start with a ConfigurationError naming it, and sends no push', async () => {
+    const t = buildKoaApp(world, { session: 'none' });
+    const username = user();
+    const res = await t.browser().post('/login').type('form').send({ username });
+    expect(res.status).to.equal(500);
+    expect(res.body.code).to.equal('ERR_LK_CONFIGURATION');
+    expect(res.body.message).to.include('koa-session');
+    expect(world.emu.auths({ username })).to.deep.equal([]);
+    const status = await t.browser().get('/login/status');
+    expect([status.status, status.body.code]).to.deep.equal([500, 'ERR_LK_CONFIGURATION']);
+  });
+
+  it('refuses a cookie-only koa-session (no id a login could change): no push', async () => {
+    const t = buildKoaApp(world, { session: 'cookie' });
+    const username = user();
+    const res = await t.browser().post('/login').type('form').send({ username });
+    expect(res.status).to.equal(500);
+    expect(res.body.code).to.equal('ERR_LK_CONFIGURATION');
+    expect(res.body.message).to.include('external store');
+    expect(world.emu.auths({ username })).to.deep.equal([]);
+  });
+
+  it('stores the login marker with the user in passport’s own save, never a logged-in session without it', async () => {
+    const sessionStore = new MapSessionStore();
+    const t = buildKoaApp(world, { sessionStore });
+    const browser = t.browser();
+    const username = user();
+    await browser.post('/login').type('form').send({ username }).expect(202);
+    await world.emu.respond(pendingId(world, username), 'approve');
+    await world.emu.webhooksSettled();
+    const before = ((await browser.get('/me')).body as Me).sessionID;
+    sessionStore.writes.length = 0;
+    await browser.get('/login/complete').expect(200);
+    const after = ((await browser.get('/me')).body as Me).sessionID;
+    expect(after).to.not.equal(before);
+    // koa-session's regenerate stores the session under its new id, passport saves the login, and
+    // koa-session commits at the end of the request.
+    expect(sessionStore.writes).to.deep.equal([
+      { key: after, user: false, marker: undefined },
+      { key: after, user: true, marker: username },
+      { key: after, user: true, marker: username },
+    ]);
+    expect(sessionStore.sessions.has(before ?? '')).to.equal(false);
+  });
+
+  it('a webhook route behind the body parser is refused with a ConfigurationError saying so (the bytes are gone)', async () => {
+    const t = buildKoaApp(world, { webhookAfterBodyParser: true });
+    const browser = t.browser();
+    const username = user();
+    await browser.post('/login').type('form').send({ username }).expect(202);
+    const id = pendingId(world, username);
+    const before = world.emu.webhooks().length;
+    await world.emu.respond(id, 'approve');
+    await world.emu.webhooksSettled();
+    await browser.get('/login/complete').expect(200);
+    // A session end is JSON, which the parser reads: the handler refuses rather than guess the bytes.
+    world.emu.endSession(IDS.hook, username);
+    await world.emu.webhooksSettled();
+    const statuses = world.emu
+      .webhooks()
+      .slice(before)
+      .map((w) => w.status);
+    expect(statuses).to.include(500);
+    expect(t.webhookErrors.map((e) => (e as Error).message).join()).to.include('before the body parser');
+  });
+
+  it('a step-up (getUsername gets koa-passport’s request (whose user is ctx.state.user)) logs the same user in again, under a new session id with a new marker', async () => {
+    let later = 0;
+    const asked: unknown[] = [];
+    const t = buildKoaApp(world, {
+      strategy: {
+        getUsername: (req) => {
+          asked.push(req);
+          return (req as unknown as { user?: { username?: string } | null }).user?.username;
+        },
+        now: () => Date.now() + later,
+      },
+    });
+    const browser = t.browser();
+    const username = user();
+    await browser.post('/login').type('form').send({ username }).expect(202);
+    await world.emu.respond(pendingId(world, username), 'approve');
+    await world.emu.webhooksSettled();
+    await browser.get('/login/complete').expect(200);
+    const first = (await browser.get('/me')).body as Me & { launchkey: { login: { at: number } } };
+
+    // Logged in: no field can choose the user, the push goes to the one logged in.
+    await browser.post('/login').type('form').send({ username: user() }).expect(202);
+    await world.emu.respond(pendingId(world, username), 'approve');
+    await world.emu.webhooksSettled();
+    later = 60_000;
+    await browser.get('/login/complete').expect(200);
+    const second = (await browser.get('/me')).body as Me & { launchkey: { login: { at: number } } };
+    expect(second.user?.username).to.equal(username);
+    expect(second.sessionID).to.not.equal(first.sessionID);
+    expect(second.launchkey.login.at - first.launchkey.login.at).to.be.at.least(60_000);
+    expect(asked.length).to.be.greaterThan(0);
+    // koa-passport's request, with the Koa context at .ctx.
+    expect(asked.every((req) => typeof (req as { ctx?: { state?: unknown } }).ctx?.state === 'object')).to.equal(true);
+  });
+
+  it('counts the per-address limit on ctx.ip (app.proxy)', async () => {
+    const t = buildKoaApp(world, {
+      proxy: true,
+      strategy: { rateLimit: { perIp: { max: 1, window: 60_000 }, perUsername: false } },
+    });
+    const first = await t
+      .browser()
+      .post('/login')
+      .set('X-Forwarded-For', '203.0.113.7')
+      .type('form')
+      .send({ username: user() });
+    expect(first.status).to.equal(202);
+    const second = await t
+      .browser()
+      .post('/login')
+      .set('X-Forwarded-For', '203.0.113.7')
+      .type('form')
+      .send({ username: user() });
+    expect(second.status).to.equal(429);
+    expect(second.body.info.code).to.equal('rate-limited');
+    const other = await t
+      .browser()
+      .post('/login')
+      .set('X-Forwarded-For', '198.51.100.2')
+      .type('form')
+      .send({ username: user() });
+    expect(other.status).to.equal(202);
+  });
+});
