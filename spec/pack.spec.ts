@@ -29,8 +29,10 @@ describe('the published package (npm pack --dry-run)', function () {
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as Pkg;
 
   before(async () => {
-    // The tarball ships dist/: build it when this checkout has not (npm ci no longer builds).
-    if (!existsSync(`${ROOT}dist/index.js`)) await run('npm', ['run', 'build'], { cwd: ROOT });
+    // The tarball ships dist/: build it when this checkout has not, or has an older build (npm ci
+    // no longer builds).
+    const targets = Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t)));
+    if (!targets.every((t) => existsSync(`${ROOT}${t}`))) await run('npm', ['run', 'build'], { cwd: ROOT });
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT });
     files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0]?.files.map((f) => f.path) ?? [];
   });
