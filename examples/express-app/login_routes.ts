@@ -31,11 +31,16 @@ export function loginRoutes({ site, authenticator, strategy, demoUsername }: Log
           return;
         }
         if (user === false) {
+          // "Nothing pending": another tab completed this login (and replaced the session), or the
+          // outcome was already reported (a cancel). Write nothing: writing to this request's older
+          // session would put it back and log the user out. The home page knows where to go.
+          if ((info as { code?: unknown } | undefined)?.code === 'no-pending') {
+            res.redirect(303, '/');
+            return;
+          }
           const session = demoSession(req);
           delete session.waiting;
-          // "Nothing pending" follows an outcome already reported (e.g. a cancel in another request).
-          const code = (info as { code?: unknown } | undefined)?.code;
-          if (code !== 'no-pending' || session.flash === undefined) session.flash = failureMessage(info);
+          session.flash = failureMessage(info);
           res.redirect(303, '/login');
           return;
         }

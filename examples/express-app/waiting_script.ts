@@ -10,6 +10,11 @@ export const WAITING_SCRIPT = `'use strict';
     var s = JSON.parse(e.data);
     if (s.status === 'pending') return;
     events.close();
+    // "none": no login to wait for (another tab finished it, or this page came back with Back).
+    if (s.status === 'none') {
+      window.location.replace('/');
+      return;
+    }
     text.textContent = s.status === 'approved' ? 'Approved. Signing you in…' : 'Answered. One moment…';
     window.location.replace('/login/complete');
   });

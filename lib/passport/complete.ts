@@ -29,6 +29,9 @@ import { acceptUsername } from './username.js';
 /** How long a completion may work on an approval before another may take it over. */
 const CLAIM_MS = 60_000;
 
+/** How long a completion that lost the claim waits for the winner to finish. */
+const FOLLOW_MS = 5_000;
+
 /** The `info` of a successful login (`req.authInfo`). */
 export interface LaunchKeySuccessInfo {
   code: 'approved';
@@ -54,10 +57,10 @@ export async function completeLogin(
 ): Promise<Outcome> {
   const { config } = c;
   const ref = readData(session, config.sessionKey).pending;
-  if (ref === undefined) return fail(failure('no-pending'));
+  if (ref === undefined) return nothingToComplete(options);
   const record = await readLogin(config, ref);
   // Taken already (another tab logged in, or the record expired): nothing to change in the session.
-  if (record === undefined) return fail(failure('no-pending'));
+  if (record === undefined) return nothingToComplete(options);
   const status = effectiveStatus(record, config.now());
   if (status === 'pending') {
     await c.poller.ensure(ref.id);
@@ -74,12 +77,50 @@ export async function completeLogin(
     await noteFraud(config, taken);
     return fail(failureOf({ ...taken, status: effectiveStatus(taken, config.now()) }));
   }
-  return completeApproved(c, req, session, record);
+  return completeApproved(c, req, options, session, record);
+}
+
+/**
+ * The answer of a completion with nothing (left) to complete, which writes nothing to the session.
+ * Most often another tab of the same browser completed this very login a moment ago: its login
+ * replaced the session, and an answer that wrote to this request's (older) session would put the old
+ * one back and log the user out. So with passport's `successRedirect` the browser follows the other
+ * tab to the success page (which, if nobody is logged in after all, sends it to log in); without one
+ * it is the `no-pending` failure, and the application's failure path must not write the session
+ * either (docs/architecture.md, "The flow of one login").
+ */
+function nothingToComplete(options: AuthenticateOptions): Outcome {
+  const success = (options as { successRedirect?: unknown }).successRedirect;
+  if (typeof success === 'string' && success.length > 0) return { kind: 'redirect', url: success, status: 303 };
+  return fail(failure('no-pending'));
+}
+
+/** Resolves once the record of `id` is gone (the completion that claimed it finished), or after `ms`. */
+function finished(config: StrategyConfig, id: string, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      config.store.get(id).then((record) => {
+        if (record === undefined) done();
+      }, done);
+    };
+    const done = (): void => {
+      stop();
+      clearTimeout(timer);
+      clearInterval(ticker);
+      resolve();
+    };
+    const stop = config.store.subscribe(id, check);
+    const timer = setTimeout(done, ms);
+    // Notifications are the fast path; the interval covers a store whose notification was lost.
+    const ticker = setInterval(check, 250);
+    check();
+  });
 }
 
 async function completeApproved(
   c: CompleteContext,
   req: HttpRequest,
+  options: AuthenticateOptions,
   session: SessionLike,
   record: PendingRecord,
 ): Promise<Outcome> {
@@ -87,8 +128,11 @@ async function completeApproved(
   const id = record.authorizationRequestId;
   const owner = randomUUID();
   const claimed = await config.store.claim(id, owner, CLAIM_MS);
-  // Another completion (another tab) is logging this approval in: this one has nothing to do.
-  if (claimed?.handle !== record.handle) return fail(failure('no-pending'));
+  if (claimed?.handle !== record.handle) {
+    // Another completion (another tab) is logging this approval in: follow it once it is done.
+    await finished(config, id, FOLLOW_MS);
+    return nothingToComplete(options);
+  }
   const state = claimed.state === undefined ? {} : { state: claimed.state };
   let decided: Outcome | undefined;
   try {

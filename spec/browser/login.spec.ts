@@ -161,6 +161,25 @@ describe('browser: the express-app example with the emulator phone page', functi
     );
   });
 
+  it('two tabs waiting on one login: approving logs the user in, and both tabs end on the profile', async () => {
+    const first = await context.newPage();
+    await startLogin(first, site.world.username);
+    // The second tab shows the same waiting page (a reload in a new tab, or a duplicated tab).
+    const second = await context.newPage();
+    await second.goto(`${site.appUrl}/login/wait`);
+    await second.locator('#status-text').waitFor();
+    await answerOnPhone('Approve');
+    await Promise.all([first.waitForURL('**/profile'), second.waitForURL('**/profile')]);
+    for (const page of [first, second]) {
+      await page.reload();
+      await page.waitForURL('**/profile');
+      expect(await page.locator('#lk-username').textContent()).to.equal(site.world.username);
+    }
+    // Back to the waiting page after the login: it moves on to the profile, not to a failure.
+    await first.goto(`${site.appUrl}/login/wait`);
+    await first.waitForURL('**/profile');
+  });
+
   it('logout: Sign out ends the session here and at LaunchKey', async () => {
     const page = await context.newPage();
     await loggedIn(page, site.world.username);

@@ -294,6 +294,29 @@ describe('Strategy hardening (the outside review)', () => {
       expect(t.verified).to.have.length(1);
     });
 
+    it('two tabs completing one approval through passport’s success path both land on the success page, logged in', async () => {
+      const t = buildApp(world);
+      const browser = t.browser();
+      const username = user();
+      await browser.post('/login/std').type('form').send({ username }).expect(202);
+      await world.emu.respond(pendingId(world, username), 'approve');
+      await world.emu.webhooksSettled();
+      const answers = await Promise.all([browser.get('/login/std/complete'), browser.get('/login/std/complete')]);
+      expect(answers.map((r) => r.headers['location'])).to.deep.equal(['/me', '/me']);
+      // Only the winner writes a session (the login's new one); the other tab's answer carries no cookie.
+      expect(answers.filter((r) => r.headers['set-cookie'] !== undefined)).to.have.length(1);
+      expect(t.verified).to.have.length(1);
+      expect((await browser.get('/me')).body.user).to.include({ username });
+      // A completion with nothing left to complete (the Back button) goes the same way and writes nothing.
+      const again = await browser.get('/login/std/complete');
+      expect([again.status, again.headers['location'], again.headers['set-cookie']]).to.deep.equal([
+        303,
+        '/me',
+        undefined,
+      ]);
+      expect((await browser.get('/me')).body.user).to.include({ username });
+    });
+
     it('two concurrent submits from one session land on one pending login with one push', async () => {
       const t = buildApp(world, { afterSession: appRoutes });
       const browser = t.browser();
