@@ -81,3 +81,16 @@ describe('npm run demo', function () {
     expect({ code, signal }, stderr).to.deep.equal({ code: 0, signal: null });
   });
 });
+
+describe('the demo’s failure messages', () => {
+  it('says how long the fraud cooldown or a limit lasts, in minutes', async () => {
+    const { failureMessage } = await import('../examples/express-app/messages.js');
+    expect(failureMessage({ code: 'rate-limited', retryAfter: 900 })).to.equal(
+      'Too many sign-in attempts. Please try again in 15 minutes.',
+    );
+    expect(failureMessage({ code: 'rate-limited', retryAfter: 40 })).to.equal(
+      'Too many sign-in attempts. Please try again in a minute.',
+    );
+    expect(failureMessage({ code: 'rate-limited' })).to.equal('Too many sign-in attempts. Please wait a while.');
+  });
+});

@@ -12,7 +12,7 @@ const MESSAGES: Record<FailureCode, string> = {
   rejected: 'This account may not sign in here.',
   'unknown-user': 'The sign-in could not start. Check the username, or link a phone first.',
   'in-progress': 'A sign-in request is already waiting on your phone. Answer it, or wait until it expires.',
-  'rate-limited': 'Too many sign-in attempts. Please wait a few minutes.',
+  'rate-limited': 'Too many sign-in attempts. Please wait a while.',
   'cross-site': 'For your safety, start the sign-in from this site’s own sign-in page.',
   'invalid-username': 'Enter a valid username.',
   'missing-username': 'Enter a valid username.',
@@ -22,7 +22,12 @@ const MESSAGES: Record<FailureCode, string> = {
 
 /** The sentence the login page shows for a failed sign-in. */
 export function failureMessage(info: unknown): string {
-  const code = (info as Partial<LaunchKeyFailureInfo> | null)?.code;
+  const { code, retryAfter } = (info ?? {}) as Partial<LaunchKeyFailureInfo>;
+  // A limit or the fraud cooldown says how long to wait: say it in minutes, as a person would.
+  if (code === 'rate-limited' && typeof retryAfter === 'number') {
+    const minutes = Math.ceil(retryAfter / 60);
+    return `Too many sign-in attempts. Please try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`;
+  }
   if (code !== undefined && Object.hasOwn(MESSAGES, code)) return MESSAGES[code];
   return 'Sign-in was not approved.';
 }

@@ -9,7 +9,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-import type { LaunchKeyPending } from './outcome.js';
+import type { LaunchKeyOutcomeInfo } from './outcome.js';
 import type { SessionLike } from './session.js';
 
 /** One request, as the core reads it. */
@@ -52,8 +52,12 @@ export interface HttpRequest {
   onNextLogIn(write: (session: SessionLike) => void, options: { keepSessionInfo: boolean }): void;
   /** Logs out through the framework's passport bridge (which regenerates the session). */
   logOut(): Promise<void>;
-  /** Shows the pending login to the routes after `authenticate` (`req.launchkey`, Koa: `ctx.state.launchkey`). */
-  setPending(info: LaunchKeyPending): void;
+  /**
+   * Shows what `authenticate` decided to the routes after it (`req.launchkey`, Koa:
+   * `ctx.state.launchkey`): the pending login, or why the login failed (also when passport's
+   * `failWithError` turns the failure into an error that carries no details).
+   */
+  setLaunchKey(info: LaunchKeyOutcomeInfo): void;
 }
 
 /** An open Server-Sent Events stream. */

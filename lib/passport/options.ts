@@ -11,6 +11,7 @@ import type { ServiceClient } from '../clients/service.js';
 import type { AuthPolicy } from '../entities/auth_policy.js';
 import type { AuthMethod, AuthorizationResponse, AuthorizationResponsePolicy } from '../entities/auth_response.js';
 import { ConfigurationError, InvalidArgumentError } from '../errors.js';
+import { FAILURE_STATUS, type FailureCode } from './core.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
 import { MemoryStore } from './memory_store.js';
 import {
@@ -175,6 +176,13 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
    */
   allowLegacyAuthPackage?: boolean;
   /**
+   * The application's own message for each failure code, given to passport's `fail` (and so to
+   * `failureMessage`/`failureFlash`) instead of the generic one of its status, e.g.
+   * `{ fraud: 'You reported this sign-in. Nobody was signed in.' }`. The `code` is kept either way.
+   * Default: one generic message per status.
+   */
+  messages?: Partial<Record<FailureCode, string>>;
+  /**
    * Told of errors the strategy meets in the background, with no request to report them to (the
    * poller cannot reach the API, a store subscription failed). Default none.
    */
@@ -308,6 +316,7 @@ export interface StrategyConfig {
   /** The application's; `undefined`: the framework's (`req.ip`, Fastify's `request.ip`, Koa's `ctx.ip`). */
   clientAddress: ((req: Request) => string | undefined) | undefined;
   onError: (err: unknown) => void;
+  messages: Partial<Record<FailureCode, string>>;
   pollInterval: number;
   now: () => number;
   requestOptions: LaunchKeyRequestOptions;
@@ -462,6 +471,7 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
   }
   const onError = own<StrategyConfig['onError']>(o, 'onError');
   if (onError !== undefined && typeof onError !== 'function') fail('onError', 'must be a function');
+  const messages = checkMessages(own(o, 'messages'));
 
   const mode = own<unknown>(o, 'mode') ?? 'both';
   if (mode !== 'webhook' && mode !== 'poll' && mode !== 'both') fail('mode', "must be 'webhook', 'poll' or 'both'");
@@ -546,6 +556,7 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
     allowLegacyAuthPackage,
     clientAddress,
     onError: contained(onError),
+    messages,
     pollInterval,
     now,
     requestOptions: checkRequestOptions(o, ''),
@@ -554,6 +565,22 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
 }
 
 /** `onError`, called so that a throwing reporter can never break what reported to it. */
+function checkMessages(value: unknown): Partial<Record<FailureCode, string>> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail('messages', 'must be an object from failure codes to messages');
+  }
+  const out: Partial<Record<FailureCode, string>> = {};
+  for (const [code, message] of Object.entries(value)) {
+    if (!Object.hasOwn(FAILURE_STATUS, code)) fail(`messages.${code}`, 'is not a failure code');
+    if (typeof message !== 'string' || message.length === 0 || message.length > 500) {
+      fail(`messages.${code}`, 'must be a message of 1 to 500 characters');
+    }
+    out[code as FailureCode] = message;
+  }
+  return out;
+}
+
 function contained(onError: ((err: unknown) => void) | undefined): (err: unknown) => void {
   return (err) => {
     try {

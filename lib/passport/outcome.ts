@@ -23,6 +23,12 @@ export interface LaunchKeyPending {
   correlationCode?: string;
 }
 
+/** What `req.launchkey` holds after a failed login: the failure's `info`, as passport's `fail` got it. */
+export type LaunchKeyFailed = { status: 'failed' } & LaunchKeyFailureInfo;
+
+/** What `req.launchkey` holds after `authenticate`: a pending login, or a failure. */
+export type LaunchKeyOutcomeInfo = LaunchKeyPending | LaunchKeyFailed;
+
 /** The decision of one `authenticate` call. */
 export type Outcome =
   | { kind: 'success'; user: Express.User; info: object }
@@ -51,6 +57,6 @@ export function pending(
     ...(record.state === undefined ? {} : { state: record.state }),
     ...(record.correlationCode === undefined ? {} : { correlationCode: record.correlationCode }),
   };
-  req.setPending(info);
+  req.setLaunchKey(info);
   return { kind: 'pass' };
 }

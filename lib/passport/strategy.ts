@@ -16,7 +16,7 @@ import type { FastifyRequestLike } from './adapters/fastify.js';
 import { requestOf } from './adapters/index.js';
 import type { KoaContextLike } from './adapters/koa.js';
 import { completeLogin } from './complete.js';
-import { failure, statusView, type LoginStatus } from './core.js';
+import { failure, statusView, type LaunchKeyFailureInfo, type LoginStatus } from './core.js';
 import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
 import { cancelLogin, logoutHandler, logoutRequest, type LogoutHandlerOptions } from './logout.js';
@@ -101,6 +101,13 @@ export class Strategy extends PassportStrategy {
     }
     this._decide(http, options ?? {}).then(
       (outcome) => {
+        if (outcome.kind === 'fail') {
+          const info = this._worded(outcome.info as LaunchKeyFailureInfo);
+          // Kept on the request: passport's failWithError turns a failure into an error without it.
+          http.setLaunchKey({ status: 'failed', ...info });
+          this._deliver({ ...outcome, info });
+          return;
+        }
         this._deliver(outcome);
       },
       (err: unknown) => {
@@ -183,6 +190,12 @@ export class Strategy extends PassportStrategy {
       logoutHandler: (options) => logoutHandler(config, options),
       guard: (req) => guardSession(config, req),
     };
+  }
+
+  /** `info` with the application's own message for its code (`messages` option), if it has one. */
+  private _worded(info: LaunchKeyFailureInfo): LaunchKeyFailureInfo {
+    const message = Object.hasOwn(this._config.messages, info.code) ? this._config.messages[info.code] : undefined;
+    return message === undefined ? info : { ...info, message };
   }
 
   private _deliver(outcome: Outcome): void {

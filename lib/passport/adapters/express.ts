@@ -10,7 +10,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ConfigurationError } from '../../errors.js';
 import { callbackLogOut, hookLogIn } from '../bridge_login.js';
 import type { EventStream, HttpHeaders, HttpRequest, HttpResponse } from '../http.js';
-import type { LaunchKeyPending } from '../outcome.js';
+import type { LaunchKeyOutcomeInfo } from '../outcome.js';
 import { checkSession } from '../session.js';
 import { firstHeader, nodeStream, readBody } from './node.js';
 
@@ -61,8 +61,8 @@ export function expressRequest(req: Request): HttpRequest {
       hookLogIn(req, () => (req as { session?: unknown }).session, { write, ...options });
     },
     logOut: () => callbackLogOut(req, 'req.logout is missing: mount passport.initialize() before this handler'),
-    setPending: (info: LaunchKeyPending) => {
-      (req as Request & { launchkey?: LaunchKeyPending }).launchkey = info;
+    setLaunchKey: (info: LaunchKeyOutcomeInfo) => {
+      (req as Request & { launchkey?: LaunchKeyOutcomeInfo }).launchkey = info;
     },
   };
 }

@@ -14,7 +14,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { ConfigurationError } from '../../errors.js';
 import { callbackLogOut, hookLogIn, promiseLogOut } from '../bridge_login.js';
 import type { EventStream, HttpRequest, HttpResponse } from '../http.js';
-import type { LaunchKeyPending } from '../outcome.js';
+import type { LaunchKeyOutcomeInfo } from '../outcome.js';
 import { checkSession, type SessionLike } from '../session.js';
 import { firstHeader, nodeStream, readBody } from './node.js';
 
@@ -94,8 +94,8 @@ export function fastifyRequest(request: FastifyRequestLike): HttpRequest {
       // @fastify/passport's logOut is a promise; passport's own (Nest's Fastify platform) takes a callback.
       return 'passport' in request ? promiseLogOut(request, advice) : callbackLogOut(request, advice);
     },
-    setPending: (info: LaunchKeyPending) => {
-      (request as FastifyRequestLike & { launchkey?: LaunchKeyPending }).launchkey = info;
+    setLaunchKey: (info: LaunchKeyOutcomeInfo) => {
+      (request as FastifyRequestLike & { launchkey?: LaunchKeyOutcomeInfo }).launchkey = info;
     },
   };
 }

@@ -21,7 +21,7 @@ import { PassThrough } from 'node:stream';
 import { ConfigurationError } from '../../errors.js';
 import { hookLogIn, promiseLogOut } from '../bridge_login.js';
 import type { EventStream, HttpRequest, HttpResponse } from '../http.js';
-import type { LaunchKeyPending } from '../outcome.js';
+import type { LaunchKeyOutcomeInfo } from '../outcome.js';
 import { checkSession, type SessionLike } from '../session.js';
 import { firstHeader, readBody } from './node.js';
 
@@ -104,7 +104,7 @@ export function koaRequest(ctx: KoaContextLike, passportRequest?: object): HttpR
     },
     logOut: () =>
       promiseLogOut(ctx, 'ctx.logout is missing: mount passport.initialize() (koa-passport) before this handler'),
-    setPending: (info: LaunchKeyPending) => {
+    setLaunchKey: (info: LaunchKeyOutcomeInfo) => {
       ctx.state['launchkey'] = info;
     },
   };
