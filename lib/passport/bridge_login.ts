@@ -173,3 +173,25 @@ export async function promiseLogOut(holder: object, advice: string): Promise<voi
   if (typeof logout !== 'function') throw new ConfigurationError(advice);
   await (logout as () => unknown).call(holder);
 }
+
+/**
+ * Makes this request's `req.logout()` (passport's, Express) run `before` first: how an application's
+ * own logout route ends the LaunchKey session too (`strategy.endSessionOnLogout()`). `before` never
+ * stops the local logout: a failure goes to `onError` and the user is logged out here anyway.
+ */
+export function hookLogOut(req: object, before: () => Promise<void>, onError: (err: unknown) => void): void {
+  const holder = req as { logout?: unknown; logOut?: unknown };
+  const original = holder.logout;
+  if (typeof original !== 'function') {
+    throw new ConfigurationError('endSessionOnLogout() needs req.logout: mount it after passport.initialize()');
+  }
+  const wrapped = function (this: unknown, ...args: unknown[]): void {
+    before()
+      .catch(onError)
+      .finally(() => {
+        (original as (...a: unknown[]) => unknown).apply(this, args);
+      });
+  };
+  holder.logout = wrapped;
+  holder.logOut = wrapped;
+}

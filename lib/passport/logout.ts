@@ -12,7 +12,7 @@ import { noteFraud } from './core.js';
 import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
 import type { StrategyConfig } from './options.js';
-import { asError, readData, updateData } from './session.js';
+import { asError, readData, updateData, type SessionLike } from './session.js';
 import type { CoreHandler } from './status_handler.js';
 
 /** Options of `strategy.logoutHandler()`. */
@@ -33,6 +33,8 @@ export async function logoutRequest(config: StrategyConfig, req: HttpRequest): P
       failure = err;
     }
   }
+  // Told already: an endSessionOnLogout() hook on req.logout must not tell LaunchKey again.
+  if (login !== undefined) updateData(session, config.sessionKey, { login: undefined });
   await localLogout(config, req);
   if (failure !== undefined) throw asError(failure);
 }
@@ -47,6 +49,17 @@ export async function localLogout(config: StrategyConfig, req: HttpRequest): Pro
   const after = req.session();
   if (readData(after, config.sessionKey).login !== undefined)
     updateData(after, config.sessionKey, { login: undefined });
+}
+
+/**
+ * @internal What `strategy.endSessionOnLogout()` runs before the application's own `req.logout()`:
+ * ends the LaunchKey session of the LaunchKey login this session holds, if any.
+ */
+export async function endLaunchKeySession(config: StrategyConfig, session: SessionLike): Promise<void> {
+  const login = readData(session, config.sessionKey).login;
+  if (login === undefined || !config.launchkeySession) return;
+  await config.client.sessionEnd(login.username);
+  updateData(session, config.sessionKey, { login: undefined });
 }
 
 /** @internal `strategy.logoutHandler()`. */

@@ -19,7 +19,8 @@ import { completeLogin } from './complete.js';
 import { failure, statusView, type LaunchKeyFailureInfo, type LoginStatus } from './core.js';
 import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
-import { cancelLogin, logoutHandler, logoutRequest, type LogoutHandlerOptions } from './logout.js';
+import { cancelLogin, endLaunchKeySession, logoutHandler, logoutRequest, type LogoutHandlerOptions } from './logout.js';
+import { hookLogOut } from './bridge_login.js';
 import {
   resolveStrategyConfig,
   type AuthenticateOptions,
@@ -146,6 +147,26 @@ export class Strategy extends PassportStrategy {
   /** Middleware: {@link logout}, then redirect (303) to `redirect` or answer 204; a LaunchKey failure goes to `next(err)`. */
   logoutHandler(options: LogoutHandlerOptions = {}): RequestHandler {
     return toMiddleware(logoutHandler(this._config, options));
+  }
+
+  /**
+   * For an application whose own logout route calls `req.logout()`: mount once, after
+   * `passport.initialize()` and the session (`app.use(launchkey.endSessionOnLogout())`), and that
+   * call ends the LaunchKey session of a LaunchKey login first (the phone shows it ended), then logs
+   * out as before. A LaunchKey failure goes to `onError`; the user is logged out here anyway.
+   * (Express; `logoutHandler()` does the same as a whole route, on every framework.)
+   */
+  endSessionOnLogout(): RequestHandler {
+    const config = this._config;
+    return (req, _res, next) => {
+      try {
+        // The session is read when the route logs out, not here: not every request has one.
+        hookLogOut(req, () => endLaunchKeySession(config, requestOf(req).session()), config.onError);
+        next();
+      } catch (err) {
+        next(err);
+      }
+    };
   }
 
   /** Middleware logging out sessions whose LaunchKey session was ended from the phone. */

@@ -471,3 +471,58 @@ for (const framework of FRAMEWORKS) {
     });
   });
 }
+
+describe('endSessionOnLogout(): an application’s own logout route', () => {
+  const world = useWorld();
+  const user = userPool();
+
+  /** An app whose own POST /my-logout calls req.logout(), with or without the hook. */
+  function appWithOwnLogout(hook: boolean, strategy: Parameters<typeof buildApp>[1] = {}): TestApp {
+    const t = buildApp(world, strategy);
+    if (hook) t.app.use(t.strategy.endSessionOnLogout());
+    t.app.post('/my-logout', (req, res, next) => {
+      req.logout((err) => {
+        if (err !== undefined && err !== null) next(err);
+        else res.status(204).end();
+      });
+    });
+    return t;
+  }
+
+  it('without it, req.logout() leaves the LaunchKey session open (why it exists)', async () => {
+    const t = appWithOwnLogout(false);
+    const username = user();
+    const browser = await loggedIn(world, t, username);
+    await browser.post('/my-logout').expect(204);
+    expect((await browser.get('/me')).body.user).to.equal(null);
+    expect(sessionsOf(world, username)).to.deep.equal([IDS.hook]);
+  });
+
+  it('with it, the same req.logout() ends the LaunchKey session first, once', async () => {
+    const t = appWithOwnLogout(true);
+    const username = user();
+    const browser = await loggedIn(world, t, username);
+    await browser.post('/my-logout').expect(204);
+    expect((await browser.get('/me')).body.user).to.equal(null);
+    expect(sessionsOf(world, username)).to.deep.equal([]);
+    expect(t.apiCalls.filter((c) => c === 'DELETE /service/v3/sessions')).to.have.length(1);
+    // The strategy's own logout route, on the same app, still tells LaunchKey once.
+    const again = await loggedIn(world, t, username);
+    await again.post('/logout').expect(204);
+    expect(t.apiCalls.filter((c) => c === 'DELETE /service/v3/sessions')).to.have.length(2);
+  });
+
+  it('logs out locally when LaunchKey fails, and reports the failure to onError', async () => {
+    const errors: unknown[] = [];
+    let down = false;
+    const t = appWithOwnLogout(true, {
+      strategy: { onError: (err) => errors.push(err) },
+      failApi: (call) => down && call === 'DELETE /service/v3/sessions',
+    });
+    const browser = await loggedIn(world, t, user());
+    down = true;
+    await browser.post('/my-logout').expect(204);
+    expect((await browser.get('/me')).body.user).to.equal(null);
+    expect(errors.map((e) => (e as { code?: string }).code)).to.deep.equal(['ERR_LK_NETWORK']);
+  });
+});
