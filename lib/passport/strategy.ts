@@ -7,10 +7,12 @@
  * framework-neutral handlers (http.ts) over the same configuration, store and background poller:
  * Express middleware here, and the routes of lib/frameworks/ for Fastify, Koa and NestJS.
  */
+import { randomUUID } from 'node:crypto';
+
 import type { Request, RequestHandler } from 'express';
 import { Strategy as PassportStrategy } from 'passport-strategy';
 
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, EntityNotFoundError, RequestTimedOutError } from '../errors.js';
 import { toGuardMiddleware, toMiddleware } from './adapters/express.js';
 import type { FastifyRequestLike } from './adapters/fastify.js';
 import { requestOf } from './adapters/index.js';
@@ -191,6 +193,23 @@ export class Strategy extends PassportStrategy {
    */
   cancel(req: FrameworkRequest): Promise<boolean> {
     return Promise.resolve().then(() => cancelLogin(this._config, requestOf(req)));
+  }
+
+  /**
+   * Checks the configuration against the API once, for a start-up check (`await launchkey.check()`):
+   * the API answers at `baseUrl`, its clock is within the accepted offset, and it accepts the
+   * service's credentials (a signed read that changes nothing). Rejects with the typed error of the
+   * first thing that fails; a refused id or key is an `UnauthorizedError` whose message names the
+   * entity and the key id to compare with the service's keys.
+   */
+  async check(): Promise<void> {
+    try {
+      // An id nobody issued: whatever the answer to it, the API verified our token to give it.
+      await this._config.client.getAdvancedAuthorizationResponse(randomUUID());
+    } catch (err) {
+      if (err instanceof EntityNotFoundError || err instanceof RequestTimedOutError) return;
+      throw err;
+    }
   }
 
   /**

@@ -12,7 +12,7 @@
  */
 import type { Request } from 'express';
 
-import { HookTimeoutError } from '../errors.js';
+import { ConfigurationError, HookTimeoutError } from '../errors.js';
 import {
   DEFAULT_MAX_WEBHOOK_BODY_BYTES,
   webhookFailureStatus,
@@ -58,6 +58,7 @@ export function webhookHandler<Req>(config: StrategyConfig, options: WebhookHand
       // A failing logger must not change the answer.
     }
   };
+  let warnedParsedBody = false;
   return async (req, res) => {
     let body: Buffer | string;
     try {
@@ -70,6 +71,10 @@ export function webhookHandler<Req>(config: StrategyConfig, options: WebhookHand
       body = raw;
     } catch (err) {
       report(err, req);
+      if (err instanceof ConfigurationError && !warnedParsedBody) {
+        warnedParsedBody = true;
+        warnParsedBody(err);
+      }
       throw err;
     }
 
@@ -157,4 +162,15 @@ export function webhookHandler<Req>(config: StrategyConfig, options: WebhookHand
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * Says it loudly (a process warning, once per handler): a body parser mounted before the webhook route (an app-wide
+ * `express.json()`) consumes the session-end webhook (plain JSON) and only that one, so logins still
+ * work and every logout from a phone is lost without a sign, unless someone reads this.
+ */
+function warnParsedBody(err: ConfigurationError): void {
+  process.emitWarning(`passport-launchkey: ${err.message}. Until it is fixed, logouts from the phone are lost.`, {
+    code: 'LAUNCHKEY_WEBHOOK_BODY_PARSED',
+  });
 }

@@ -171,7 +171,15 @@ export class JoseTransport {
         extraAudiences: ['public'],
         checkSubject: false,
       });
-      throw new UnauthorizedError({ status, errorCode: 'HTTP-401' });
+      // The bare "Unauthorized" of a wrong id and of a wrong key look alike: say what to check.
+      throw new UnauthorizedError({
+        status,
+        errorCode: 'HTTP-401',
+        errorDetail:
+          `The API refused the credentials of ${this.issuer} (HTTP 401): check that this is the entity's id ` +
+          `and that the key ${this.keyRing.signingKey.kid} (the id of the private key that signed) is one of ` +
+          'its active public keys',
+      });
     }
     const opened = await openResponse(this._credentials, expected, response, verifyOptions);
     if (status >= 200 && status < 300) return { status, data: opened.payload, claims: opened.claims };

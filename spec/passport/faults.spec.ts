@@ -144,12 +144,24 @@ for (const framework of FRAMEWORKS) {
 
       it('refuses the application/json session end that express.json consumed: 500 ConfigurationError, nothing revoked', async () => {
         const errors: unknown[] = [];
+        const warnings: Error[] = [];
+        const onWarning = (w: Error & { code?: string }): void => {
+          if (w.code === 'LAUNCHKEY_WEBHOOK_BODY_PARSED') warnings.push(w);
+        };
         const t = buildApp(world, { framework, webhookBody: 'json', webhook: { onError: (err) => errors.push(err) } });
         const username = user();
         const browser = await loggedIn(world, t, username);
         const delivered = world.emu.webhooks().length;
-        world.emu.endSession(IDS.hook, username);
-        await world.emu.webhooksSettled();
+        process.on('warning', onWarning);
+        try {
+          world.emu.endSession(IDS.hook, username);
+          await world.emu.webhooksSettled();
+          // Said loudly: a process warning that names the fix and what is lost meanwhile.
+          await eventually(() => warnings.length === 1, 'the warning');
+        } finally {
+          process.off('warning', onWarning);
+        }
+        expect(warnings[0]?.message).to.include('express.raw').and.include('logouts from the phone are lost');
         expect(
           world.emu
             .webhooks()
