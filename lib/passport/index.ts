@@ -4,6 +4,8 @@
  */
 export { Strategy, Strategy as LaunchKeyStrategy, MAX_USERNAME_LENGTH } from './strategy.js';
 export type { FrameworkRequest, LaunchKeyPending, LaunchKeySuccessInfo } from './strategy.js';
+export type { LaunchKeyFailed, LaunchKeyOutcomeInfo } from './outcome.js';
+export { launchkeyOptions } from './options.js';
 export type {
   AppState,
   AuthenticateOptions,

@@ -68,8 +68,9 @@ export interface LaunchKeyRequestOptions {
 }
 
 /**
- * Options of one `passport.authenticate('launchkey', options)` call, besides passport's own. They are
- * merged into passport's `AuthenticateOptions` type, so an options literal type-checks.
+ * Options of one `passport.authenticate('launchkey', options)` call, besides passport's own. They
+ * are not merged into passport's `AuthenticateOptions` (which would let them type-check on every
+ * other strategy's call too): wrap them with {@link launchkeyOptions}.
  */
 export interface AuthenticateOptions extends LaunchKeyRequestOptions {
   /**
@@ -87,13 +88,20 @@ export interface AuthenticateOptions extends LaunchKeyRequestOptions {
   phase?: 'start' | 'complete';
 }
 
-declare module 'passport' {
-  // Lets `passport.authenticate('launchkey', { policy, context, ... })` type-check.
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging adds the fields
-  interface AuthenticateOptions extends Omit<LaunchKeyAuthenticateOptions, 'state'> {}
-}
+/** passport's own options of an `authenticate` call (`successRedirect`, `failureRedirect`, ...). */
+type PassportAuthenticateOptions = import('passport').AuthenticateOptions;
 
-type LaunchKeyAuthenticateOptions = AuthenticateOptions;
+/**
+ * Types the options of `passport.authenticate('launchkey', ...)`: passport's own and this strategy's,
+ * checked together, and handed to passport as they are.
+ *
+ * @example passport.authenticate('launchkey', launchkeyOptions({ policy, pendingRedirect: '/wait', failureRedirect: '/login' }))
+ */
+export function launchkeyOptions(
+  options: Omit<PassportAuthenticateOptions, 'state'> & AuthenticateOptions,
+): PassportAuthenticateOptions {
+  return options;
+}
 
 /** Options of the strategy. */
 export interface StrategyOptionsBase extends LaunchKeyRequestOptions {

@@ -29,6 +29,17 @@ export type LaunchKeyFailed = { status: 'failed' } & LaunchKeyFailureInfo;
 /** What `req.launchkey` holds after `authenticate`: a pending login, or a failure. */
 export type LaunchKeyOutcomeInfo = LaunchKeyPending | LaunchKeyFailed;
 
+declare global {
+  // Express's Request carries what `authenticate` decided, as passport's own fields are declared.
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- the form Express's types are merged in
+  namespace Express {
+    interface Request {
+      /** What passport-launchkey's `authenticate` decided: the pending login, or why it failed. */
+      launchkey?: LaunchKeyOutcomeInfo;
+    }
+  }
+}
+
 /** The decision of one `authenticate` call. */
 export type Outcome =
   | { kind: 'success'; user: Express.User; info: object }

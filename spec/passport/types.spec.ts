@@ -7,7 +7,13 @@ import type { Request } from 'express';
 import passport from 'passport';
 
 import { AuthPolicy } from '../../lib/entities/auth_policy.js';
-import { Strategy, type LaunchKeyResult, type StrategyOptions, type VerifyCallback } from '../../lib/passport/index.js';
+import {
+  launchkeyOptions,
+  Strategy,
+  type LaunchKeyResult,
+  type StrategyOptions,
+  type VerifyCallback,
+} from '../../lib/passport/index.js';
 import { IDS, KEYS } from '../support/passport_app.js';
 
 const options: StrategyOptions = { serviceId: IDS.hook, privateKey: KEYS.svc, baseUrl: 'http://127.0.0.1:9' };
@@ -50,16 +56,32 @@ describe('Strategy types', () => {
       done(null, req.user);
     });
 
-    // Per-call options type-check as passport.authenticate options.
-    passport.authenticate('launchkey', {
-      policy: new AuthPolicy({ any: 2 }),
-      context: (req: Request) => `Sign in from ${req.ip ?? 'unknown'}`,
-      ttl: 120,
-      pendingRedirect: '/login/wait',
-      successRedirect: '/',
-      failureRedirect: '/login',
-      state: '/account',
-    });
+    // Per-call options type-check through launchkeyOptions, with passport's own beside them.
+    passport.authenticate(
+      'launchkey',
+      launchkeyOptions({
+        policy: new AuthPolicy({ any: 2 }),
+        context: (req: Request) => `Sign in from ${req.ip ?? 'unknown'}`,
+        ttl: 120,
+        pendingRedirect: '/login/wait',
+        successRedirect: '/',
+        failureRedirect: '/login',
+        state: '/account',
+      }),
+    );
+    // @ts-expect-error: a wrong type is caught there
+    launchkeyOptions({ ttl: 'long' });
+    // ...and LaunchKey's options do not leak into every other strategy's options.
+    // @ts-expect-error: 'policy' is not an option of passport.authenticate('local', ...)
+    passport.authenticate('local', { policy: new AuthPolicy({ any: 2 }) });
+
+    // req.launchkey is typed: the pending login or the failure.
+    const seen = (req: Request): string | undefined => {
+      const info = req.launchkey;
+      if (info === undefined) return undefined;
+      return info.status === 'pending' ? info.authorizationRequestId : info.code;
+    };
+    expect(seen).to.be.a('function');
 
     // Options that are functions of the request, sync or async.
     new Strategy(
