@@ -5,6 +5,7 @@
  * is the median of the samples.
  */
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 
 /** One thing to time. `fn` may return a promise; it is awaited before the next call. */
 export interface Variant {
@@ -108,4 +109,30 @@ export function renderTable(head: readonly string[], rows: readonly (readonly st
   const line = (cells: readonly string[]) =>
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+}
+
+/** Command-line options shared by crypto.bench.ts and concurrency.bench.ts. */
+export interface BenchArgs {
+  /** A git ref whose lib/ is measured beside the current one (before.ts). */
+  before: string | undefined;
+  /** Full runs, one after the other; the summary gives each row's range over them. */
+  runs: number;
+}
+
+/** `--before <ref>` and `--runs <n>` (default 1), from `npm run bench -- --before HEAD~1 --runs 3`. */
+export function benchArgs(argv: readonly string[] = process.argv.slice(2)): BenchArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { before: { type: 'string' }, runs: { type: 'string', default: '1' } },
+  });
+  const runs = Number(values.runs);
+  if (!Number.isSafeInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+  return { before: values.before, runs };
+}
+
+/** `a–b` of a list of per-run values, formatted with `format` (or one value when they are equal). */
+export function formatRange(values: readonly number[], format: (value: number) => string): string {
+  const lo = format(Math.min(...values));
+  const hi = format(Math.max(...values));
+  return lo === hi ? lo : `${lo}–${hi}`;
 }

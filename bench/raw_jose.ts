@@ -1,26 +1,18 @@
 /**
  * A complete JOSE implementation on node:crypto alone, restricted to what the protocol uses: compact
  * JWE with RSA-OAEP / RSA-OAEP-256 key wrapping and A256CBC-HS512 content encryption (RFC 7518
- * §4.3, §5.2.2), and compact RS256/384/512 JWS. It serves as the "raw JOSE" baseline of the benchmark
- * and as the model lib/crypto now follows (lib/crypto/rsa.ts, jwe.ts); every output is checked against jose at
- * start-up (see `assertInterop` in crypto.bench.ts).
+ * §4.3, §5.2.2; the content cipher is aes_cbc_hmac.ts), and compact RS256/384/512 JWS. It is the
+ * "raw JOSE" baseline of the benchmark: what the protocol's JOSE costs with no WebCrypto and no
+ * thread pool. lib runs on jose. Every output is checked against jose and lib at start-up
+ * (`assertInterop` in fixture.ts), and spec/crypto/interop.spec.ts holds it to RFC 7515 App. A.2 and
+ * RFC 7518 App. B.3.
  *
  * All calls are synchronous except {@link rawSignJwsAsync}, which uses the callback form of
  * `crypto.sign` (libuv thread pool) so as not to block the event loop.
  */
-import {
-  constants,
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  privateDecrypt,
-  publicEncrypt,
-  randomBytes,
-  sign,
-  timingSafeEqual,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+import { constants, privateDecrypt, publicEncrypt, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+
+import { decryptA256CbcHs512, encryptA256CbcHs512 } from './aes_cbc_hmac.js';
 
 export type RawJweAlgorithm = 'RSA-OAEP' | 'RSA-OAEP-256';
 export type RawJwsAlgorithm = 'RS256' | 'RS384' | 'RS512';
@@ -41,27 +33,17 @@ export class RawJoseError extends Error {}
 
 const B64URL_PART = /^[A-Za-z0-9_-]*$/;
 
-/** Tag of A256CBC-HS512: first 32 bytes of HMAC-SHA-512(MAC_KEY, AAD ‖ IV ‖ C ‖ AL). */
-function cbcHs512Tag(macKey: Buffer, aad: Buffer, iv: Buffer, ciphertext: Buffer): Buffer {
-  const al = Buffer.alloc(8);
-  al.writeBigUInt64BE(BigInt(aad.length) * 8n);
-  return createHmac('sha512', macKey).update(aad).update(iv).update(ciphertext).update(al).digest().subarray(0, 32);
-}
-
 /** Encrypts `plaintext` to `publicKey` as a compact JWE. */
 export function rawEncryptJwe(plaintext: string | Uint8Array, publicKey: KeyObject, header: RawJweHeader): string {
   const protectedB64 = Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
   const aad = Buffer.from(protectedB64, 'ascii');
   const cek = randomBytes(64);
-  const iv = randomBytes(16);
   const encryptedKey = publicEncrypt(
     { key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: OAEP_HASH[header.alg] },
     cek,
   );
-  const cipher = createCipheriv('aes-256-cbc', cek.subarray(32), iv);
   const data = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
-  const ciphertext = Buffer.concat([cipher.update(data), cipher.final()]);
-  const tag = cbcHs512Tag(cek.subarray(0, 32), aad, iv, ciphertext);
+  const { iv, ciphertext, tag } = encryptA256CbcHs512(cek, aad, data);
   return [
     protectedB64,
     encryptedKey.toString('base64url'),
@@ -108,17 +90,9 @@ export function unwrapCek(encryptedKey: Buffer, privateKey: KeyObject, alg: RawJ
 
 /** A256CBC-HS512 content decryption with an already unwrapped 64-byte CEK: MAC first, then AES-CBC. */
 export function decryptContent(cek: Buffer, aad: Buffer, iv: Buffer, ciphertext: Buffer, tag: Buffer): Buffer {
-  if (cek.length !== 64 || iv.length !== 16 || tag.length !== 32 || ciphertext.length % 16 !== 0) {
-    throw new RawJoseError('JWE decryption failed');
-  }
-  const expected = cbcHs512Tag(cek.subarray(0, 32), aad, iv, ciphertext);
-  if (!timingSafeEqual(expected, tag)) throw new RawJoseError('JWE decryption failed');
-  try {
-    const decipher = createDecipheriv('aes-256-cbc', cek.subarray(32), iv);
-    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-  } catch {
-    throw new RawJoseError('JWE decryption failed');
-  }
+  const plaintext = decryptA256CbcHs512(cek, aad, iv, ciphertext, tag);
+  if (plaintext === undefined) throw new RawJoseError('JWE decryption failed');
+  return plaintext;
 }
 
 /**
@@ -150,6 +124,21 @@ function signingInput(header: Readonly<Record<string, unknown>>, payload: string
   return `${Buffer.from(JSON.stringify(header), 'utf8').toString('base64url')}.${data.toString('base64url')}`;
 }
 
+/** RSASSA-PKCS1-v1_5 signature of `input` with the hash `alg` names (synchronous). */
+export function rawSign(privateKey: KeyObject, alg: RawJwsAlgorithm, input: Uint8Array): Buffer {
+  return sign(JWS_HASH[alg], input, privateKey);
+}
+
+/** Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature of `input` under `alg` (synchronous). */
+export function rawVerify(
+  publicKey: KeyObject,
+  alg: RawJwsAlgorithm,
+  input: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  return verify(JWS_HASH[alg], input, publicKey, signature);
+}
+
 /** Signs a compact JWS synchronously (blocks the event loop for the RSA operation). */
 export function rawSignJws(
   payload: string | Uint8Array,
@@ -157,7 +146,7 @@ export function rawSignJws(
   header: Readonly<{ alg: RawJwsAlgorithm; kid: string; typ?: string }>,
 ): string {
   const input = signingInput(header, payload);
-  const signature = sign(JWS_HASH[header.alg], Buffer.from(input, 'ascii'), privateKey);
+  const signature = rawSign(privateKey, header.alg, Buffer.from(input, 'ascii'));
   return `${input}.${signature.toString('base64url')}`;
 }
 
@@ -190,10 +179,10 @@ export function rawVerifyJws(
   if (typeof alg !== 'string' || !(algorithms as readonly string[]).includes(alg)) {
     throw new RawJoseError('JWS algorithm not accepted');
   }
-  const ok = verify(
-    JWS_HASH[alg as RawJwsAlgorithm],
-    Buffer.from(`${h}.${p}`, 'ascii'),
+  const ok = rawVerify(
     publicKey,
+    alg as RawJwsAlgorithm,
+    Buffer.from(`${h}.${p}`, 'ascii'),
     Buffer.from(s, 'base64url'),
   );
   if (!ok) throw new RawJoseError('JWS signature does not verify');

@@ -1,29 +1,41 @@
 /**
  * Compact JWE bodies: RSA-OAEP or RSA-OAEP-256 key wrapping with A256CBC-HS512 content encryption,
- * the only combinations the protocol uses (PROTOCOL.md §4, §5.3), on node:crypto (RFC 7516, RFC 7518
- * §4.3 and §5.2.2). jose is the interop oracle of the specs, not a runtime dependency: its WebCrypto
- * A256CBC-HS512 costs 5–7 thread-pool trips per message (bench/).
+ * the only combinations the protocol uses (PROTOCOL.md §4, §5.3), through jose's `CompactEncrypt` and
+ * `compactDecrypt` with both allow-lists set to exactly what the header was checked to name, on the
+ * caller's KeyObject (jose caches a CryptoKey per KeyObject and alg, and runs the RSA work on the
+ * thread pool).
  *
- * Decryption checks everything that costs nothing (size, shape, header, algorithm, `kid`, the length
- * of every segment) before the private-key operation, and never tries keys in turn: the `kid`
- * selects exactly one key or none. Failure classes:
+ * Decryption checks everything that costs nothing before jose and the private-key operation: the
+ * length cap, five canonical base64url parts, a UTF-8 JSON protected header with no member twice (jose
+ * parses it again itself, and the two parses must not be able to differ), the `alg` and `enc`
+ * allow-lists, no `zip` or `crit`, a `kid`, and the length of every binary segment. It never tries
+ * keys in turn: the `kid` selects exactly one key or none. Failure classes:
  * - `malformed` / `algorithm` / `key`: the compact form, the header or the `kid`, from
  *   {@link readJweHeader} and the key lookup; no key material is touched.
  * - `decrypt`: everything about the binary segments and the cryptography — an encrypted key that is
  *   not one RSA block of the key, an IV that is not 16 bytes, a tag that is not 32, a ciphertext that
- *   is empty or not whole AES blocks, an OAEP failure, an unwrapped CEK that is not 64 bytes, a tag
- *   mismatch, bad padding — all with the one message `JWE decryption failed` and no `cause`, so that
- *   neither the code nor the message nor the cause is an oracle.
+ *   is empty or not whole AES blocks, and whatever jose refuses (an OAEP failure, an unwrapped CEK
+ *   that is not 64 bytes, a tag mismatch, bad padding, a key it cannot use) — all with the one
+ *   message `JWE decryption failed` and no `cause`, so that neither the code nor the message nor the
+ *   cause is an oracle. jose itself goes on with a random CEK when the unwrap fails (RFC 7516 §11.5)
+ *   and checks the tag, in constant time, before any AES, so both failures take the same path.
  * - `payload`: the authenticated plaintext is not UTF-8 (or, for {@link decryptJweJson}, not JSON).
  */
-import { randomBytes } from 'node:crypto';
+import { CompactEncrypt, compactDecrypt } from 'jose';
 
 import { ConfigurationError, JweDecryptionError } from '../errors.js';
 import { isCanonicalBase64url } from './base64url.js';
 import { findDuplicateKey, quoteKey } from './duplicate_keys.js';
-import { CEK_BYTES, decryptA256CbcHs512, encryptA256CbcHs512, IV_BYTES, TAG_BYTES } from './aes_cbc_hmac.js';
 import type { PrivateKey, PublicKey } from './keys.js';
-import { oaepDecrypt, oaepEncrypt, rsaBlockBytes, type OaepHash } from './rsa.js';
+import { requireRsaKey, rsaBlockBytes } from './rsa.js';
+
+/** A256CBC-HS512 sizes (RFC 7518 §5.2.5): a 16-byte IV and a 32-byte tag; AES blocks of 16 bytes. */
+const IV_BYTES = 16;
+const TAG_BYTES = 32;
+const AES_BLOCK_BYTES = 16;
+
+const utf8 = new TextEncoder();
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Key-management algorithms of the protocol. */
 export type JweAlgorithm = 'RSA-OAEP' | 'RSA-OAEP-256';
@@ -53,45 +65,24 @@ export interface EncryptJweOptions {
   contentType?: string;
 }
 
-const OAEP_HASH: Record<JweAlgorithm, OaepHash> = { 'RSA-OAEP': 'sha1', 'RSA-OAEP-256': 'sha256' };
-
 /**
  * Encrypts `plaintext` (a string, or a value serialised as JSON) to `key`, with `kid` = its key id.
  *
  * @throws {ConfigurationError} (as a rejection) for an algorithm outside the protocol's or a key that
  *   is not RSA of at least 2048 bits.
  */
-export function encryptJwe(plaintext: unknown, key: PublicKey, options: EncryptJweOptions = {}): Promise<string> {
-  // Everything is synchronous (public-key operation, AES, HMAC); a throw becomes the rejection.
-  return new Promise((resolve) => {
-    resolve(encryptCompact(plaintext, key, options));
-  });
-}
-
-function encryptCompact(plaintext: unknown, key: PublicKey, options: EncryptJweOptions): string {
+export async function encryptJwe(plaintext: unknown, key: PublicKey, options: EncryptJweOptions = {}): Promise<string> {
   const alg = options.algorithm ?? 'RSA-OAEP';
   if (!(JWE_ALGORITHMS as readonly string[]).includes(alg)) {
     throw new ConfigurationError(`JWE alg ${JSON.stringify(alg)} is not one of the protocol`);
   }
+  requireRsaKey(key.keyObject, 'public');
   const text = typeof plaintext === 'string' ? plaintext : JSON.stringify(plaintext);
+  // Member order as the SDKs write it; jose serialises the header exactly as given.
   const header: JweHeader = { alg, enc: JWE_ENCRYPTION, kid: key.kid };
   if (options.contentType !== undefined) header.cty = options.contentType;
-  const protectedHeader = Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
-  const cek = randomBytes(CEK_BYTES);
-  const encryptedKey = oaepEncrypt(key.keyObject, OAEP_HASH[alg], cek);
-  const { iv, ciphertext, tag } = encryptA256CbcHs512(
-    cek,
-    Buffer.from(protectedHeader, 'ascii'),
-    // TextEncoder, as before: JSON.stringify(undefined) is undefined, encoded as no bytes.
-    new TextEncoder().encode(text),
-  );
-  return [
-    protectedHeader,
-    encryptedKey.toString('base64url'),
-    iv.toString('base64url'),
-    ciphertext.toString('base64url'),
-    tag.toString('base64url'),
-  ].join('.');
+  // JSON.stringify(undefined) is undefined at run time, which TextEncoder encodes as no bytes.
+  return new CompactEncrypt(utf8.encode(text)).setProtectedHeader({ ...header }).encrypt(key.keyObject);
 }
 
 /** Options of {@link decryptJwe}. */
@@ -108,8 +99,6 @@ export interface DecryptedJwe {
   plaintext: string;
 }
 
-const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** Reads and checks the protected header without touching any key. */
 export function readJweHeader(compact: string, options: DecryptJweOptions = {}): JweHeader {
   if (typeof compact !== 'string' || compact.length === 0) {
@@ -122,8 +111,14 @@ export function readJweHeader(compact: string, options: DecryptJweOptions = {}):
   if (parts.length !== 5 || parts.some((p) => !isCanonicalBase64url(p))) {
     throw new JweDecryptionError('malformed', 'JWE is not a compact serialization of five base64url parts');
   }
-  const headerText = Buffer.from(parts[0] ?? '', 'base64url').toString('utf8');
+  let headerText: string;
   let header: unknown;
+  try {
+    // Strict UTF-8, as jose reads it: a header the two would decode differently is refused here.
+    headerText = fatalUtf8.decode(Buffer.from(parts[0] ?? '', 'base64url'));
+  } catch (cause) {
+    throw new JweDecryptionError('malformed', 'JWE protected header is not UTF-8', { cause });
+  }
   try {
     header = JSON.parse(headerText);
   } catch (cause) {
@@ -185,36 +180,30 @@ export async function decryptJwe(
 }
 
 /**
- * Unwraps the CEK and decrypts the content of a JWE whose header {@link readJweHeader} accepted;
- * `undefined` for every failure. Lengths are checked before the private-key operation; an OAEP
- * failure does not return early but continues with a random CEK whose tag check then fails (RFC 7516
- * §11.5), so that both failures take the same path.
+ * Checks the length of every binary segment (free, and no key is used on bytes of the wrong shape),
+ * then decrypts with jose, allowed exactly the `alg` {@link readJweHeader} accepted and A256CBC-HS512.
+ * Rejects for every failure; the caller makes them all one error.
  */
-async function decryptContent(compact: string, header: JweHeader, key: PrivateKey): Promise<Buffer | undefined> {
-  const [protectedHeader = '', k = '', i = '', c = '', t = ''] = compact.split('.');
-  const encryptedKey = Buffer.from(k, 'base64url');
-  const iv = Buffer.from(i, 'base64url');
-  const ciphertext = Buffer.from(c, 'base64url');
-  const tag = Buffer.from(t, 'base64url');
+async function decryptContent(compact: string, header: JweHeader, key: PrivateKey): Promise<Uint8Array> {
+  const [, k = '', i = '', c = '', t = ''] = compact.split('.');
+  // The parts are canonical base64url (readJweHeader), so byteLength is exact without decoding them.
+  const ciphertextBytes = Buffer.byteLength(c, 'base64url');
   if (
-    encryptedKey.length !== rsaBlockBytes(key.keyObject) ||
-    iv.length !== IV_BYTES ||
-    tag.length !== TAG_BYTES ||
-    ciphertext.length === 0 ||
-    ciphertext.length % 16 !== 0
+    Buffer.byteLength(k, 'base64url') !== rsaBlockBytes(key.keyObject) ||
+    Buffer.byteLength(i, 'base64url') !== IV_BYTES ||
+    Buffer.byteLength(t, 'base64url') !== TAG_BYTES ||
+    ciphertextBytes === 0 ||
+    ciphertextBytes % AES_BLOCK_BYTES !== 0
   ) {
-    return undefined;
+    throw new Error('segment lengths');
   }
-  const cek = await oaepDecrypt(key.keyObject, OAEP_HASH[header.alg], encryptedKey).catch(() => undefined);
-  const unwrapped = cek !== undefined && cek.length === CEK_BYTES;
-  const plaintext = decryptA256CbcHs512(
-    unwrapped ? cek : randomBytes(CEK_BYTES),
-    Buffer.from(protectedHeader, 'ascii'),
-    iv,
-    ciphertext,
-    tag,
-  );
-  return unwrapped ? plaintext : undefined;
+  const { plaintext } = await compactDecrypt(compact, key.keyObject, {
+    keyManagementAlgorithms: [header.alg],
+    contentEncryptionAlgorithms: [JWE_ENCRYPTION],
+    // zip is refused in the header already; 0 also turns jose's decompression off.
+    maxDecompressedLength: 0,
+  });
+  return plaintext;
 }
 
 /** Decrypts a JWE whose plaintext is JSON, and parses it. */

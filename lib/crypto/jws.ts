@@ -10,9 +10,18 @@
  * (allow-listed) and `kid` (a fingerprint looked up by the caller): `jwk`, `jku`, `x5u` and `x5c` are
  * never used.
  *
- * Signing and verification are RSASSA-PKCS1-v1_5 on node:crypto (RFC 7515, RFC 7518 §3.3) through
- * rsa.ts, which decides what runs synchronously; jose is the interop oracle of the specs only.
+ * The signature itself (RSASSA-PKCS1-v1_5, RFC 7515, RFC 7518 §3.3) is jose's: `CompactSign` and
+ * `compactVerify`, with the one allow-listed `alg` the header names, on the caller's KeyObject (jose
+ * caches a CryptoKey per KeyObject and alg, and runs the RSA work on the thread pool). Everything that
+ * makes a token ours is checked around it, by this module: before jose sees the token, the length
+ * cap, three canonical base64url parts, a UTF-8 JSON header with no member twice (jose parses the
+ * header again itself, and the two parses must not be able to differ), the `alg` allow-list, no
+ * `crit` or `b64`, the `kid` fingerprint, and a key that is RSA, public and at least 2048 bits; after
+ * it, the claim set (no member twice, types, issuer, audience, subject, `jti`, lifetime, the time
+ * window with its end strictly before `exp + leeway`) and, in the callers, the request/response
+ * bindings and body hash.
  */
+import { CompactSign, compactVerify } from 'jose';
 import { randomUUID } from 'node:crypto';
 
 import { ConfigurationError, JwtVerificationError } from '../errors.js';
@@ -20,7 +29,7 @@ import { digestHex, digestMatches, isHashFunc, type HashFunc } from './digest.js
 import { KID_PATTERN, type PrivateKey, type PublicKey } from './keys.js';
 import { isCanonicalBase64url } from './base64url.js';
 import { findDuplicateKey, quoteKey } from './duplicate_keys.js';
-import { rsaSign, rsaVerify } from './rsa.js';
+import { requireRsaKey } from './rsa.js';
 
 /** Signature algorithms of the protocol. */
 export type JwsAlgorithm = 'RS256' | 'RS384' | 'RS512';
@@ -42,6 +51,9 @@ export const DEFAULT_MAX_LIFETIME = 300;
 
 /** Default longest compact token accepted, in characters. */
 export const DEFAULT_MAX_TOKEN_LENGTH = 16 * 1024;
+
+const utf8 = new TextEncoder();
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The `request` claim: binds a token to the HTTP request it travels with. */
 export interface RequestClaim {
@@ -204,15 +216,11 @@ export async function signToken(
   if (!(JWS_ALGORITHMS as readonly string[]).includes(alg)) {
     throw new ConfigurationError(`JWS alg ${JSON.stringify(alg)} is not one of the protocol`);
   }
+  requireRsaKey(key.keyObject, 'private');
+  // Member order as the SDKs write it; jose serialises the header exactly as given.
   const header: { alg: JwsAlgorithm; typ?: string; kid: string } =
     options.typ === true ? { alg, typ: 'JWT', kid: key.kid } : { alg, kid: key.kid };
-  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-  const signature = await rsaSign(key.keyObject, alg, Buffer.from(input, 'ascii'));
-  return `${input}.${signature.toString('base64url')}`;
-}
-
-function base64url(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64url');
+  return new CompactSign(utf8.encode(JSON.stringify(claims))).setProtectedHeader(header).sign(key.keyObject);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,8 +275,20 @@ function fail(failure: ConstructorParameters<typeof JwtVerificationError>[0], me
   throw new JwtVerificationError(failure, message, claim === undefined ? undefined : { claim });
 }
 
+/**
+ * Whether `err` is the jose error with this code. By code rather than `instanceof`: an application
+ * that loads jose twice (a CommonJS and an ESM copy) must get the same answer.
+ */
+function isJoseError(err: unknown, code: string): boolean {
+  return err instanceof Error && (err as { code?: unknown }).code === code;
+}
+
 function decodeSegment(segment: string, what: string): Record<string, unknown> {
-  const text = Buffer.from(segment, 'base64url').toString('utf8');
+  return parseObject(Buffer.from(segment, 'base64url').toString('utf8'), what);
+}
+
+/** A JSON object with no member name twice, or a `malformed` failure naming `what`. */
+function parseObject(text: string, what: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -293,7 +313,15 @@ export function readTokenHeader(token: string, options: Pick<VerifyTokenOptions,
   if (parts.length !== 3 || !parts.every((p) => p.length > 0 && isCanonicalBase64url(p))) {
     fail('malformed', 'JWT is not a compact serialization of three base64url parts');
   }
-  const header = decodeSegment(parts[0] ?? '', 'header');
+  // jose decodes the header as strict UTF-8 and refuses anything else: say so here, before any key
+  // is looked up, rather than let its refusal surface after the lookup.
+  let headerText: string;
+  try {
+    headerText = fatalUtf8.decode(Buffer.from(parts[0] ?? '', 'base64url'));
+  } catch (cause) {
+    throw new JwtVerificationError('malformed', 'JWT header is not UTF-8', { cause });
+  }
+  const header = parseObject(headerText, 'header');
   const algorithms = options.algorithms ?? JWS_ALGORITHMS;
   if (typeof header['alg'] !== 'string' || !(algorithms as readonly string[]).includes(header['alg'])) {
     fail('algorithm', `JWT alg ${JSON.stringify(header['alg'])} is not accepted`, 'alg');
@@ -348,22 +376,19 @@ export async function verifyToken(token: string, options: VerifyTokenOptions): P
   const key = await options.resolveKey(header.kid, unverifiedIss);
   if (key === undefined) fail('key', `No key with id ${header.kid} is known for this token`, 'kid');
 
-  // The header's alg is allow-listed (readTokenHeader) and picks the hash; the key must be an RSA
-  // public key of at least 2048 bits, else a typed failure rather than a crash.
-  let valid: boolean;
+  // jose verifies with exactly the alg readTokenHeader read and allow-listed, no other. The key must
+  // be an RSA public key of at least 2048 bits, else a typed failure rather than jose's TypeError.
+  let payload: Uint8Array;
   try {
-    valid = rsaVerify(
-      key.keyObject,
-      header.alg,
-      Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii'),
-      Buffer.from(parts[2], 'base64url'),
-    );
+    requireRsaKey(key.keyObject, 'public');
+    ({ payload } = await compactVerify(token, key.keyObject, { algorithms: [header.alg] }));
   } catch (cause) {
+    if (isJoseError(cause, 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')) fail('signature', 'JWT signature does not verify');
     throw new JwtVerificationError('malformed', 'JWT could not be verified', { cause });
   }
-  if (!valid) fail('signature', 'JWT signature does not verify');
 
-  const raw = decodeSegment(parts[1], 'payload');
+  // The claims are read from the bytes jose verified (the payload segment, decoded).
+  const raw = parseObject(Buffer.from(payload).toString('utf8'), 'payload');
   const claims = {
     ...raw,
     iss: requireString(raw, 'iss'),

@@ -76,8 +76,14 @@ export class ApiKeyCache {
    */
   refreshCurrent(): Promise<PublicKey> {
     this._currentFetch ??= this._fetch('/public/v3/public-key', undefined)
-      .then((key) => {
-        if (key === undefined) throw new UnexpectedResponseError('The API has no current public key', { status: 404 });
+      .then((fetched) => {
+        if (fetched === undefined) {
+          throw new UnexpectedResponseError('The API has no current public key', { status: 404 });
+        }
+        // The same key served again keeps its loaded object: jose caches the CryptoKey it derives on
+        // the KeyObject, so a fresh one every TTL would be imported again for nothing.
+        const known = this._known.get(fetched.kid);
+        const key = known !== undefined && known.pem === fetched.pem ? known : fetched;
         this._current = { key, until: this._now() + this._currentTtlMs };
         this._learn(key);
         return key;

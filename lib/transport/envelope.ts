@@ -5,6 +5,9 @@
  *
  * The order in {@link openResponse} is deliberate: every public-key check (signature, claims, status,
  * body hash, headers) passes before the private-key decryption runs on bytes from the network.
+ *
+ * Keys arrive loaded, once, from the caller (the key ring, the API key cache) and are passed on as
+ * they are: jose caches the CryptoKey it derives on each KeyObject, so the import is paid once per key.
  */
 import type { HashFunc } from '../crypto/digest.js';
 import { decryptJweJson, JWE_ALGORITHMS, type JweAlgorithm } from '../crypto/jwe.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CompactEncrypt } from 'jose';
+import { CompactEncrypt, compactDecrypt } from 'jose';
 
 import {
   DEFAULT_MAX_JWE_LENGTH,
@@ -237,6 +237,44 @@ describe('crypto/jwe', () => {
         'malformed',
         /zip and crit/,
       );
+    });
+
+    it('readJweHeader refuses a protected header that is not UTF-8, which jose refuses too', async () => {
+      const parts = valid.split('.');
+      parts[0] = Buffer.concat([
+        Buffer.from(`{"alg":"RSA-OAEP","enc":"A256CBC-HS512","kid":"${client.kid}","x":"`, 'ascii'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}', 'ascii'),
+      ]).toString('base64url');
+      const compact = parts.join('.');
+      throwing(() => readJweHeader(compact), 'malformed', /protected header is not UTF-8/);
+      let lookups = 0;
+      await rejection(
+        decryptJwe(compact, () => {
+          lookups += 1;
+          return client;
+        }),
+        'malformed',
+      );
+      expect(lookups).to.equal(0);
+      let joseRefused = false;
+      await compactDecrypt(compact, client.keyObject).catch(() => {
+        joseRefused = true;
+      });
+      expect(joseRefused).to.equal(true);
+    });
+
+    it('decryptJwe refuses a zip header before jose, which refuses it too given maxDecompressedLength 0', async () => {
+      // zip is refused by readJweHeader; jose, given maxDecompressedLength 0, would refuse it as well.
+      const zipped = await new CompactEncrypt(new TextEncoder().encode('x'))
+        .setProtectedHeader({ alg: 'RSA-OAEP', enc: 'A256CBC-HS512', kid: client.kid, zip: 'DEF' })
+        .encrypt(client.publicKey.keyObject);
+      await rejection(decryptJwe(zipped, byKid(client)), 'malformed', /zip and crit/);
+      let joseRefused = false;
+      await compactDecrypt(zipped, client.keyObject, { maxDecompressedLength: 0 }).catch(() => {
+        joseRefused = true;
+      });
+      expect(joseRefused).to.equal(true);
     });
 
     it('readJweHeader rejects 4 and 6 parts', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { jwtVerify } from 'jose';
+import { compactVerify, jwtVerify } from 'jose';
 import { createHmac, sign as rsaSign, type KeyObject } from 'node:crypto';
 
 import { digestHex } from '../../lib/crypto/digest.js';
@@ -536,6 +536,42 @@ describe('crypto/jws', () => {
     it('verifyToken rejects a b64 header', async () => {
       const token = forge(header({ b64: false }), base(), client.keyObject);
       await expectRejects(verifyToken(token, clientOptions()), 'malformed', undefined, /crit and b64/);
+    });
+
+    it('verifyToken never takes the key from jwk, jku, x5u or x5c: an attacker key embedded in the header is not used', async () => {
+      const jwk = attacker.publicKey.keyObject.export({ format: 'jwk' });
+      let lookups = 0;
+      const resolveKey = (kid: string): PublicKey | undefined => {
+        lookups += 1;
+        return only(client.publicKey)(kid);
+      };
+      const embedded = { jwk, jku: 'http://127.0.0.1:1/keys', x5u: 'http://127.0.0.1:1/cert', x5c: ['AAAA'] };
+      const forged = forge(header(embedded), base(), attacker.keyObject);
+      await expectRejects(verifyToken(forged, clientOptions({ resolveKey })), 'signature');
+      expect(lookups).to.equal(1);
+    });
+
+    it('verifyToken refuses a header that is not UTF-8 before any key lookup (jose would refuse it after)', async () => {
+      const headerBytes = Buffer.concat([
+        Buffer.from(`{"alg":"RS256","kid":"${client.kid}","x":"`, 'ascii'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"}', 'ascii'),
+      ]);
+      const signingInput = `${headerBytes.toString('base64url')}.${b64(base())}`;
+      const token = `${signingInput}.${rsaSign('sha256', Buffer.from(signingInput), client.keyObject).toString('base64url')}`;
+      let lookups = 0;
+      const resolveKey = (): PublicKey => {
+        lookups += 1;
+        return client.publicKey;
+      };
+      expectThrows(() => readTokenHeader(token), 'malformed', undefined, /header is not UTF-8/);
+      await expectRejects(verifyToken(token, clientOptions({ resolveKey })), 'malformed', undefined, /not UTF-8/);
+      expect(lookups).to.equal(0);
+      let joseRefused = false;
+      await compactVerify(token, client.publicKey.keyObject, { algorithms: ['RS256'] }).catch(() => {
+        joseRefused = true;
+      });
+      expect(joseRefused, 'jose refuses it too').to.equal(true);
     });
 
     it('verifyToken rejects aud given as an array, even one holding the expected audience', async () => {

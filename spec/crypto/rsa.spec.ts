@@ -1,19 +1,18 @@
 import { expect } from 'chai';
+import { createHook } from 'node:async_hooks';
 import { constants, createHash, generateKeyPairSync, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
 
 import { decryptJwe, encryptJwe } from '../../lib/crypto/jwe.js';
-import { signToken, verifyToken } from '../../lib/crypto/jws.js';
+import { signToken, verifyToken, type JwsAlgorithm } from '../../lib/crypto/jws.js';
 import { loadPrivateKey } from '../../lib/crypto/keys.js';
 import {
   oaepDecrypt,
   oaepEncrypt,
+  requireRsaKey,
   rsaBlockBytes,
-  rsaSign,
-  rsaVerify,
   runsOnThreadPool,
   SYNC_PRIVATE_KEY_MAX_BITS,
   type OaepHash,
-  type RsaSignatureAlgorithm,
 } from '../../lib/crypto/rsa.js';
 import { ConfigurationError, JweDecryptionError, JwtVerificationError } from '../../lib/errors.js';
 import { vectorText } from '../support/vectors.js';
@@ -43,6 +42,33 @@ async function yieldsToEventLoop(run: () => Promise<unknown>): Promise<boolean> 
   return needsLoop;
 }
 
+/**
+ * The node:crypto jobs whose completion ran as a callback from the thread pool while `run` was in
+ * flight, by async-resource type (`SIGNREQUEST`, `CIPHERREQUEST`, ...). A job run synchronously
+ * (`crypto.sign` without a callback, `privateDecrypt`) never appears, however many promises the caller
+ * chains around it: unlike timing or microtask counting, this does not depend on the machine's load.
+ */
+async function threadPoolJobs(run: () => Promise<unknown>): Promise<string[]> {
+  const types = new Map<number, string>();
+  const completed: string[] = [];
+  const hook = createHook({
+    init(id, type) {
+      if (type.endsWith('REQUEST')) types.set(id, type);
+    },
+    before(id) {
+      const type = types.get(id);
+      if (type !== undefined) completed.push(type);
+    },
+  });
+  hook.enable();
+  try {
+    await run();
+  } finally {
+    hook.disable();
+  }
+  return completed;
+}
+
 describe('crypto/rsa', () => {
   const k2048 = loadPrivateKey(vectorText('dotnet-test-private.key'));
   const k4096 = loadPrivateKey(vectorText('java-jcecrypto-private-key.pem'));
@@ -50,15 +76,31 @@ describe('crypto/rsa', () => {
   const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
-  it('runs private-key operations synchronously up to 2048 bits and on the thread pool above', () => {
+  it('runs legacy-package decryption synchronously up to 2048 bits and on the thread pool above', () => {
     expect(SYNC_PRIVATE_KEY_MAX_BITS).to.equal(2048);
     expect(runsOnThreadPool(k2048.keyObject)).to.equal(false);
     expect(runsOnThreadPool(k4096.keyObject)).to.equal(true);
   });
 
-  it('rsaSign with a 2048-bit key settles without an event-loop turn; with a 4096-bit key the loop keeps turning', async () => {
-    expect(await yieldsToEventLoop(() => rsaSign(k2048.keyObject, 'RS256', data))).to.equal(false);
-    expect(await yieldsToEventLoop(() => rsaSign(k4096.keyObject, 'RS256', data))).to.equal(true);
+  it('signToken (jose) signs on the thread pool at 2048 and 4096 bits', async () => {
+    const claims = { iss: 'a', sub: 'b', aud: 'c', jti: 'd', iat: 1, nbf: 1, exp: 2 };
+    for (const key of [k2048, k4096]) {
+      await signToken(claims, key); // jose's one-time CryptoKey import per key is not what is looked at
+      expect(await threadPoolJobs(() => signToken(claims, key)), `${key.bits} bits`).to.deep.equal(['SIGNREQUEST']);
+    }
+  });
+
+  it('decryptJwe (jose) unwraps on the thread pool at 2048 and 4096 bits', async () => {
+    for (const key of [k2048, k4096]) {
+      const compact = await encryptJwe('x', key.publicKey);
+      await decryptJwe(compact, () => key); // jose's one-time CryptoKey import
+      const jobs = await threadPoolJobs(() => decryptJwe(compact, () => key));
+      // Two cipher jobs, the RSA-OAEP unwrap and the AES-CBC decryption, and the HMAC tag checks.
+      expect(
+        jobs.filter((type) => type === 'CIPHERREQUEST'),
+        `${key.bits} bits`,
+      ).to.have.length(2);
+    }
   });
 
   it('oaepDecrypt with a 2048-bit key settles without an event-loop turn; with a 4096-bit key the loop keeps turning', async () => {
@@ -69,22 +111,31 @@ describe('crypto/rsa', () => {
     expect(await yieldsToEventLoop(() => oaepDecrypt(k4096.keyObject, 'sha1', b4096))).to.equal(true);
   });
 
+  it('threadPoolJobs sees the legacy OAEP decryption on the thread pool at 4096 bits only', async () => {
+    const b2048 = oaepEncrypt(k2048.publicKey.keyObject, 'sha1', Buffer.alloc(64, 1));
+    const b4096 = oaepEncrypt(k4096.publicKey.keyObject, 'sha1', Buffer.alloc(64, 1));
+    await oaepDecrypt(k4096.keyObject, 'sha1', b4096); // the CryptoKey import
+    expect(await threadPoolJobs(() => oaepDecrypt(k2048.keyObject, 'sha1', b2048))).to.deep.equal([]);
+    expect(await threadPoolJobs(() => oaepDecrypt(k4096.keyObject, 'sha1', b4096))).to.deep.equal(['CIPHERREQUEST']);
+  });
+
   for (const key of [k2048, k4096]) {
     for (const alg of ['RS256', 'RS384', 'RS512'] as const) {
-      it(`rsaSign and rsaVerify ${alg} agree at ${key.bits} bits, and the signature is PKCS#1 v1.5 with the alg's hash`, async () => {
-        const signature = await rsaSign(key.keyObject, alg, data);
+      it(`signToken ${alg} at ${key.bits} bits is PKCS#1 v1.5 over the signing input with the alg's hash, and verifies`, async () => {
+        const token = await signToken({ iss: 'a', sub: 'b', aud: 'c', jti: 'd', iat: 1, nbf: 1, exp: 2 }, key, {
+          algorithm: alg,
+        });
+        const [h = '', p = '', s = ''] = token.split('.');
+        const signature = Buffer.from(s, 'base64url');
         expect(signature).to.have.length(rsaBlockBytes(key.keyObject));
-        expect(rsaVerify(key.publicKey.keyObject, alg, data, signature)).to.equal(true);
-        for (const other of ['RS256', 'RS384', 'RS512'] as const) {
-          if (other !== alg) expect(rsaVerify(key.publicKey.keyObject, other, data, signature)).to.equal(false);
-        }
+        expect((await verifyToken(token, { resolveKey: () => key.publicKey, now: 1 })).header.alg).to.equal(alg);
         // Recover the DigestInfo: PKCS#1 v1.5 type-1 padding around the hash named by the alg.
         const em = publicEncryptRaw(key.publicKey.keyObject, signature);
         expect(em.subarray(0, 2).toString('hex')).to.equal('0001');
         const digestInfo = em.subarray(em.indexOf(0, 2) + 1);
         const hash = { RS256: 'sha256', RS384: 'sha384', RS512: 'sha512' }[alg];
         expect(digestInfo.length).to.equal(19 + createHash(hash).digest().length);
-        expect(digestInfo.subarray(19).equals(createHash(hash).update(data).digest())).to.equal(true);
+        expect(digestInfo.subarray(19).equals(createHash(hash).update(`${h}.${p}`).digest())).to.equal(true);
       });
     }
 
@@ -117,26 +168,41 @@ describe('crypto/rsa', () => {
     });
   }
 
-  it('rsaVerify treats a signature of the wrong length as invalid', () => {
-    const pub = k2048.publicKey.keyObject;
-    for (const length of [0, 1, 255, 257, 512])
-      expect(rsaVerify(pub, 'RS256', data, Buffer.alloc(length))).to.equal(false);
+  it('verifyToken treats a signature of the wrong length as a signature failure', async () => {
+    const token = await signToken({ iss: 'a', sub: 'b', aud: 'c', jti: 'd', iat: 1, nbf: 1, exp: 2 }, k2048);
+    const input = token.slice(0, token.lastIndexOf('.'));
+    for (const length of [1, 255, 257, 512]) {
+      const err = await rejection(
+        verifyToken(`${input}.${Buffer.alloc(length, 1).toString('base64url')}`, {
+          resolveKey: () => k2048.publicKey,
+          now: 1,
+        }),
+      );
+      expect(err, `${length} bytes`).to.be.instanceOf(JwtVerificationError);
+      expect((err as JwtVerificationError).code, `${length} bytes`).to.equal('ERR_LK_JWT_SIGNATURE');
+    }
   });
 
   it('every operation refuses a key below 2048 bits, a key of the wrong type and a non-RSA key with ConfigurationError', async () => {
+    const claims = { iss: 'a', sub: 'b', aud: 'c', jti: 'd', iat: 1, nbf: 1, exp: 2 };
+    const signWith = (keyObject: KeyObject) => signToken(claims, { ...k2048, keyObject });
+    const encryptTo = (keyObject: KeyObject) => encryptJwe('x', { ...k2048.publicKey, keyObject });
     const refused: unknown[] = [
-      await rejection(rsaSign(small.privateKey, 'RS256', data)),
+      await rejection(signWith(small.privateKey)),
       await rejection(oaepDecrypt(small.privateKey, 'sha1', Buffer.alloc(128))),
-      await rejection(rsaSign(k2048.publicKey.keyObject, 'RS256', data)),
+      await rejection(signWith(k2048.publicKey.keyObject)),
       await rejection(oaepDecrypt(k2048.publicKey.keyObject, 'sha1', Buffer.alloc(256))),
-      await rejection(rsaSign(ec.privateKey, 'RS256', data)),
+      await rejection(signWith(ec.privateKey)),
+      await rejection(encryptTo(small.publicKey)),
+      await rejection(encryptTo(k2048.keyObject)),
+      await rejection(encryptTo(ec.publicKey)),
     ];
     for (const fn of [
-      () => rsaVerify(small.publicKey, 'RS256', data, Buffer.alloc(128)),
+      () => requireRsaKey(small.publicKey, 'public'),
       () => oaepEncrypt(small.publicKey, 'sha1', data),
-      () => rsaVerify(k2048.keyObject, 'RS256', data, Buffer.alloc(256)),
+      () => requireRsaKey(k2048.keyObject, 'public'),
       () => oaepEncrypt(k2048.keyObject, 'sha1', data),
-      () => rsaVerify(ec.publicKey, 'RS256', data, Buffer.alloc(64)),
+      () => requireRsaKey(ec.publicKey, 'public'),
       () => runsOnThreadPool(k2048.publicKey.keyObject),
     ]) {
       refused.push(thrownBy(fn));
@@ -144,13 +210,8 @@ describe('crypto/rsa', () => {
     for (const err of refused) expect(err).to.be.instanceOf(ConfigurationError);
   });
 
-  it('refuses an algorithm or OAEP hash outside the protocol with ConfigurationError', async () => {
+  it('refuses an OAEP hash outside the protocol with ConfigurationError', async () => {
     const pub = k2048.publicKey.keyObject;
-    for (const alg of ['HS256', 'PS256', 'constructor', 'toString']) {
-      const bad = alg as RsaSignatureAlgorithm;
-      expect(await rejection(rsaSign(k2048.keyObject, bad, data))).to.be.instanceOf(ConfigurationError);
-      expect(thrownBy(() => rsaVerify(pub, bad, data, Buffer.alloc(256)))).to.be.instanceOf(ConfigurationError);
-    }
     for (const hash of ['md5', 'sha512', 'constructor']) {
       const bad = hash as OaepHash;
       expect(thrownBy(() => oaepEncrypt(pub, bad, data))).to.be.instanceOf(ConfigurationError);
@@ -161,9 +222,11 @@ describe('crypto/rsa', () => {
   });
 
   it('signToken and encryptJwe refuse an algorithm outside the protocol with ConfigurationError', async () => {
-    expect(
-      await rejection(signToken({}, k2048, { algorithm: 'HS256' as unknown as RsaSignatureAlgorithm })),
-    ).to.be.instanceOf(ConfigurationError);
+    for (const alg of ['HS256', 'PS256', 'none', 'constructor', 'toString']) {
+      expect(await rejection(signToken({}, k2048, { algorithm: alg as JwsAlgorithm })), alg).to.be.instanceOf(
+        ConfigurationError,
+      );
+    }
     expect(
       await rejection(encryptJwe('x', k2048.publicKey, { algorithm: 'RSA1_5' as unknown as 'RSA-OAEP' })),
     ).to.be.instanceOf(ConfigurationError);

@@ -567,6 +567,7 @@ for (const framework of FRAMEWORKS) {
         expect(await t.store.get(firstHandle)).to.equal(undefined);
         expect(await loginIdOf(browser)).to.not.equal(firstHandle);
         await world.emu.respond(pendingId(world, second), 'approve');
+        await world.emu.webhooksSettled();
         const done = await browser.get('/login/complete');
         expect(done.body.user.username).to.equal(second);
       });

@@ -98,6 +98,7 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
       const username = user();
       await browser.post('/login').type('form').send({ username }).expect(202);
       await world.emu.respond(pendingId(world, username), 'deny');
+      await world.emu.webhooksSettled();
       expect((await browser.get('/login/complete')).body.info.code).to.equal('denied');
       const again = t.browser();
       await again.post('/login').type('form').send({ username }).expect(202);
@@ -110,6 +111,7 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
       const username = user();
       await browser.post('/login').type('form').send({ username }).expect(202);
       await world.emu.respond(pendingId(world, username), 'fraud');
+      await world.emu.webhooksSettled();
       expect((await browser.get('/login/complete')).body.info.code).to.equal('fraud');
       const again = t.browser();
       await again.post('/login').type('form').send({ username }).expect(202);

@@ -104,6 +104,7 @@ for (const framework of FRAMEWORKS) {
         const username = user();
         await browser.post('/login?returnTo=%2Faccount').type('form').send({ username }).expect(202);
         await world.emu.respond(pendingId(world, username), 'approve');
+        await world.emu.webhooksSettled();
         const done = await browser.get('/login/complete');
         expect(done.body.info.state).to.deep.equal({ returnTo: '/account' });
       });
@@ -119,6 +120,7 @@ for (const framework of FRAMEWORKS) {
         const username = user();
         await browser.post('/login').type('form').send({ username }).expect(202);
         await world.emu.respond(pendingId(world, username), 'approve');
+        await world.emu.webhooksSettled();
         const done = await browser.get('/login/complete');
         expect(done.status).to.equal(401);
         expect(done.body.info).to.include({ code: 'rejected', message: 'No such account here' });
@@ -136,11 +138,13 @@ for (const framework of FRAMEWORKS) {
         const username = user();
         await browser.post('/login').type('form').send({ username }).expect(202);
         await world.emu.respond(pendingId(world, username), 'approve');
+        await world.emu.webhooksSettled();
         await browser.get('/login/complete').expect(200);
 
         const stepUp = await browser.post('/login');
         expect(stepUp.status).to.equal(202);
         await world.emu.respond(pendingId(world, username), 'approve');
+        await world.emu.webhooksSettled();
         const done = await browser.get('/login/complete');
         expect(done.status).to.equal(200);
         expect(t.verified.map((r) => r.username)).to.deep.equal([username, username]);
@@ -166,6 +170,7 @@ for (const framework of FRAMEWORKS) {
         const username = user();
         await browser.post('/login').type('form').send({ username }).expect(202);
         await world.emu.respond(pendingId(world, username), 'deny');
+        await world.emu.webhooksSettled();
         const done = await browser.get('/login/complete');
         expect(done.status).to.equal(401);
         expect(done.body.info).to.deep.include({
@@ -184,6 +189,7 @@ for (const framework of FRAMEWORKS) {
         const username = user();
         await browser.post('/login').type('form').send({ username }).expect(202);
         await world.emu.respond(pendingId(world, username), 'fraud');
+        await world.emu.webhooksSettled();
         const done = await browser.get('/login/complete');
         expect(done.status).to.equal(401);
         expect(done.body.info).to.include({ code: 'fraud', reason: 'FRAUDULENT', fraud: true });
@@ -199,6 +205,7 @@ for (const framework of FRAMEWORKS) {
         const [auth] = world.emu.auths({ status: 'pending', username: 'rooted' });
         expect(auth?.policy).to.not.equal(null);
         await world.emu.respond(auth?.id ?? '', 'approve');
+        await world.emu.webhooksSettled();
         const done = await browser.get('/login/complete');
         expect(done.status).to.equal(401);
         expect(done.body.info).to.include({ code: 'policy', reason: 'POLICY' });
@@ -262,6 +269,7 @@ for (const framework of FRAMEWORKS) {
         expect((await second.get('/me')).body.launchkey).to.equal(null);
 
         await world.emu.respond(id, 'approve');
+        await world.emu.webhooksSettled();
         expect((await second.get('/login/complete')).body.info.code).to.equal('no-pending');
         const done = await first.get('/login/complete');
         expect(done.status).to.equal(200);
@@ -279,6 +287,7 @@ for (const framework of FRAMEWORKS) {
         const handle = ((await owner.get('/me')).body as { launchkey: { pending: { handle: string } } }).launchkey
           .pending.handle;
         await world.emu.respond(id, 'approve');
+        await world.emu.webhooksSettled();
 
         for (const query of [`authorizationRequestId=${id}`, `auth_request=${id}`, `handle=${handle}`]) {
           const replay = await attacker.get(`/login/complete?${query}`);

@@ -400,6 +400,7 @@ for (const framework of FRAMEWORKS) {
         expect(res.headers['cache-control']).to.equal('no-store');
         expect(view(res.body)).to.deep.equal({ status: 'pending' });
         await world.emu.respond(pendingId(world, username), 'fraud');
+        await world.emu.webhooksSettled();
         expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'denied', code: 'fraud' });
         expect(view((await t.browser().get('/login/status')).body)).to.deep.equal({ status: 'none' });
         // Reading the status consumed nothing and logged nobody in.

@@ -44,6 +44,24 @@ describe('ApiKeyCache', () => {
     expect((await cache.current()).kid).to.equal(keyB.kid);
   });
 
+  it('keeps the loaded key object when the API serves the same key again (jose caches its CryptoKey on it)', async () => {
+    const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now });
+    servesCurrent();
+    const first = await cache.current();
+    clock += 301_000;
+    const scope = servesCurrent();
+    const again = await cache.current();
+    expect(scope.isDone(), 'fetched again after the TTL').to.equal(true);
+    expect(again).to.equal(first);
+    expect(await cache.byKid(keyA.kid)).to.equal(first);
+    // A rotated key is a new object.
+    clock += 301_000;
+    servesCurrent(keyB);
+    const rotated = await cache.current();
+    expect(rotated).to.not.equal(first);
+    expect(rotated.kid).to.equal(keyB.kid);
+  });
+
   it('knows the current key by its id without another fetch', async () => {
     const cache = new ApiKeyCache(new HttpClient({ baseUrl: BASE_URL }), { now });
     servesCurrent();
