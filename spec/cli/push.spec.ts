@@ -164,11 +164,19 @@ describe('launchkey push', function () {
   });
 
   it('exits 3 with outcome expired when the request expires unanswered', async () => {
-    const running = cli(['push', 'alice', ...FAST, '--ttl', '30', '--json'], serviceEnv(emu));
-    await pendingAuth(emu, 'alice');
+    // The clock moves once the CLI has the API's answer to the push: moved while that answer is on
+    // its way, it would make the answer look early (a clock that jumps mid-request, which no API does).
+    let sent!: () => void;
+    const pushSent = new Promise<void>((resolve) => (sent = resolve));
+    const running = cli(['push', 'alice', ...FAST, '--ttl', '30', '--json'], serviceEnv(emu), {
+      onLine: (line) => {
+        if (line.includes('"push-sent"')) sent();
+      },
+    });
+    await pushSent;
     emu.advanceClock(31);
     const result = await running;
-    expect(result.code).to.equal(3);
+    expect(result.code, result.stderr).to.equal(3);
     expect(result.json()[1]).to.deep.include({ outcome: 'expired', authorized: false, type: null, deviceId: null });
   });
 
