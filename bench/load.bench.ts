@@ -16,7 +16,8 @@
  *
  * Options (environment): LOAD_SECONDS per scenario (default 10), LOAD_USERS concurrent virtual users
  * (default 8), LOAD_STREAMS streams per login (default 1), LOAD_SCENARIOS (comma-separated names,
- * default all). Writes bench/results/load.json.
+ * default all), LOAD_APP_NODE_ARGS (node flags for the app processes, e.g. to profile them). Writes
+ * bench/results/load.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -37,6 +38,8 @@ const SECONDS = Number(process.env['LOAD_SECONDS'] ?? 10);
 const USERS = Number(process.env['LOAD_USERS'] ?? 8);
 const STREAMS = Number(process.env['LOAD_STREAMS'] ?? 1);
 const POLL_INTERVAL = 2000;
+/** Extra node flags for the app processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them. */
+const APP_NODE_ARGS = (process.env['LOAD_APP_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 
 interface Scenario {
   name: string;
@@ -177,7 +180,7 @@ async function runScenario(s: Scenario, emulatorUrl: string, world: World, redis
   const prefix = `bench-${s.name}-${Date.now()}:`;
   const apps = await Promise.all(
     Array.from({ length: s.instances }, () =>
-      spawnServer(['--import', 'tsx/esm', 'bench/load_app.ts'], {
+      spawnServer([...APP_NODE_ARGS, '--import', 'tsx/esm', 'bench/load_app.ts'], {
         LAUNCHKEY_BASE_URL: emulatorUrl,
         LAUNCHKEY_SERVICE_ID: s.mode === 'poll' ? world.pollServiceId : world.serviceId,
         LAUNCHKEY_SERVICE_KEY: world.serviceKey,
