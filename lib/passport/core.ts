@@ -124,6 +124,8 @@ export interface LoginStatus {
   code?: FailureCode;
   /** The per-attempt code the push shows (`correlationCode` option), for "your phone shows code 42". */
   correlationCode?: string;
+  /** While pending: when the request expires (ISO 8601, UTC), for a countdown on the waiting page. */
+  expiresAt?: string;
 }
 
 /**
@@ -139,7 +141,8 @@ export function statusView(record: PendingRecord | undefined, now: number): Logi
   if (record === undefined) return { status: 'none' };
   const correlation = record.correlationCode === undefined ? {} : { correlationCode: record.correlationCode };
   const status = effectiveStatus(record, now);
-  if (status === 'pending' || status === 'approved') return { status, ...correlation };
+  if (status === 'pending') return { status, ...correlation, expiresAt: new Date(record.expiresAt).toISOString() };
+  if (status === 'approved') return { status, ...correlation };
   return { status, code: failureOf({ ...record, status }).code, ...correlation };
 }
 

@@ -180,7 +180,7 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
       expect(code).to.match(/^[1-9]\d$/);
       const [auth] = world.emu.auths({ status: 'pending', username });
       expect(auth?.context).to.equal(`Sign in to Example from Firefox · code ${code}`);
-      expect((await browser.get('/login/status')).body).to.deep.equal({ status: 'pending', correlationCode: code });
+      expect((await browser.get('/login/status')).body).to.include({ status: 'pending', correlationCode: code });
       const record = (await t.store.get(
         ((await browser.get('/me')).body as { launchkey: { pending: { id: string } } }).launchkey.pending.id,
       )) as PendingRecord;
@@ -243,7 +243,8 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
       const started = await browser.post('/login').type('form').send({ username });
       expect(started.body.pending).to.not.have.property('correlationCode');
       expect(world.emu.auths({ status: 'pending', username })[0]?.context).to.equal('Sign in to Example');
-      expect((await browser.get('/login/status')).body).to.deep.equal({ status: 'pending' });
+      const status = (await browser.get('/login/status')).body as Record<string, unknown>;
+      expect(Object.keys(status).sort()).to.deep.equal(['expiresAt', 'status']);
       await browser.post('/login/cancel').expect(200);
     });
 

@@ -569,19 +569,26 @@ export function replayWebhook(
 }
 
 /**
- * A status JSON (or SSE event) without its correlation code, after checking that the code is there
- * (two digits: `correlationCode` is on by default) exactly when there is a login to show it for.
+ * A status JSON (or SSE event) without its correlation code and expiry, after checking that the code
+ * is there (two digits: `correlationCode` is on by default) exactly when there is a login to show it
+ * for, and that a pending login says when it expires.
  */
 export function view(body: unknown): Record<string, unknown> {
-  const { correlationCode, ...rest } = body as Record<string, unknown>;
+  const { correlationCode, expiresAt, ...rest } = body as Record<string, unknown>;
   if (rest['status'] === 'none') {
     if (correlationCode !== undefined) throw new Error('a none status carries a correlation code');
   } else if (typeof correlationCode !== 'string' || !/^\d{2}$/.test(correlationCode)) {
     throw new Error(`expected a two-digit correlationCode in ${JSON.stringify(body)}`);
   }
+  if (rest['status'] === 'pending') {
+    if (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt)) || !expiresAt.endsWith('Z')) {
+      throw new Error(`expected an ISO expiresAt in ${JSON.stringify(body)}`);
+    }
+  } else if (expiresAt !== undefined) {
+    throw new Error(`only a pending status carries expiresAt: ${JSON.stringify(body)}`);
+  }
   return rest;
 }
-
 /**
  * Sends GET `path` to `url` with `headers` and destroys the connection `afterMs` after the request
  * was sent (0: at once, before any answer), as a browser tab closed mid-request does.
