@@ -23,7 +23,8 @@ form.inline{display:inline}
 .notice{padding:12px 14px;border-radius:9px;margin:0 0 18px;border:1px solid}
 .notice.error{background:#fdf0ef;border-color:#f0c4c0;color:#7d1f18}
 .notice.info{background:#eef3fd;border-color:#c5d4f5;color:#1c3c8f}
-.context{background:var(--bg);border-radius:9px;padding:12px 14px;margin:16px 0;font-weight:600}
+.context{background:var(--bg);border-radius:9px;padding:12px 14px;margin:16px 0;font-weight:600;overflow-wrap:anywhere}
+.card p,.notice{overflow-wrap:anywhere}
 .status{display:flex;gap:10px;align-items:center;color:var(--muted)}
 .spinner{width:18px;height:18px;border:3px solid #c9d3e6;border-top-color:var(--brand);border-radius:50%;animation:spin 1s linear infinite}
 @keyframes spin{to{transform:rotate(360deg)}}

@@ -40,7 +40,7 @@ export function loginRoutes({ site, authenticator, strategy, demoUsername }: Log
           }
           const session = demoSession(req);
           delete session.waiting;
-          session.flash = failureMessage(info);
+          session.flash = { kind: 'error', text: failureMessage(info) };
           res.redirect(303, '/login');
           return;
         }
@@ -66,7 +66,7 @@ export function loginRoutes({ site, authenticator, strategy, demoUsername }: Log
     const key = typeof req.query['notice'] === 'string' ? req.query['notice'] : '';
     const notice: Notice | undefined =
       flash !== undefined
-        ? { kind: 'error', text: flash }
+        ? flash
         : Object.hasOwn(NOTICES, key)
           ? { kind: 'info', text: NOTICES[key] ?? '' }
           : undefined;
@@ -98,7 +98,11 @@ export function loginRoutes({ site, authenticator, strategy, demoUsername }: Log
     strategy.status(req).then((status) => {
       const code = status.correlationCode === undefined ? '' : ` · code ${status.correlationCode}`;
       res.set('Cache-Control', 'no-store');
-      res.type('html').send(waitingPage(site, { ...waiting, context: `${waiting.context}${code}` }).text);
+      res
+        .type('html')
+        .send(
+          waitingPage(site, { ...waiting, context: `${waiting.context}${code}`, expiresAt: status.expiresAt }).text,
+        );
     }, next);
   });
 
@@ -114,7 +118,8 @@ export function loginRoutes({ site, authenticator, strategy, demoUsername }: Log
     strategy.cancel(req).then(() => {
       const session = demoSession(req);
       delete session.waiting;
-      session.flash = failureMessage({ code: 'canceled' });
+      // The user's own choice: news, not an error.
+      session.flash = { kind: 'info', text: failureMessage({ code: 'canceled' }) };
       res.redirect(303, '/login');
     }, next);
   });

@@ -2,8 +2,8 @@
 import type { Request } from 'express';
 
 export interface DemoSession {
-  /** One message for the next login page (a "flash"). */
-  flash?: string;
+  /** One message for the next login page (a "flash"): an error, or news such as a cancel. */
+  flash?: { kind: 'error' | 'info'; text: string };
   /** The sign-in the waiting page is about: who, and the context its push carries. */
   waiting?: { username: string; context: string };
 }
@@ -14,7 +14,7 @@ export function demoSession(req: Request): DemoSession {
 }
 
 /** Reads and clears the flash message. */
-export function takeFlash(req: Request): string | undefined {
+export function takeFlash(req: Request): DemoSession['flash'] {
   const session = demoSession(req);
   const message = session.flash;
   delete session.flash;

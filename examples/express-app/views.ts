@@ -74,7 +74,10 @@ export function loginPage(
   return layout({ title: 'Sign in', appName: site.appName, body, nav: nav(site) });
 }
 
-export function waitingPage(site: Site, data: { username: string; context: string }): Html {
+export function waitingPage(
+  site: Site,
+  data: { username: string; context: string; expiresAt?: string | undefined },
+): Html {
   const head = html`<script src="/assets/waiting.js" defer></script>
     <noscript><meta http-equiv="refresh" content="4;url=/login/complete" /></noscript>`;
   const body = html`<h1>Check your phone</h1>
@@ -83,6 +86,13 @@ export function waitingPage(site: Site, data: { username: string; context: strin
     <p class="status" id="status" role="status" aria-live="polite">
       <span class="spinner" aria-hidden="true"></span> <span id="status-text">Waiting for your answer…</span>
     </p>
+    ${
+      data.expiresAt === undefined
+        ? ''
+        : html`<p class="small muted" id="expiry" data-expires="${data.expiresAt}">
+            The request expires at ${data.expiresAt.slice(11, 16)} UTC.
+          </p>`
+    }
     <noscript
       ><p class="small muted">
         This page checks again every few seconds. <a href="/login/complete">Check now</a>.

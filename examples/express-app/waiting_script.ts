@@ -4,6 +4,17 @@
 export const WAITING_SCRIPT = `'use strict';
 (function () {
   var text = document.getElementById('status-text');
+  // The time the request has left, counted down each second (the page states the time without JavaScript).
+  var expiry = document.getElementById('expiry');
+  if (expiry) {
+    var ends = Date.parse(expiry.getAttribute('data-expires'));
+    var show = function () {
+      var s = Math.max(0, Math.round((ends - Date.now()) / 1000));
+      expiry.textContent = 'The request expires in ' + Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0') + '.';
+    };
+    show();
+    setInterval(show, 1000);
+  }
   if (!window.EventSource) return;
   var events = new EventSource('/login/status');
   events.addEventListener('status', function (e) {

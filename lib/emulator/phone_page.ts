@@ -1,7 +1,7 @@
 /**
  * The page at `/emulator/` that plays the phone: pending requests with Approve / Deny / Report
- * fraud, a linking-code box and open sessions to log out of. Self-contained (no external assets);
- * it polls the control API every second.
+ * fraud (each with the time it has left), a linking-code box and open sessions to log out of.
+ * Self-contained (no external assets); it polls the control API every second.
  */
 
 const SCRIPT = `
@@ -19,16 +19,28 @@ function respond(id, action) {
   if (action !== 'approve' && sel && sel.value) body.denialReason = sel.value;
   post('/emulator/auths/' + encodeURIComponent(id) + '/respond', body);
 }
+// The emulator's clock may be shifted from this browser's: count down against the emulator's.
+let offsetMs = 0;
+function left(iso) {
+  const s = Math.max(0, Math.round((Date.parse(iso) - (Date.now() + offsetMs)) / 1000));
+  return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+}
+function tick() {
+  document.querySelectorAll('[data-expires]').forEach((el) => { el.textContent = left(el.dataset.expires); });
+}
 async function refresh() {
   try {
-    const [auths, sessions] = await Promise.all([
+    const [auths, sessions, clock] = await Promise.all([
       fetch('/emulator/auths?status=pending').then((r) => r.json()),
       fetch('/emulator/sessions').then((r) => r.json()),
+      fetch('/emulator/clock').then((r) => r.json()),
     ]);
+    offsetMs = clock.offsetSeconds * 1000;
     $('#auths').innerHTML = auths.length === 0 ? '<p class="empty">No pending requests.</p>' : auths.map((a) =>
       '<div class="card"><h3>' + esc(a.title || 'Authorization request') + '</h3>' +
       '<p>' + esc(a.context) + '</p><p class="meta">' + esc(a.serviceName) + ' · ' + esc(a.username) +
-      ' · expires ' + esc(a.expiresAt) + '</p>' +
+      ' · expires in <span class="expires" data-expires="' + esc(a.expiresAt) + '" title="' + esc(a.expiresAt) + '">' +
+      left(a.expiresAt) + '</span></p>' +
       (a.denialReasons.length ? '<select id="reason-' + esc(a.id) + '"><option value="">Denial reason…</option>' +
         a.denialReasons.map((d) => '<option value="' + esc(d.id) + '">' + esc(d.reason) + '</option>').join('') + '</select>' : '') +
       '<div class="buttons"><button class="ok" data-id="' + esc(a.id) + '" data-action="approve">Approve</button>' +
@@ -52,6 +64,7 @@ $('#link').addEventListener('submit', (e) => {
 });
 refresh();
 setInterval(refresh, 1000);
+setInterval(tick, 250);
 `;
 
 /** The phone page HTML. */

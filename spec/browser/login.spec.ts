@@ -156,6 +156,8 @@ describe('browser: the express-app example with the emulator phone page', functi
     const [pending] = site.emu.auths({ status: 'pending', username: site.world.username });
     await page.getByRole('button', { name: 'Cancel' }).click();
     expect(await noticeAfterReturn(page)).to.equal('Sign-in canceled.');
+    // The user's own choice is news, not an error.
+    expect(await page.locator('.notice').getAttribute('class')).to.equal('notice info');
     expect(site.emu.auths({ username: site.world.username }).find((a) => a.id === pending?.id)?.status).to.equal(
       'canceled',
     );
@@ -178,6 +180,37 @@ describe('browser: the express-app example with the emulator phone page', functi
     // Back to the waiting page after the login: it moves on to the profile, not to a failure.
     await first.goto(`${site.appUrl}/login/wait`);
     await first.waitForURL('**/profile');
+  });
+
+  it('the waiting page and the phone count the time left down; a long username stays inside the card', async () => {
+    const page = await context.newPage();
+    await startLogin(page, site.world.username);
+    await page
+      .locator('#expiry')
+      .getByText(/^The request expires in \d+:\d\d\.$/)
+      .waitFor();
+    const phone = await context.newPage();
+    await phone.goto(site.phoneUrl);
+    await phone
+      .locator('.expires')
+      .getByText(/^\d+:\d\d$/)
+      .waitFor();
+    // It counts: the text changes by itself (the page's DOM, evaluated in the browser).
+    const first = await phone.locator('.expires').textContent();
+    await phone.waitForFunction(`document.querySelector('.expires')?.textContent !== ${JSON.stringify(first)}`);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForURL(/\/login/);
+
+    // A username of 200 characters without a break point (a decoy: nobody has it).
+    const long = `${'x'.repeat(200)}@example.com`;
+    await page.getByLabel('LaunchKey username').fill(long);
+    await page.getByRole('button', { name: 'Send sign-in request' }).click();
+    await page.waitForURL('**/login/wait');
+    const overflow = await page.evaluate(
+      "[...document.querySelectorAll('main, main *')].some((el) => el.scrollWidth > el.clientWidth + 1)",
+    );
+    expect(overflow).to.equal(false);
+    await page.getByRole('button', { name: 'Cancel' }).click();
   });
 
   it('logout: Sign out ends the session here and at LaunchKey', async () => {
