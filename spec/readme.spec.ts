@@ -41,7 +41,8 @@ describe('README', () => {
 
   it('has code blocks, each of a known kind', () => {
     expect(all.length).to.be.greaterThan(10);
-    for (const block of all) expect(['ts', 'sh', 'json'], `block at line ${block.line}`).to.include(block.lang);
+    // text: a sample of a command's output.
+    for (const block of all) expect(['ts', 'sh', 'json', 'text'], `block at line ${block.line}`).to.include(block.lang);
   });
 
   describe('TypeScript blocks are excerpts of examples that specs run', () => {
