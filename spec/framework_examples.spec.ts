@@ -4,26 +4,10 @@
  * the waiting page's event stream, the webhook, the completion, the session guard, cancel and logout.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 
-import { createDemoWorld, startEmulator, type Emulator } from '../lib/emulator/index.js';
+import type { Emulator } from '../lib/emulator/index.js';
+import { startExampleApp } from './support/example_app.js';
 import { view } from './support/passport_app.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-  return port;
-}
 
 /** A browser in miniature: a cookie jar (koa-session sets two), redirects not followed so each step can be asserted. */
 class Browser {
@@ -77,43 +61,18 @@ for (const example of EXAMPLES) {
   describe(`the ${example.name} example (${example.file})`, function () {
     this.timeout(60_000);
     let emu: Emulator;
-    let app: ChildProcess;
     let base: string;
     let serviceId: string;
+    let close: () => Promise<void>;
 
     before(async () => {
-      const port = await freePort();
-      base = `http://127.0.0.1:${port}`;
-      const world = await createDemoWorld({ callbackUrl: `${base}/launchkey/webhook` });
-      serviceId = world.serviceId;
-      emu = await startEmulator({ config: world.config });
-      app = spawn(process.execPath, ['--import', 'tsx/esm', example.file], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          PORT: String(port),
-          LAUNCHKEY_SERVICE_ID: world.serviceId,
-          LAUNCHKEY_SERVICE_KEY: world.serviceKey,
-          LAUNCHKEY_BASE_URL: emu.url,
-          SESSION_SECRET: 'a spec secret of at least thirty-two characters',
-          ...example.env,
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      await new Promise<void>((resolve, reject) => {
-        app.stdout?.on('data', (chunk: Buffer) => {
-          if (chunk.toString().includes('listening on')) resolve();
-        });
-        app.once('exit', (code) => {
-          reject(new Error(`${example.file} exited with ${String(code)}`));
-        });
-      });
+      const app = await startExampleApp(example.file, example.env);
+      ({ base, emu } = app);
+      serviceId = app.world.serviceId;
+      close = app.close;
     });
 
-    after(async () => {
-      app.kill('SIGTERM');
-      await emu.close();
-    });
+    after(() => close());
 
     /** Starts a login for demo and answers 303 to the waiting page. */
     async function start(browser: Browser): Promise<string> {

@@ -1,24 +1,8 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 
-import { createDemoWorld, startEmulator, type Emulator } from '../lib/emulator/index.js';
+import type { Emulator } from '../lib/emulator/index.js';
+import { startExampleApp } from './support/example_app.js';
 import { view } from './support/passport_app.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-  return port;
-}
 
 /** A browser in miniature: one cookie jar, redirects not followed so each step can be asserted. */
 class Browser {
@@ -38,40 +22,16 @@ class Browser {
 describe('the README quick start (examples/quick_start.ts)', function () {
   this.timeout(60_000);
   let emu: Emulator;
-  let app: ChildProcess;
   let base: string;
+  let close: () => Promise<void>;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const world = await createDemoWorld({ callbackUrl: `${base}/launchkey/webhook` });
-    emu = await startEmulator({ config: world.config });
-    app = spawn(process.execPath, ['--import', 'tsx/esm', 'examples/quick_start.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        LAUNCHKEY_SERVICE_ID: world.serviceId,
-        LAUNCHKEY_SERVICE_KEY: world.serviceKey,
-        LAUNCHKEY_BASE_URL: emu.url,
-        SESSION_SECRET: 'spec secret',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      app.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('listening on')) resolve();
-      });
-      app.once('exit', (code) => {
-        reject(new Error(`quick start exited with ${String(code)}`));
-      });
-    });
+    const app = await startExampleApp('examples/quick_start.ts');
+    ({ base, emu } = app);
+    close = app.close;
   });
 
-  after(async () => {
-    app.kill('SIGTERM');
-    await emu.close();
-  });
+  after(() => close());
 
   it('logs the demo user in after the push is approved (webhook), and out again', async () => {
     const browser = new Browser(base);
