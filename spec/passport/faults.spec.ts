@@ -6,6 +6,8 @@
  */
 import { expect } from 'chai';
 import type { Request, RequestHandler } from 'express';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 import { ConfigurationError, HookTimeoutError, StoreUnavailableError } from '../../lib/errors.js';
 import { MemoryStore, type CompletionResult, type FinalOutcome, type PendingRecord } from '../../lib/passport/index.js';
@@ -570,6 +572,61 @@ for (const framework of FRAMEWORKS) {
         await world.emu.webhooksSettled();
         const done = await browser.get('/login/complete');
         expect(done.body.user.username).to.equal(second);
+      });
+
+      it('a start the API answers 503, or that cannot reach it: an error, no push, nothing pending; the next start works (R1)', async () => {
+        // The API behind a loopback proxy that answers 503 to the start while `down`.
+        let down = true;
+        const api = new URL(world.emu.url);
+        const proxy = createServer((req, res) => {
+          if (down && req.method === 'POST' && req.url === '/service/v3/auths') {
+            req.resume();
+            res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
+            return;
+          }
+          const forward = httpRequest(
+            { host: api.hostname, port: api.port, path: req.url, method: req.method, headers: req.headers },
+            (answer) => {
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              answer.pipe(res);
+            },
+          );
+          req.pipe(forward);
+        });
+        await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+        try {
+          const { port } = proxy.address() as AddressInfo;
+          let refused = false;
+          const t = buildApp(world, {
+            framework,
+            strategy: { baseUrl: `http://127.0.0.1:${String(port)}` },
+            failApi: (call) => refused && call === 'POST /service/v3/auths',
+          });
+          const browser = t.browser();
+          const username = user();
+          const unavailable = await browser.post('/login').type('form').send({ username });
+          expect([unavailable.status, unavailable.body.error]).to.deep.equal([500, 'ApiUnavailableError']);
+          down = false;
+          refused = true;
+          const unreachable = await browser.post('/login').type('form').send({ username });
+          expect(unreachable.status).to.equal(500);
+          expect(unreachable.body.code).to.equal('ERR_LK_NETWORK');
+          expect(t.apiCalls.filter((c) => c === 'POST /service/v3/auths')).to.have.length(2);
+          expect(world.emu.auths({ username })).to.deep.equal([]);
+          expect((await browser.get('/me')).body.launchkey).to.equal(null);
+          refused = false;
+          await browser.post('/login').type('form').send({ username }).expect(202);
+          await world.emu.respond(pendingId(world, username), 'approve');
+          await world.emu.webhooksSettled();
+          expect((await browser.get('/login/complete')).body.user.username).to.equal(username);
+        } finally {
+          proxy.closeAllConnections();
+          await new Promise<void>((resolve) =>
+            proxy.close(() => {
+              resolve();
+            }),
+          );
+        }
       });
 
       it('a store that cannot take the pending record: 500, the push is taken back at LaunchKey, no handle in the session', async () => {
