@@ -21,7 +21,7 @@ describe('browser: step-up after a password (examples/step_up)', function () {
   before(async function () {
     requireChromium(this);
     app = await startExampleApp('examples/step_up/server.ts');
-    password = /Sign in with the password: (.+)/.exec(app.output())?.[1] ?? '';
+    password = (await app.waitForOutput(/Sign in with the password: (.+)/))[1] ?? '';
     browser = await launchChromium();
   });
   after(async () => {

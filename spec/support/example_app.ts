@@ -30,6 +30,11 @@ export interface ExampleApp {
   emu: Emulator;
   /** What the app printed on stdout so far. */
   output: () => string;
+  /**
+   * Resolves with the first match of `pattern` in what the app printed, waiting for more output if
+   * needed: a line printed after "listening on" may come in a later chunk.
+   */
+  waitForOutput: (pattern: RegExp) => Promise<RegExpExecArray>;
   close: () => Promise<void>;
 }
 
@@ -56,12 +61,19 @@ export async function startExampleApp(file: string, env: Record<string, string> 
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
+  const onOutput = new Set<() => void>();
+  app.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of onOutput) listener();
+  });
   try {
     await new Promise<void>((resolve, reject) => {
-      app.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('listening on')) resolve();
-      });
+      const check = (): void => {
+        if (!output.includes('listening on')) return;
+        onOutput.delete(check);
+        resolve();
+      };
+      onOutput.add(check);
       app.once('exit', (code) => {
         reject(new Error(`${file} exited with ${String(code)}`));
       });
@@ -75,6 +87,17 @@ export async function startExampleApp(file: string, env: Record<string, string> 
     world,
     emu,
     output: () => output,
+    waitForOutput: (pattern) =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          const match = pattern.exec(output);
+          if (match === null) return;
+          onOutput.delete(check);
+          resolve(match);
+        };
+        onOutput.add(check);
+        check();
+      }),
     close: async () => {
       app.kill('SIGTERM');
       await emu.close();
