@@ -65,7 +65,10 @@ export class InvalidArgumentError extends LaunchKeyError {
   }
 }
 
-/** A policy built or parsed by the SDK breaks the protocol's rules (PROTOCOL.md §9); `field` names where. */
+/**
+ * A policy built or parsed by the SDK breaks the protocol's rules (docs/protocol.md, "Policies"); `field`
+ * names where.
+ */
 export class InvalidPolicyError extends LaunchKeyError {
   readonly field: string;
 
@@ -164,10 +167,10 @@ export class PayloadValidationError extends LaunchKeyError {
 }
 
 /**
- * An authorization response carries only the legacy `auth` device package (no type, reason or fraud
- * flag; key chosen by the sender's `public_key_id`) and the caller does not accept it
- * (`allowLegacyPackage: false`, SECURITY T21). A {@link PayloadValidationError} on `auth_jwe`, with its
- * own code `ERR_LK_LEGACY_PACKAGE_REFUSED`.
+ * An authorization response carries only the legacy `auth` device package (no type, reason or fraud flag; key
+ * chosen by the sender's `public_key_id`) and the caller does not accept it (`allowLegacyPackage: false`;
+ * docs/security.md, T21). A {@link PayloadValidationError} on `auth_jwe`, with its own code
+ * `ERR_LK_LEGACY_PACKAGE_REFUSED`.
  */
 export class LegacyPackageRefusedError extends PayloadValidationError {
   protected static override readonly CODE: string = 'ERR_LK_LEGACY_PACKAGE_REFUSED';
@@ -179,7 +182,7 @@ export class LegacyPackageRefusedError extends PayloadValidationError {
 
 /**
  * The device package is an answer to a different authorization request than the one expected
- * (SECURITY T7/T21): it must never be taken as this request's answer. Code
+ * (docs/security.md, T7 and T21): it must never be taken as this request's answer. Code
  * `ERR_LK_AUTH_REQUEST_MISMATCH`.
  */
 export class AuthRequestMismatchError extends LaunchKeyError {
@@ -223,10 +226,10 @@ export class ReplayCacheError extends LaunchKeyError {
 }
 
 /**
- * A webhook token names an API key id that is not in our cache. Webhooks never fetch a key on their
- * own behalf (an unverified token must not make us send requests, SECURITY T5): the client refreshes
- * the API's current key in the background, rate-limited, and the API's next delivery can verify.
- * Retryable (answer 503). Code `ERR_LK_API_KEY_UNKNOWN`.
+ * A webhook token names an API key id that is not in our cache. Webhooks never fetch a key on their own
+ * behalf (an unverified token must not make us send requests: docs/security.md, T5): the client refreshes the
+ * API's current key in the background, rate-limited, and the API's next delivery can verify. Retryable
+ * (answer 503). Code `ERR_LK_API_KEY_UNKNOWN`.
  */
 export class UnknownApiKeyError extends LaunchKeyError {
   /** The key id the token named. */
@@ -404,7 +407,8 @@ export class UnexpectedResponseError extends LaunchKeyError {
 }
 
 // ---------------------------------------------------------------------------------------------
-// API errors: the API verified our request and refused it (PROTOCOL.md §5.4 and §6)
+// API errors: the API verified our request and refused it (docs/protocol.md, "Status handling" and
+// "Error codes")
 // ---------------------------------------------------------------------------------------------
 
 /** Fields of a decrypted API error body. */

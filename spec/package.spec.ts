@@ -8,7 +8,10 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from '../lib/version.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LIB = join(ROOT, 'lib');
 
-/** Which top-level parts of lib/ each part may import (DESIGN.md §3); its own files are always allowed. */
+/**
+ * Which top-level parts of lib/ each part may import (docs/architecture.md, "The faces and the layers"); its
+ * own files are always allowed.
+ */
 const ALLOWED: Record<string, readonly string[]> = {
   'errors.ts': [],
   'version.ts': [],
@@ -50,7 +53,7 @@ describe('package', () => {
     expect({ name: PACKAGE_NAME, version: PACKAGE_VERSION }).to.deep.equal({ name: pkg.name, version: pkg.version });
   });
 
-  it('keeps the dependency direction of DESIGN.md §3 in every lib/ file', () => {
+  it('keeps the dependency direction of docs/architecture.md in every lib/ file', () => {
     const violations: string[] = [];
     for (const file of sourceFiles(LIB)) {
       const from = relative(LIB, file).split('\\').join('/');

@@ -1,7 +1,7 @@
 /**
- * The options of `POST /service/v3/auths` (PROTOCOL.md §7.2, §8.4), validated before anything is
- * sent, so a mistake is an {@link InvalidArgumentError} naming the option, not an `ARG-001` after a
- * push-less round trip.
+ * The options of `POST /service/v3/auths` (docs/protocol.md, "Creating an authorization request"), validated
+ * before anything is sent, so a mistake is an {@link InvalidArgumentError} naming the option, not an
+ * `ARG-001` after a push-less round trip.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { AuthPolicy } from '../entities/auth_policy.js';

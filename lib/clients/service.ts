@@ -1,7 +1,7 @@
 /**
- * `ServiceClient`: what a service does with LaunchKey (PROTOCOL.md §7.2, §8): ask a user to
- * authorize, learn the answer (poll or webhook), cancel, start and end the user's session, verify a
- * TOTP code.
+ * `ServiceClient`: what a service does with LaunchKey (docs/protocol.md, "Service endpoints" and
+ * "Authorization requests"): ask a user to authorize, learn the answer (poll or webhook), cancel, start and
+ * end the user's session, verify a TOTP code.
  */
 import {
   decodeAuthorizationResponse,

@@ -1,7 +1,7 @@
 /**
- * Service management shared by the organization and directory clients (PROTOCOL.md §7.5): the same
- * calls under `/organization/v3` (organization services) or `/directory/v3` (directory services),
- * plus the public-key calls, which have the same shape for service and directory keys.
+ * Service management shared by the organization and directory clients (docs/protocol.md, "Service
+ * management"): the same calls under `/organization/v3` (organization services) or `/directory/v3` (directory
+ * services), plus the public-key calls, which have the same shape for service and directory keys.
  */
 import { formatDate } from '../entities/dates.js';
 import { textArgument, uuidArgument } from './arguments.js';

@@ -1,6 +1,7 @@
 /**
- * Public-key management shared by directory and service key endpoints (PROTOCOL.md §7.4, §7.5):
- * add with the KEY-001/KEY-002/ARG-001 rules, list, update (KEY-003) and remove (KEY-003/KEY-004).
+ * Public-key management shared by directory and service key endpoints (docs/protocol.md, "Public keys of
+ * entities"): add with the KEY-001/KEY-002/ARG-001 rules, list, update (KEY-003) and remove
+ * (KEY-003/KEY-004).
  */
 import { loadPublicKey, type PublicKey } from '../crypto/keys.js';
 import { isoSeconds } from './clock.js';

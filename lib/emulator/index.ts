@@ -68,7 +68,7 @@ export interface EmulatorOptions {
   apiPrivateKey?: string;
   /** Size of a generated API key; default 2048. */
   apiKeyBits?: number;
-  /** Bind to a non-loopback host (T19: the emulator approves whatever it is told to). */
+  /** Bind to a non-loopback host (docs/security.md, T19: the emulator approves whatever it is told to). */
   allowRemote?: boolean;
   /** Seconds an auth request lives without a `ttl`; default 300. */
   defaultAuthTtl?: number;

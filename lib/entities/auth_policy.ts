@@ -1,7 +1,7 @@
 /**
- * The per-request policy of `POST /service/v3/auths` (PROTOCOL.md §9.1), with the meaning and the
- * exact serialisation of launchkey-python 4.x `launchkey.entities.service.AuthPolicy`, and the
- * `minimum_requirements`/`factors` structure it shares with legacy service policies.
+ * The per-request policy of `POST /service/v3/auths` (docs/protocol.md, "The request policy"), with the
+ * meaning and the exact serialisation of launchkey-python 4.x `launchkey.entities.service.AuthPolicy`, and
+ * the `minimum_requirements`/`factors` structure it shares with legacy service policies.
  */
 import { GeoCircleFence, geoCircleFromRecord, timeFenceFromRecord } from './fences.js';
 import type { TimeFence, TimeFenceJson } from './fences.js';
@@ -170,11 +170,11 @@ function legacyFlag(value: unknown, field: string): boolean {
 }
 
 /**
- * Reads the legacy structure (PROTOCOL.md §9.1) of a detached record: the first
- * `minimum_requirements` entry (as Python reads it; `all` is read like `any`), the `device
- * integrity` flag, the `geofence` locations (unnamed allowed) and, when `allowTimeFences`, the
- * `timefence` windows. Numbers must be JSON numbers; only the 0/1 flags accept numeric strings.
- * Runs the constructors in parse mode; error fields are relative to the record.
+ * Reads the legacy structure (docs/protocol.md, "The request policy") of a detached record: the first
+ * `minimum_requirements` entry (as Python reads it; `all` is read like `any`), the `device integrity` flag,
+ * the `geofence` locations (unnamed allowed) and, when `allowTimeFences`, the `timefence` windows. Numbers
+ * must be JSON numbers; only the 0/1 flags accept numeric strings. Runs the constructors in parse mode; error
+ * fields are relative to the record.
  */
 export function readLegacyStructure(raw: JsonRecord, allowTimeFences: boolean): LegacyStructure {
   return whileParsing(() => {

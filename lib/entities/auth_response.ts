@@ -1,8 +1,8 @@
 /**
- * Authorization responses (PROTOCOL.md §8.2, §8.3, §10.4): the "auth response core" of the poll
- * (`GET /service/v3/auths/{id}`) and of the authorization-response webhook, and the two device
- * packages it carries — the JWE `auth_jwe` and the legacy RSA-OAEP-SHA1 `auth` — decoded into typed,
- * runtime-validated results.
+ * Authorization responses (docs/protocol.md, "The auth response core", "Device packages" and "What counts as
+ * approved"): the "auth response core" of the poll (`GET /service/v3/auths/{id}`) and of the
+ * authorization-response webhook, and the two device packages it carries — the JWE `auth_jwe` and the legacy
+ * RSA-OAEP-SHA1 `auth` — decoded into typed, runtime-validated results.
  *
  * Semantics follow the Python SDK 4.x (the newest): `AdvancedAuthorizationResponse` is
  * {@link AuthorizationResponse}; its legacy `AuthorizationResponse` is
@@ -196,11 +196,11 @@ export interface DecodeAuthorizationResponseOptions {
    */
   expectedAuthorizationRequestId?: string;
   /**
-   * Whether a core without `auth_jwe` may be answered from the legacy `auth` package; default `true`
-   * (the SDKs' behaviour). The legacy package carries no type or reason, and its key is chosen by the
-   * sender's `public_key_id`; a strategy that wants only JWE packages passes `false` (SECURITY T21),
-   * and a core without `auth_jwe` is then a {@link LegacyPackageRefusedError} (a
-   * `PayloadValidationError` on `auth_jwe`, code `ERR_LK_LEGACY_PACKAGE_REFUSED`).
+   * Whether a core without `auth_jwe` may be answered from the legacy `auth` package; default `true` (the
+   * SDKs' behaviour). The legacy package carries no type or reason, and its key is chosen by the sender's
+   * `public_key_id`; a strategy that wants only JWE packages passes `false` (docs/security.md, T21), and a
+   * core without `auth_jwe` is then a {@link LegacyPackageRefusedError} (a `PayloadValidationError` on
+   * `auth_jwe`, code `ERR_LK_LEGACY_PACKAGE_REFUSED`).
    */
   allowLegacyPackage?: boolean;
 }
@@ -298,7 +298,7 @@ export function parseLegacyPackage(payload: unknown, core: AuthResponseCore): Au
   return {
     packageFormat: 'legacy',
     authorizationRequestId: requireString(raw['auth_request'], 'auth.auth_request'),
-    // Strictly a boolean: "true" or 1 must never read as an approval (SECURITY T21).
+    // Strictly a boolean: "true" or 1 must never read as an approval (docs/security.md, T21).
     authorized: requireBoolean(raw['response'], 'auth.response'),
     type: null,
     reason: null,

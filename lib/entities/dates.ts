@@ -1,7 +1,7 @@
 /**
- * Dates on the wire (PROTOCOL.md §11): the API sends ISO-8601 UTC with whole seconds
- * (`2018-01-11T05:20:55Z`); the SDKs send the same shape. Parsing is lenient (any ISO-8601 that
- * `Date.parse` reads), formatting is strict.
+ * Dates on the wire (docs/protocol.md, "Other wire details"): the API sends ISO-8601 UTC with whole seconds
+ * (`2018-01-11T05:20:55Z`); the SDKs send the same shape. Parsing is lenient (any ISO-8601 that `Date.parse`
+ * reads), formatting is strict.
  */
 import { invalid } from './validate.js';
 

@@ -1,7 +1,7 @@
 /**
- * Fences of LaunchKey policies (PROTOCOL.md §9.2): the geo circle and territory fences of the
- * service policies, and the time fences of legacy service policies. Immutable value objects with
- * the meanings of launchkey-python 4.x (`launchkey.entities.service.policy`).
+ * Fences of LaunchKey policies (docs/protocol.md, "Fences"): the geo circle and territory fences of the
+ * service policies, and the time fences of legacy service policies. Immutable value objects with the meanings
+ * of launchkey-python 4.x (`launchkey.entities.service.policy`).
  */
 import {
   checkInteger,

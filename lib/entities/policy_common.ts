@@ -17,7 +17,7 @@ export const MAX_FENCES = 100;
 const MAX_DEPTH = 16;
 const MAX_NODES = 20_000;
 
-/** Own keys that must never reach object construction (SECURITY.md T14). */
+/** Own keys that must never reach object construction (docs/security.md, T14). */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused.

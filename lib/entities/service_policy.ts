@@ -1,7 +1,7 @@
 /**
- * Service policies (PROTOCOL.md §9.2) with the meanings of launchkey-python 4.x
- * `launchkey.entities.service.policy` (MethodAmountPolicy, FactorsPolicy, ConditionalGeoFencePolicy)
- * and `ServiceSecurityPolicy` (here {@link LegacyPolicy}), plus one parser for every SDK's serialisation.
+ * Service policies (docs/protocol.md, "Service policies") with the meanings of launchkey-python 4.x
+ * `launchkey.entities.service.policy` (MethodAmountPolicy, FactorsPolicy, ConditionalGeoFencePolicy) and
+ * `ServiceSecurityPolicy` (here {@link LegacyPolicy}), plus one parser for every SDK's serialisation.
  */
 import { GeoCircleFence, TerritoryFence, fenceFromWire, timeFenceFromRecord } from './fences.js';
 import type { Fence, FenceJson, TimeFence } from './fences.js';
@@ -356,7 +356,10 @@ export class LegacyPolicy implements Requirements {
     Object.freeze(this);
   }
 
-  /** The §9.1 structure without `type`, as Python's `set_service_policy(ServiceSecurityPolicy)` sends it. */
+  /**
+   * The legacy structure (docs/protocol.md, "The request policy") without `type`, as Python's
+   * `set_service_policy(ServiceSecurityPolicy)` sends it.
+   */
   toJSON(): LegacyStructureJson {
     return legacyStructureToJSON(this, this.geofences, this.timeFences);
   }
@@ -398,7 +401,7 @@ function parseFences(value: unknown, field: string): Fence[] {
 
 function parseLegacy(raw: JsonRecord, field: string): LegacyPolicy {
   if (!('minimum_requirements' in raw) && !('factors' in raw) && ODD_LEGACY_KEYS.some((k) => k in raw)) {
-    // Python's LegacyPolicy.to_dict(): flat keys instead of the §9.1 structure.
+    // Python's LegacyPolicy.to_dict(): flat keys instead of the legacy structure.
     const times = checkList(orUndefined(raw['time_restrictions']), `${field}.time_restrictions`).map((t, i) =>
       timeFenceFromRecord(checkRecord(t, `${field}.time_restrictions[${i}]`), `${field}.time_restrictions[${i}]`),
     );
@@ -471,11 +474,11 @@ function parseRecord(raw: JsonRecord, field: string, nested: boolean): ServicePo
 }
 
 /**
- * Parses a service policy as any SDK or the API writes it, from JSON text or a value: `type` absent
- * or `LEGACY` gives a {@link LegacyPolicy} (the §9.1 structure, or leniently Python's flat
- * `LegacyPolicy.to_dict()` shape); METHOD_AMOUNT, FACTORS and COND_GEO give their classes. Only the
- * Python validator's territory formats and duplicate-name checks are relaxed; every other builder
- * rule applies. Throws `InvalidPolicyError` naming the wire path.
+ * Parses a service policy as any SDK or the API writes it, from JSON text or a value: `type` absent or
+ * `LEGACY` gives a {@link LegacyPolicy} (the legacy structure of docs/protocol.md, "The request policy", or
+ * leniently Python's flat `LegacyPolicy.to_dict()` shape); METHOD_AMOUNT, FACTORS and COND_GEO give their
+ * classes. Only the Python validator's territory formats and duplicate-name checks are relaxed; every other
+ * builder rule applies. Throws `InvalidPolicyError` naming the wire path.
  */
 export function servicePolicyFromJSON(wire: unknown): ServicePolicy {
   return parseRecord(checkRecord(toPlainJson(wire), 'policy'), 'policy', false);

@@ -4,8 +4,8 @@
  * {@link PayloadValidationError} naming that field when the value has the wrong JSON type, so a
  * malformed payload is a typed error at the boundary instead of a `TypeError` deeper in.
  *
- * The helpers only check and narrow; callers build new plain objects from the values they read
- * (never spread or merge wire objects), which keeps `__proto__` and unknown keys out (SECURITY T14).
+ * The helpers only check and narrow; callers build new plain objects from the values they read (never spread
+ * or merge wire objects), which keeps `__proto__` and unknown keys out (docs/security.md, T14).
  */
 import { findDuplicateKey, quoteKey } from '../crypto/duplicate_keys.js';
 import { PayloadValidationError } from '../errors.js';
@@ -97,10 +97,10 @@ export function requireStringArray(value: unknown, field: string, options: Strin
   );
 }
 
-/** A canonical 8-4-4-4-12 UUID of any version, either case (PROTOCOL.md §1.1, §11). */
+/** A canonical 8-4-4-4-12 UUID of any version, either case (docs/protocol.md, "Entities and identifiers"). */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A UUID string with dashes, any case (PROTOCOL.md §11); returned as sent. */
+/** A UUID string with dashes, any case (docs/protocol.md, "Entities and identifiers"); returned as sent. */
 export function requireUuid(value: unknown, field: string): string {
   const text = requireString(value, field);
   if (!UUID_PATTERN.test(text)) invalid(field, `${field} must be a UUID`);
@@ -111,11 +111,10 @@ export function requireUuid(value: unknown, field: string): string {
 export const DEFAULT_MAX_JSON_LENGTH = 64 * 1024;
 
 /**
- * Parses JSON text that must hold an object. Keys that could poison prototypes downstream
- * (`__proto__`, and `constructor` holding a `prototype`) are refused outright rather than dropped,
- * so a hostile payload is visible as an error (SECURITY T14); so is a member name repeated in one
- * object at any depth, which `JSON.parse` would resolve silently to the last one while another
- * party's parser may take the first.
+ * Parses JSON text that must hold an object. Keys that could poison prototypes downstream (`__proto__`, and
+ * `constructor` holding a `prototype`) are refused outright rather than dropped, so a hostile payload is
+ * visible as an error (docs/security.md, T14); so is a member name repeated in one object at any depth, which
+ * `JSON.parse` would resolve silently to the last one while another party's parser may take the first.
  */
 export function parseJsonObject(text: string, field: string, maxLength = DEFAULT_MAX_JSON_LENGTH): JsonObject {
   if (typeof text !== 'string') invalid(field, `${field} must be JSON text`);

@@ -197,7 +197,7 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   onError?: (err: unknown) => void;
   /**
    * Answer a start for a username LaunchKey does not know (or whose user has no device) with
-   * `fail` code `'unknown-user'` (401). Default `false` (SECURITY T8): such a start gets a decoy
+   * `fail` code `'unknown-user'` (401). Default `false` (docs/security.md, T8): such a start gets a decoy
    * pending login that looks and ends exactly like a real one that nobody answered (`'expired'` after
    * the ttl), so the login form does not tell which usernames exist. No push is sent and the API is
    * never asked about a decoy, which lives in the browser's session, never in the shared store.
@@ -209,7 +209,7 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   /**
    * Answer a start for a user who already has a pending request (from another browser) with `fail`
    * code `'in-progress'` (409), so the user learns that a push is already on their phone (the other
-   * request's id is never adopted, T7b). Default `false`: that answer would tell whoever submits the
+   * request's id is never adopted: docs/security.md, T7). Default `false`: that answer would tell whoever submits the
    * username that the user exists, so such a start gets a decoy (and the user, if it was them, waits
    * on a login that only expires).
    */
@@ -223,7 +223,7 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   fraudCooldown?: number;
   /**
    * Refuse a start (not a completion) that the browser marks as cross-site, with code `'cross-site'`
-   * (403), before anything else happens (no push, no session write): login CSRF defence (T9).
+   * (403), before anything else happens (no push, no session write): login CSRF defence (docs/security.md, T9).
    * Refused: `Sec-Fetch-Site` other than `same-origin` or `none` (so `same-site`, a sibling subdomain,
    * too); without `Sec-Fetch-Site`, an `Origin` whose host differs from the `Host` header, or
    * `Origin: null`. Requests with neither header pass (non-browser clients, old browsers). Default

@@ -1,9 +1,9 @@
 /**
- * The API clock: `GET /public/v3/ping` gives the API time, and the offset from the local clock
- * stamps every request token (PROTOCOL.md §2.1), so a machine whose clock drifts still makes tokens
- * the API accepts within their 5-second life.
+ * The API clock: `GET /public/v3/ping` gives the API time, and the offset from the local clock stamps every
+ * request token (docs/protocol.md, "Ping and the clock offset"), so a machine whose clock drifts still makes
+ * tokens the API accepts within their 5-second life.
  *
- * The ping is unauthenticated, so the offset is bounded (SECURITY.md T6): an offset larger than
+ * The ping is unauthenticated, so the offset is bounded (docs/security.md, T6): an offset larger than
  * `maxOffset` is refused instead of applied.
  */
 import { ApiUnavailableError, UnexpectedResponseError } from '../errors.js';

@@ -3,11 +3,11 @@
  * lower-cased headers, body bytes) for any status; the JOSE layer above decides what a status means.
  * Every network-level failure becomes a typed error here, once.
  *
- * Hardening (SECURITY.md T17): redirects are never followed (a signed request must not travel
- * elsewhere), environment proxies are ignored unless a proxy is configured explicitly, bodies are
- * capped, a timeout always applies, and plain `http:` is allowed only to a loopback host (the
- * emulator). Errors keep a sanitised cause: axios errors carry the request headers, which hold the
- * signed token, so they are never kept as such.
+ * Hardening (docs/security.md, T17): redirects are never followed (a signed request must not travel
+ * elsewhere), environment proxies are ignored unless a proxy is configured explicitly, bodies are capped, a
+ * timeout always applies, and plain `http:` is allowed only to a loopback host (the emulator). Errors keep a
+ * sanitised cause: axios errors carry the request headers, which hold the signed token, so they are never
+ * kept as such.
  */
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 
