@@ -38,20 +38,8 @@ import {
   verifyToken,
   type TokenClaims,
 } from '../crypto/jws.js';
-import {
-  decodeAuthorizationResponse,
-  parseAuthResponseCore,
-  type AuthorizationResponse,
-  type PrivateKeyLookup,
-} from '../entities/auth_response.js';
-import {
-  invalid,
-  parseJsonObject,
-  requireString,
-  requireUuid,
-  UUID_PATTERN,
-  type JsonObject,
-} from '../entities/validate.js';
+import { parseAuthResponseCore, type AuthorizationResponse } from '../entities/auth_response.js';
+import { invalid, requireString, requireUuid, UUID_PATTERN, type JsonObject } from '../entities/validate.js';
 import {
   ClockNotSynchronizedError,
   ConfigurationError,
@@ -61,6 +49,8 @@ import {
   ReplayCacheError,
   PayloadValidationError,
 } from '../errors.js';
+import { decodeAuthorizationResponse, type PrivateKeyLookup } from './device_package.js';
+import { parseJsonObject } from './json_text.js';
 import type { ReplayCache } from './replay_cache.js';
 
 /** Default largest webhook body, in bytes (64 KiB). */
