@@ -6,8 +6,10 @@
  * Foreign errors (axios, jose, node:crypto) are never thrown as such: they are wrapped once, at the
  * boundary that met them, and kept as `cause`.
  *
- * This module imports nothing of ours, so every layer may import it.
+ * This module imports nothing of ours but the leaf that reads wire times (iso_time.ts, which imports
+ * nothing), so every layer may import it.
  */
+import { parseIsoTime } from './iso_time.js';
 
 /** Options every LaunchKey error accepts. */
 export interface LaunchKeyErrorOptions {
@@ -530,9 +532,7 @@ export class AuthorizationInProgressError extends ApiError {
     // The key was renamed in 2018; SDK fixtures still carry the old name, so read both.
     const same = data['from_same_service'] ?? data['my_auth'];
     this.fromSameService = same === true;
-    const expires = data['expires'];
-    const date = typeof expires === 'string' ? new Date(expires) : undefined;
-    this.expires = date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined;
+    this.expires = parseIsoTime(data['expires']);
   }
 }
 

@@ -7,6 +7,7 @@
  * `maxOffset` is refused instead of applied.
  */
 import { ApiUnavailableError, UnexpectedResponseError } from '../errors.js';
+import { parseIsoTime } from '../iso_time.js';
 import type { HttpClient } from './http.js';
 
 /** Options of {@link ApiClock}. */
@@ -89,7 +90,7 @@ export class ApiClock {
     } catch {
       apiTime = undefined;
     }
-    const apiMs = typeof apiTime === 'string' ? Date.parse(apiTime) : NaN;
+    const apiMs = parseIsoTime(apiTime)?.getTime() ?? NaN;
     if (response.status !== 200 || Number.isNaN(apiMs)) {
       throw new UnexpectedResponseError('The ping endpoint did not answer with an api_time', {
         status: response.status,

@@ -39,6 +39,7 @@ import {
   type TokenClaims,
 } from '../crypto/jws.js';
 import { parseAuthResponseCore, type AuthorizationResponse } from '../entities/auth_response.js';
+import { requireDate } from '../entities/dates.js';
 import { invalid, requireString, requireUuid, UUID_PATTERN, type JsonObject } from '../entities/validate.js';
 import {
   ClockNotSynchronizedError,
@@ -481,25 +482,14 @@ async function checkReplay(cache: ReplayCache, claims: TokenClaims, now: number,
   return key;
 }
 
-const ISO_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
-
-/** An ISO-8601 date-time; without a zone it is UTC (the API always sends `Z`; .NET may omit it). */
-function parseIsoTime(value: unknown, field: string): Date {
-  const match = ISO_TIME.exec(requireString(value, field));
-  if (match === null) invalid(field, `${field} must be an ISO-8601 date-time`);
-  const fraction = (match[2] ?? '').slice(0, 4);
-  const date = new Date(`${match[1] ?? ''}${fraction}${match[3] ?? 'Z'}`);
-  if (Number.isNaN(date.getTime())) invalid(field, `${field} is not a valid date-time`);
-  return date;
-}
-
 function parseSessionEnd(text: string, serviceId: string): SessionEndWebhook {
   const payload = parseJsonObject(text, 'body');
   return {
     kind: 'session-end',
     serviceId,
     serviceUserHash: requireString(payload['service_user_hash'], 'service_user_hash'),
-    logoutRequested: parseIsoTime(payload['api_time'], 'api_time'),
+    // The API always sends `Z`; .NET may omit it, which reads as UTC.
+    logoutRequested: requireDate(payload['api_time'], 'api_time'),
   };
 }
 
