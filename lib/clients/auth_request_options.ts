@@ -34,6 +34,17 @@ export interface AuthorizationRequestOptions {
   denialReasons?: readonly DenialReason[];
 }
 
+/** The names of {@link AuthorizationRequestOptions}, for code that passes them on one by one. */
+export const AUTHORIZATION_REQUEST_OPTION_NAMES = [
+  'policy',
+  'context',
+  'title',
+  'ttl',
+  'pushTitle',
+  'pushBody',
+  'denialReasons',
+] as const satisfies readonly (keyof AuthorizationRequestOptions)[];
+
 /** Limits the API enforces on the request's texts. */
 export const CONTEXT_MAX_LENGTH = 400;
 export const TITLE_MAX_LENGTH = 200;

@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 
 import { loadPrivateKey, type PrivateKey } from '../crypto/keys.js';
 import { ConfigurationError } from '../errors.js';
+import { isLoopbackHost } from '../loopback.js';
 import { respondToAuth, type AuthAction } from './auth_flow.js';
 import { applyConfig, readConfigFile, resolveRateLimit, type EmulatorConfig, type RateLimitOptions } from './config.js';
 import type { EmulatorContext } from './context.js';
@@ -160,13 +161,6 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-/** Whether a host is a loopback interface. */
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 async function apiKeyFrom(options: EmulatorOptions): Promise<PrivateKey> {
   if (options.apiPrivateKey !== undefined) return loadPrivateKey(options.apiPrivateKey);
   const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: options.apiKeyBits ?? 2048 });
@@ -188,7 +182,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new ConfigurationError('The LaunchKey emulator refuses to start with NODE_ENV=production');
   }
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopback(host) && options.allowRemote !== true) {
+  if (!isLoopbackHost(host) && options.allowRemote !== true) {
     throw new ConfigurationError(`The LaunchKey emulator binds to loopback only; ${host} needs allowRemote`);
   }
   const retention = resolveRetention(options.retention);

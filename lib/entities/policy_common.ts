@@ -7,6 +7,7 @@
  * constructor always builds. Every failure is an {@link InvalidPolicyError}.
  */
 import { InvalidPolicyError, LaunchKeyError } from '../errors.js';
+import { PROTOTYPE_KEYS } from './validate.js';
 
 /** Longest fence or time-fence name accepted (UTF-16 code units); an SDK-side bound, not the API's. */
 export const MAX_NAME_LENGTH = 256;
@@ -17,9 +18,6 @@ export const MAX_FENCES = 100;
 /** Deepest nesting and most values `fromJSON` reads before giving up; real policies are far smaller. */
 const MAX_DEPTH = 16;
 const MAX_NODES = 20_000;
-
-/** Own keys that must never reach object construction (docs/security.md, T14). */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -140,7 +138,8 @@ export function toPlainJson(input: unknown, field = 'policy'): unknown {
     }
     const out = Object.create(null) as JsonRecord;
     for (const key of Object.keys(item)) {
-      if (FORBIDDEN_KEYS.has(key)) fail(`${path}.${key}`, `${path} must not have a "${key}" key`);
+      // docs/security.md, T14.
+      if (PROTOTYPE_KEYS.has(key)) fail(`${path}.${key}`, `${path} must not have a "${key}" key`);
       const child = (item as JsonRecord)[key];
       if (child !== undefined) out[key] = copy(child, `${path}.${key}`, depth + 1);
     }

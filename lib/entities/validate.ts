@@ -9,6 +9,12 @@
  */
 import { PayloadValidationError } from '../errors.js';
 
+/**
+ * Keys that reach an object's prototype when used as a property name: never taken from input as an own key
+ * of something we build (policies, option names, usernames an app may key a map by).
+ */
+export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** A parsed JSON object. */
 export type JsonObject = Record<string, unknown>;
 

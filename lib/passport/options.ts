@@ -5,11 +5,16 @@
  */
 import type { Request } from 'express';
 
-import { validateAuthorizationRequest, type DenialReason } from '../clients/auth_request_options.js';
+import {
+  AUTHORIZATION_REQUEST_OPTION_NAMES,
+  validateAuthorizationRequest,
+  type DenialReason,
+} from '../clients/auth_request_options.js';
 import { ServiceFactory, type FactoryOptions, type PrivateKeys } from '../clients/factories.js';
 import type { ServiceClient } from '../clients/service.js';
 import type { AuthPolicy } from '../entities/auth_policy.js';
 import type { AuthMethod, AuthorizationResponse, AuthorizationResponsePolicy } from '../entities/auth_response.js';
+import { PROTOTYPE_KEYS } from '../entities/validate.js';
 import { ConfigurationError, InvalidArgumentError } from '../errors.js';
 import { FAILURE_STATUS, type FailureCode } from './core.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
@@ -330,17 +335,9 @@ export interface StrategyConfig {
   requestOptions: LaunchKeyRequestOptions;
 }
 
-/** @internal The names of {@link LaunchKeyRequestOptions}. */
-export const REQUEST_OPTION_NAMES = [
-  'policy',
-  'context',
-  'title',
-  'ttl',
-  'pushTitle',
-  'pushBody',
-  'denialReasons',
-] as const satisfies readonly (keyof LaunchKeyRequestOptions)[];
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** @internal The names of {@link LaunchKeyRequestOptions}: the SDK's request options, each resolvable. */
+export const REQUEST_OPTION_NAMES =
+  AUTHORIZATION_REQUEST_OPTION_NAMES satisfies readonly (keyof LaunchKeyRequestOptions)[];
 
 function fail(option: string, message: string, cause?: unknown): never {
   throw new ConfigurationError(`launchkey strategy option ${option} ${message}`, {
@@ -357,7 +354,7 @@ function own<T>(options: object, key: string): T | undefined {
 
 function fieldName(value: unknown, option: string, fallback: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^[A-Za-z_$][\w$.-]{0,63}$/.test(value) || FORBIDDEN_KEYS.has(value)) {
+  if (typeof value !== 'string' || !/^[A-Za-z_$][\w$.-]{0,63}$/.test(value) || PROTOTYPE_KEYS.has(value)) {
     fail(option, 'must be a plain field name (letters, digits, _ $ . -; at most 64 characters)');
   }
   return value;

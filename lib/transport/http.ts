@@ -18,6 +18,7 @@ import {
   ResponseTooLargeError,
   type LaunchKeyError,
 } from '../errors.js';
+import { isLoopbackHost } from '../loopback.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 
 /** The historical production base URL of the LaunchKey API. */
@@ -62,8 +63,6 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 /** Validates a base URL: absolute, https (or http to loopback), no credentials, query or fragment. */
 export function normalizeBaseUrl(baseUrl: string): string {
   let url: URL;
@@ -75,7 +74,7 @@ export function normalizeBaseUrl(baseUrl: string): string {
       option: 'baseUrl',
     });
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new ConfigurationError('baseUrl must use https (plain http is allowed only for a loopback emulator)', {
       option: 'baseUrl',
     });
