@@ -6,8 +6,10 @@
  * Foreign errors (axios, jose, node:crypto) are never thrown as such: they are wrapped once, at the
  * boundary that met them, and kept as `cause`.
  *
- * This module imports nothing of ours, so every layer may import it.
+ * This module imports nothing of ours but the leaf that reads wire times (iso_time.ts, which imports
+ * nothing), so every layer may import it.
  */
+import { parseIsoTime } from './iso_time.js';
 
 /** Options every LaunchKey error accepts. */
 export interface LaunchKeyErrorOptions {
@@ -65,7 +67,10 @@ export class InvalidArgumentError extends LaunchKeyError {
   }
 }
 
-/** A policy built or parsed by the SDK breaks the protocol's rules (PROTOCOL.md §9); `field` names where. */
+/**
+ * A policy built or parsed by the SDK breaks the protocol's rules (docs/protocol.md, "Policies"); `field`
+ * names where.
+ */
 export class InvalidPolicyError extends LaunchKeyError {
   readonly field: string;
 
@@ -164,10 +169,10 @@ export class PayloadValidationError extends LaunchKeyError {
 }
 
 /**
- * An authorization response carries only the legacy `auth` device package (no type, reason or fraud
- * flag; key chosen by the sender's `public_key_id`) and the caller does not accept it
- * (`allowLegacyPackage: false`, SECURITY T21). A {@link PayloadValidationError} on `auth_jwe`, with its
- * own code `ERR_LK_LEGACY_PACKAGE_REFUSED`.
+ * An authorization response carries only the legacy `auth` device package (no type, reason or fraud flag; key
+ * chosen by the sender's `public_key_id`) and the caller does not accept it (`allowLegacyPackage: false`;
+ * docs/security.md, T21). A {@link PayloadValidationError} on `auth_jwe`, with its own code
+ * `ERR_LK_LEGACY_PACKAGE_REFUSED`.
  */
 export class LegacyPackageRefusedError extends PayloadValidationError {
   protected static override readonly CODE: string = 'ERR_LK_LEGACY_PACKAGE_REFUSED';
@@ -179,7 +184,7 @@ export class LegacyPackageRefusedError extends PayloadValidationError {
 
 /**
  * The device package is an answer to a different authorization request than the one expected
- * (SECURITY T7/T21): it must never be taken as this request's answer. Code
+ * (docs/security.md, T7 and T21): it must never be taken as this request's answer. Code
  * `ERR_LK_AUTH_REQUEST_MISMATCH`.
  */
 export class AuthRequestMismatchError extends LaunchKeyError {
@@ -223,10 +228,10 @@ export class ReplayCacheError extends LaunchKeyError {
 }
 
 /**
- * A webhook token names an API key id that is not in our cache. Webhooks never fetch a key on their
- * own behalf (an unverified token must not make us send requests, SECURITY T5): the client refreshes
- * the API's current key in the background, rate-limited, and the API's next delivery can verify.
- * Retryable (answer 503). Code `ERR_LK_API_KEY_UNKNOWN`.
+ * A webhook token names an API key id that is not in our cache. Webhooks never fetch a key on their own
+ * behalf (an unverified token must not make us send requests: docs/security.md, T5): the client refreshes the
+ * API's current key in the background, rate-limited, and the API's next delivery can verify. Retryable
+ * (answer 503). Code `ERR_LK_API_KEY_UNKNOWN`.
  */
 export class UnknownApiKeyError extends LaunchKeyError {
   /** The key id the token named. */
@@ -404,7 +409,8 @@ export class UnexpectedResponseError extends LaunchKeyError {
 }
 
 // ---------------------------------------------------------------------------------------------
-// API errors: the API verified our request and refused it (PROTOCOL.md §5.4 and §6)
+// API errors: the API verified our request and refused it (docs/protocol.md, "Status handling" and
+// "Error codes")
 // ---------------------------------------------------------------------------------------------
 
 /** Fields of a decrypted API error body. */
@@ -526,9 +532,7 @@ export class AuthorizationInProgressError extends ApiError {
     // The key was renamed in 2018; SDK fixtures still carry the old name, so read both.
     const same = data['from_same_service'] ?? data['my_auth'];
     this.fromSameService = same === true;
-    const expires = data['expires'];
-    const date = typeof expires === 'string' ? new Date(expires) : undefined;
-    this.expires = date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined;
+    this.expires = parseIsoTime(data['expires']);
   }
 }
 

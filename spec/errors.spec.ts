@@ -118,7 +118,7 @@ function narrow<T>(value: unknown, cls: abstract new (...args: never[]) => T): T
   return value;
 }
 
-/** PROTOCOL.md §6.2. */
+/** docs/protocol.md, "Error codes". */
 const PROTOCOL_CODES: [string, string][] = [
   ['ARG-001', 'InvalidParametersError'],
   ['ARG-002', 'InvalidRouteError'],
@@ -139,7 +139,7 @@ const PROTOCOL_CODES: [string, string][] = [
   ['ORG-006', 'InvalidSDKKeyError'],
 ];
 
-/** PROTOCOL.md §5.4, with 418 standing for any other 4xx. */
+/** docs/protocol.md, "Status handling", with 418 standing for any other 4xx. */
 const STATUSES: [number, AnyClass][] = [
   [400, InvalidRequestError],
   [401, UnauthorizedError],
@@ -268,7 +268,7 @@ describe('errors', () => {
   });
 
   describe('apiErrorFor', () => {
-    it('API_ERROR_CODES is frozen and holds exactly the PROTOCOL.md §6.2 codes', () => {
+    it('API_ERROR_CODES is frozen and holds exactly the codes of docs/protocol.md, "Error codes"', () => {
       expect(Object.isFrozen(API_ERROR_CODES)).to.equal(true);
       expect(Object.keys(API_ERROR_CODES).sort()).to.deep.equal(PROTOCOL_CODES.map(([code]) => code).sort());
     });

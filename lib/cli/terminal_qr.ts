@@ -1,8 +1,8 @@
 /**
- * The linking code as a QR code a phone can scan off the terminal. The emulator's `qrcode` image
- * encodes the code itself (PROTOCOL.md §11), so the terminal shows the same QR code without
- * fetching the image. uqr draws two modules per character with half blocks: light modules are
- * drawn, dark ones are the terminal's background, which suits the usual light-on-dark terminal.
+ * The linking code as a QR code a phone can scan off the terminal. The emulator's `qrcode` image encodes the
+ * code itself (docs/protocol.md, "Directory endpoints"), so the terminal shows the same QR code without
+ * fetching the image. uqr draws two modules per character with half blocks: light modules are drawn, dark
+ * ones are the terminal's background, which suits the usual light-on-dark terminal.
  */
 import { renderUnicodeCompact } from 'uqr';
 

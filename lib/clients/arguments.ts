@@ -5,8 +5,11 @@
 import { UUID_PATTERN } from '../entities/validate.js';
 import { InvalidArgumentError } from '../errors.js';
 
-/** Longest user identifier accepted (the API's limit). */
-const USER_MAX_LENGTH = 255;
+/**
+ * Longest username, User Push ID or directory user identifier the API accepts, in UTF-16 code units; the
+ * strategy's username rule (passport/username.ts) uses the same limit.
+ */
+export const MAX_USERNAME_LENGTH = 255;
 
 /** `value` lower-cased when it is a UUID. */
 export function uuidArgument(value: unknown, argument: string): string {
@@ -27,8 +30,8 @@ export function textArgument(value: unknown, argument: string): string {
 /** A LaunchKey username, User Push ID or directory user identifier. */
 export function userArgument(value: unknown, argument = 'user'): string {
   const user = textArgument(value, argument);
-  if (user.length > USER_MAX_LENGTH) {
-    throw new InvalidArgumentError(argument, `${argument} must be at most ${USER_MAX_LENGTH} characters`);
+  if (user.length > MAX_USERNAME_LENGTH) {
+    throw new InvalidArgumentError(argument, `${argument} must be at most ${MAX_USERNAME_LENGTH} characters`);
   }
   return user;
 }

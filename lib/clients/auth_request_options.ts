@@ -1,7 +1,7 @@
 /**
- * The options of `POST /service/v3/auths` (PROTOCOL.md §7.2, §8.4), validated before anything is
- * sent, so a mistake is an {@link InvalidArgumentError} naming the option, not an `ARG-001` after a
- * push-less round trip.
+ * The options of `POST /service/v3/auths` (docs/protocol.md, "Creating an authorization request"), validated
+ * before anything is sent, so a mistake is an {@link InvalidArgumentError} naming the option, not an
+ * `ARG-001` after a push-less round trip.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { AuthPolicy } from '../entities/auth_policy.js';
@@ -33,6 +33,17 @@ export interface AuthorizationRequestOptions {
   /** At least two reasons, at least one with `fraud: true` and one with `fraud: false`, unique ids. */
   denialReasons?: readonly DenialReason[];
 }
+
+/** The names of {@link AuthorizationRequestOptions}, for code that passes them on one by one. */
+export const AUTHORIZATION_REQUEST_OPTION_NAMES = [
+  'policy',
+  'context',
+  'title',
+  'ttl',
+  'pushTitle',
+  'pushBody',
+  'denialReasons',
+] as const satisfies readonly (keyof AuthorizationRequestOptions)[];
 
 /** Limits the API enforces on the request's texts. */
 export const CONTEXT_MAX_LENGTH = 400;

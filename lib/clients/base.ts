@@ -10,10 +10,10 @@ import { verifyWebhook, type WebhookEvent, type WebhookRequest } from '../webhoo
 /** How an authorization response (from the poll or a webhook) may be decoded. */
 export interface AuthorizationResponseOptions {
   /**
-   * Whether an authorization response that carries only the legacy `auth` package (no type, reason
-   * or fraud flag; its key chosen by the sender's `public_key_id`) is accepted; default `true`, as
-   * the official SDKs do. With `false` it is refused with `LegacyPackageRefusedError` (SECURITY T21),
-   * before anything is decrypted.
+   * Whether an authorization response that carries only the legacy `auth` package (no type, reason or fraud
+   * flag; its key chosen by the sender's `public_key_id`) is accepted; default `true`, as the official SDKs
+   * do. With `false` it is refused with `LegacyPackageRefusedError` (docs/security.md, T21), before anything
+   * is decrypted.
    */
   allowLegacyPackage?: boolean;
 }
@@ -48,10 +48,10 @@ export abstract class BaseClient {
    * with the API keys and clock offset the transport already holds and this client's replay cache.
    *
    * Nothing is fetched on behalf of the webhook, which is unverified until its signature checks
-   * (SECURITY T5): the API key comes from the cache only, and the time window is judged with the
-   * offset measured by earlier calls. When either is missing, the webhook is refused with a
-   * retryable error (503) and the transport refreshes both in the background, rate-limited, so that
-   * the API's next delivery verifies.
+   * (docs/security.md, T5): the API key comes from the cache only, and the time window is judged with the
+   * offset measured by earlier calls. When either is missing, the webhook is refused with a retryable error
+   * (503) and the transport refreshes both in the background, rate-limited, so that the API's next delivery
+   * verifies.
    */
   protected async _verifyWebhook(
     request: WebhookRequest,

@@ -1,7 +1,7 @@
 /**
- * `DirectoryClient`: what a directory does with its users (PROTOCOL.md §7.3): link and unlink their
- * devices, list and end their service sessions, manage their TOTP secrets, receive device-link
- * webhooks; and manage the directory's services (§7.5).
+ * `DirectoryClient`: what a directory does with its users (docs/protocol.md, "Directory endpoints"): link and
+ * unlink their devices, list and end their service sessions, manage their TOTP secrets, receive device-link
+ * webhooks; and manage the directory's services ("Service management").
  */
 import {
   parseDeviceLinkData,

@@ -1,8 +1,8 @@
 /**
- * The credential hierarchy of the official SDKs (PROTOCOL.md §1.1): an organization's credentials
- * make clients for the organization, any of its directories and any of their services; a
- * directory's for itself and its services; a service's for itself. Each factory holds one transport,
- * so its clients share the API key and clock caches.
+ * The credential hierarchy of the official SDKs (docs/protocol.md, "Entities and identifiers"): an
+ * organization's credentials make clients for the organization, any of its directories and any of their
+ * services; a directory's for itself and its services; a service's for itself. Each factory holds one
+ * transport, so its clients share the API key and clock caches.
  */
 import { ConfigurationError } from '../errors.js';
 import { uuidArgument } from './arguments.js';

@@ -1,6 +1,6 @@
 /**
- * `OrganizationClient`: the organization's directories, their keys and SDK keys (PROTOCOL.md §7.4),
- * and the organization's services (§7.5).
+ * `OrganizationClient`: the organization's directories, their keys and SDK keys (docs/protocol.md,
+ * "Organization endpoints"), and the organization's services ("Service management").
  */
 import { textArgument, uuidArgument } from './arguments.js';
 import { parseDirectories, parseSdkKeys, type Directory } from '../entities/organization.js';

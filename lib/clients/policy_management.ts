@@ -1,6 +1,6 @@
 /**
- * Service policies (PROTOCOL.md §9.2) on top of service management: the same three calls under the
- * organization or directory prefix. `getServicePolicy`/`setServicePolicy` take the legacy policy,
+ * Service policies (docs/protocol.md, "Service policies") on top of service management: the same three calls
+ * under the organization or directory prefix. `getServicePolicy`/`setServicePolicy` take the legacy policy,
  * as the Python SDK's methods of that name do; the advanced pair takes any of the four kinds.
  */
 import { uuidArgument } from './arguments.js';

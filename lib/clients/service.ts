@@ -1,10 +1,9 @@
 /**
- * `ServiceClient`: what a service does with LaunchKey (PROTOCOL.md §7.2, §8): ask a user to
- * authorize, learn the answer (poll or webhook), cancel, start and end the user's session, verify a
- * TOTP code.
+ * `ServiceClient`: what a service does with LaunchKey (docs/protocol.md, "Service endpoints" and
+ * "Authorization requests"): ask a user to authorize, learn the answer (poll or webhook), cancel, start and
+ * end the user's session, verify a TOTP code.
  */
 import {
-  decodeAuthorizationResponse,
   parseAuthResponseCore,
   toLegacyAuthorizationResponse,
   type AuthorizationResponse,
@@ -21,6 +20,7 @@ import {
 } from '../entities/validate.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { JoseTransport } from '../transport/jose_transport.js';
+import { decodeAuthorizationResponse } from '../webhooks/device_package.js';
 import type { AuthorizationResponseWebhook, SessionEndWebhook, WebhookRequest } from '../webhooks/verify.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
 import { BaseClient, type AuthorizationResponseOptions } from './base.js';

@@ -1,9 +1,8 @@
 /**
- * Service management shared by the organization and directory clients (PROTOCOL.md §7.5): the same
- * calls under `/organization/v3` (organization services) or `/directory/v3` (directory services),
- * plus the public-key calls, which have the same shape for service and directory keys.
+ * Service management shared by the organization and directory clients (docs/protocol.md, "Service
+ * management"): the same calls under `/organization/v3` (organization services) or `/directory/v3` (directory
+ * services), plus the public-key calls, which have the same shape for service and directory keys.
  */
-import { formatDate } from '../entities/dates.js';
 import { textArgument, uuidArgument } from './arguments.js';
 import {
   keyTypeToWire,
@@ -15,6 +14,7 @@ import {
   type PublicKeyInfo,
   type Service,
 } from '../entities/service.js';
+import { formatIsoTime } from '../iso_time.js';
 import type { JoseTransport } from '../transport/jose_transport.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
 import { invalid } from '../entities/validate.js';
@@ -77,7 +77,7 @@ export class KeyCalls {
       [this._idField]: ownerId,
       public_key: textArgument(publicKey, 'publicKey'),
     };
-    if (options.expires !== undefined) body['date_expires'] = formatDate(options.expires);
+    if (options.expires !== undefined) body['date_expires'] = formatIsoTime(options.expires);
     if (options.active !== undefined) body['active'] = options.active;
     if (options.keyType !== undefined) body['key_type'] = keyTypeToWire(options.keyType);
     return parseKeyId(await this._call('POST', this._path, body));
@@ -94,7 +94,7 @@ export class KeyCalls {
   async update(ownerId: string, keyId: string, options: UpdatePublicKeyOptions): Promise<void> {
     const body: Record<string, unknown> = { [this._idField]: ownerId, key_id: textArgument(keyId, 'keyId') };
     if (options.expires !== undefined)
-      body['date_expires'] = options.expires === null ? null : formatDate(options.expires);
+      body['date_expires'] = options.expires === null ? null : formatIsoTime(options.expires);
     if (options.active !== undefined) body['active'] = options.active;
     await this._call('PATCH', this._path, body);
   }

@@ -1,9 +1,9 @@
 /**
- * Compact JWE bodies: RSA-OAEP or RSA-OAEP-256 key wrapping with A256CBC-HS512 content encryption,
- * the only combinations the protocol uses (PROTOCOL.md §4, §5.3), through jose's `CompactEncrypt` and
- * `compactDecrypt` with both allow-lists set to exactly what the header was checked to name, on the
- * caller's KeyObject (jose caches a CryptoKey per KeyObject and alg, and runs the RSA work on the
- * thread pool).
+ * Compact JWE bodies: RSA-OAEP or RSA-OAEP-256 key wrapping with A256CBC-HS512 content encryption, the only
+ * combinations the protocol uses (docs/protocol.md, "The request body" and "Response body decryption"),
+ * through jose's `CompactEncrypt` and `compactDecrypt` with both allow-lists set to exactly what the header
+ * was checked to name, on the caller's KeyObject (jose caches a CryptoKey per KeyObject and alg, and runs the
+ * RSA work on the thread pool).
  *
  * Decryption checks everything that costs nothing before jose and the private-key operation: the
  * length cap, five canonical base64url parts, a UTF-8 JSON protected header with no member twice (jose

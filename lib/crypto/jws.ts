@@ -1,9 +1,9 @@
 /**
- * The signed tokens of the protocol (PROTOCOL.md §3, §5, §10): the `IOV-JWT` request token, the
- * `X-IOV-JWT` response token and the `X-IOV-JWT` webhook token. All three are RS256/384/512 compact
- * JWS over a claim set with `iss`, `sub`, `aud`, `iat`, `nbf`, `exp`, `jti` and either a `request`
- * (`meth`, `path`, `func`, `hash`) or a `response` (`status`, `func`, `hash`, `cache`, `location`)
- * object that binds the token to one HTTP message.
+ * The signed tokens of the protocol (docs/protocol.md, "The request token", "What the client verifies" and
+ * "Webhook verification"): the `IOV-JWT` request token, the `X-IOV-JWT` response token and the `X-IOV-JWT`
+ * webhook token. All three are RS256/384/512 compact JWS over a claim set with `iss`, `sub`, `aud`, `iat`,
+ * `nbf`, `exp`, `jti` and either a `request` (`meth`, `path`, `func`, `hash`) or a `response` (`status`,
+ * `func`, `hash`, `cache`, `location`) object that binds the token to one HTTP message.
  *
  * Verification is the union of the three official SDKs' checks, each failure a
  * {@link JwtVerificationError} naming the check. Nothing is trusted from the header beyond `alg`

@@ -1,13 +1,12 @@
 /**
  * RSA key loading and the LaunchKey key id.
  *
- * Keys are parsed once into node:crypto KeyObjects and reused: parsing a PEM costs ~0.4 ms, and jose
- * (and rsa.ts, for legacy packages) caches the WebCrypto CryptoKey it derives on the KeyObject
- * identity, per algorithm, so a fresh KeyObject per call would pay both costs on every request
- * (TOOLCHAIN.md §6: +1.0 ms per operation at 2048 bits). One KeyObject also serves every algorithm
- * (RS256/384/512 signing, RSA-OAEP and RSA-OAEP-256 unwrapping), where a CryptoKey is bound to one.
- * jose only ever gets the KeyObject, never a PEM: `importPKCS8` would refuse the PKCS#1 keys the SDKs
- * ship.
+ * Keys are parsed once into node:crypto KeyObjects and reused: parsing a PEM costs ~0.4 ms, and jose (and
+ * rsa.ts, for legacy packages) caches the WebCrypto CryptoKey it derives on the KeyObject identity, per
+ * algorithm, so a fresh KeyObject per call would pay both costs on every request (+1.0 ms per operation at
+ * 2048 bits, measured in bench/). One KeyObject also serves every algorithm (RS256/384/512 signing, RSA-OAEP
+ * and RSA-OAEP-256 unwrapping), where a CryptoKey is bound to one. jose only ever gets the KeyObject, never a
+ * PEM: `importPKCS8` would refuse the PKCS#1 keys the SDKs ship.
  */
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 

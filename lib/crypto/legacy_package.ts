@@ -1,7 +1,7 @@
 /**
- * The legacy `auth` package of the poll response and the authorization webhook: base64 (possibly
- * wrapped with CR/LF every 64 characters) of one raw RSAES-OAEP block with SHA-1 and MGF1-SHA-1,
- * not a JWE (PROTOCOL.md §8.2).
+ * The legacy `auth` package of the poll response and the authorization webhook: base64 (possibly wrapped with
+ * CR/LF every 64 characters) of one raw RSAES-OAEP block with SHA-1 and MGF1-SHA-1, not a JWE
+ * (docs/protocol.md, "Device packages").
  */
 import { JweDecryptionError } from '../errors.js';
 import type { PrivateKey, PublicKey } from './keys.js';

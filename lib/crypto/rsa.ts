@@ -1,11 +1,11 @@
 /**
- * The RSA checks and operations that stay on node:crypto: the key checks every JOSE call makes before
- * handing a key to jose, and RSAES-OAEP for the legacy `auth` package (one raw OAEP block, not a JWE,
- * which jose cannot read; PROTOCOL.md §8.2). Signing, verification and JWE key wrapping go through jose
- * (jws.ts, jwe.ts).
+ * The RSA checks and operations that stay on node:crypto: the key checks every JOSE call makes before handing
+ * a key to jose, and RSAES-OAEP for the legacy `auth` package (one raw OAEP block, not a JWE, which jose
+ * cannot read; docs/protocol.md, "Device packages"). Signing, verification and JWE key wrapping go through
+ * jose (jws.ts, jwe.ts).
  *
- * Why legacy decryption runs where it does (measured in bench/, TOOLCHAIN.md §6, on the 2-vCPU
- * reference VM): an OAEP decryption costs ~0.3 ms at 2048 bits but 4–5 ms at 4096. Up to
+ * Why legacy decryption runs where it does (measured in bench/ on the 2-vCPU reference VM that README.md,
+ * "Performance", describes): an OAEP decryption costs ~0.3 ms at 2048 bits but 4–5 ms at 4096. Up to
  * {@link SYNC_PRIVATE_KEY_MAX_BITS} it runs synchronously: a thread-pool hop would cost a third of the
  * operation again, and the package is decrypted at most once per login, only when the API sent no
  * `auth_jwe`. Above it, it runs on the thread pool with `webcrypto.subtle.decrypt` (node:crypto has no

@@ -1,7 +1,8 @@
 /**
- * The authorization request state machine (PROTOCOL.md §8): create with validation and the busy
- * signal, the simulated device's answer evaluated against the policies, and the response core with
- * both the legacy `auth` package and the `auth_jwe` package, encrypted for the requesting entity.
+ * The authorization request state machine (docs/protocol.md, "Authorization requests"; its states: "The
+ * emulator's request lifecycle"): create with validation and the busy signal, the simulated device's answer
+ * evaluated against the policies, and the response core with both the legacy `auth` package and the
+ * `auth_jwe` package, encrypted for the requesting entity.
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 
@@ -30,7 +31,10 @@ function optText(
   return null;
 }
 
-/** Denial reasons (§8.4): ≥ 2, unique ids, at least one fraud and one non-fraud. */
+/**
+ * Denial reasons (docs/protocol.md, "Creating an authorization request"): ≥ 2, unique ids, at least one fraud
+ * and one non-fraud.
+ */
 function denialReasons(
   value: unknown,
   service: Service,
@@ -69,8 +73,9 @@ function denialReasons(
 }
 
 /**
- * The request's own policy (PROTOCOL.md §9.1), parsed by the SDK's {@link AuthPolicy.fromJSON};
- * one it cannot read is refused with `SVC-002` ("invalid policy input"), as the API does.
+ * The request's own policy (docs/protocol.md, "The request policy"), parsed by the SDK's
+ * {@link AuthPolicy.fromJSON}; one it cannot read is refused with `SVC-002` ("invalid policy input"), as the API
+ * does.
  */
 function requestPolicy(value: unknown): AuthPolicy | null {
   if (value === undefined || value === null) return null;
@@ -87,9 +92,9 @@ function requestPolicy(value: unknown): AuthPolicy | null {
 }
 
 /**
- * The sliding-window limit on authorization requests by one service for one user (PROTOCOL.md §11):
- * over it, 429 with an empty body and `Retry-After` (the seconds until a request would be accepted);
- * a refused request is not counted, so the window frees up as the oldest counted requests age out
+ * The sliding-window limit on authorization requests by one service for one user (docs/protocol.md, "Other
+ * wire details"): over it, 429 with an empty body and `Retry-After` (the seconds until a request would be
+ * accepted); a refused request is not counted, so the window frees up as the oldest counted requests age out
  * on the emulator clock.
  */
 function checkRateLimit(ctx: EmulatorContext, service: Service, user: User, now: number): void {
@@ -244,9 +249,9 @@ export function userHashes(ctx: EmulatorContext, serviceId: string, user: User) 
 }
 
 /**
- * The auth response core of the poll and the webhook: `auth` (legacy OAEP-SHA1 package) and
- * `auth_jwe`, both to the requesting entity's key for the key that signed the create request
- * (the webhook's outer JWE uses the same key, PROTOCOL.md §10.4), whose id is `public_key_id`.
+ * The auth response core of the poll and the webhook: `auth` (legacy OAEP-SHA1 package) and `auth_jwe`, both
+ * to the requesting entity's key for the key that signed the create request (the webhook's outer JWE uses the
+ * same key, docs/protocol.md, "Device packages"), whose id is `public_key_id`.
  */
 export async function authCore(ctx: EmulatorContext, auth: AuthRequest): Promise<Record<string, unknown>> {
   const answer = auth.answer;

@@ -2,8 +2,8 @@
  * The emulator's clock: real time plus an offset that tests shift, so expiry and clock skew are
  * driven by moving time instead of sleeping.
  */
-import { formatDate } from '../entities/dates.js';
 import { InvalidArgumentError } from '../errors.js';
+import { formatIsoTime } from '../iso_time.js';
 
 /**
  * How far ahead of real time the emulator clock may run: 100 years. Far beyond anything a test
@@ -69,5 +69,5 @@ export class EmulatorClock {
 
 /** ISO-8601 UTC with whole seconds and `Z`, the API's date format. */
 export function isoSeconds(epochSeconds: number): string {
-  return formatDate(new Date(epochSeconds * 1000));
+  return formatIsoTime(new Date(epochSeconds * 1000));
 }

@@ -1,6 +1,6 @@
 /**
- * The emulator's start-up world (DESIGN.md §5): organizations, directories, services and users with
- * devices, from a JSON file or an object. A device listed here is already linked.
+ * The emulator's start-up world (docs/protocol.md, "Emulator configuration"): organizations, directories,
+ * services and users with devices, from a JSON file or an object. A device listed here is already linked.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -39,9 +39,9 @@ export interface ConfigDevice {
 }
 
 /**
- * The limit on authorization requests (PROTOCOL.md §11: HTTP 429 `RateLimited`): at most
- * `authsPerUser` requests by one service for one user in any `windowSeconds` (a sliding window on
- * the emulator clock, so tests move past it with `advanceClock`). Refused requests do not count.
+ * The limit on authorization requests (HTTP 429 `RateLimited`; docs/protocol.md, "Other wire details"): at
+ * most `authsPerUser` requests by one service for one user in any `windowSeconds` (a sliding window on the
+ * emulator clock, so tests move past it with `advanceClock`). Refused requests do not count.
  */
 export interface RateLimitOptions {
   /** Most `POST /service/v3/auths` one service may send for one user within the window; default 30. */

@@ -1,8 +1,8 @@
 /**
- * The control API (DESIGN.md §5): plain JSON under `/emulator/`, never part of the LaunchKey
- * protocol. It plays the phone (answer, link, log out) and drives the clock so tests never sleep.
- * Every route is behind the guard of control_guard.ts: the emulator's own Host, no foreign Origin,
- * and `Content-Type: application/json` on POSTs.
+ * The control API (docs/protocol.md, "The control API"): plain JSON under `/emulator/`, never part of the
+ * LaunchKey protocol. It plays the phone (answer, link, log out) and drives the clock so tests never sleep.
+ * Every route is behind the guard of control_guard.ts: the emulator's own Host, no foreign Origin, and
+ * `Content-Type: application/json` on POSTs.
  */
 import { respondToAuth } from './auth_flow.js';
 import { isoSeconds } from './clock.js';

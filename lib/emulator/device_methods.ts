@@ -1,10 +1,9 @@
 /**
- * The authentication methods of a simulated device and the `auth_methods` insight of its device
- * package (PROTOCOL.md §8.2). A device supports some methods (its hardware: face unlock, a
- * fingerprint reader, wearables over Bluetooth, ...) and has some set up; what is set up follows
- * from its factors: each factor is carried by the first method of its kind the device supports
- * (knowledge: PIN code, else circle code; inherence: fingerprint, else face; possession: wearables,
- * else locations).
+ * The authentication methods of a simulated device and the `auth_methods` insight of its device package
+ * (docs/protocol.md, "Device packages"). A device supports some methods (its hardware: face unlock, a
+ * fingerprint reader, wearables over Bluetooth, ...) and has some set up; what is set up follows from its
+ * factors: each factor is carried by the first method of its kind the device supports (knowledge: PIN code,
+ * else circle code; inherence: fingerprint, else face; possession: wearables, else locations).
  *
  * Each entry reports `set` (set up) and `active` (the same), `allowed` (always: the emulator has no
  * per-directory method settings), `supported` (the model), and for a set method `user_required`

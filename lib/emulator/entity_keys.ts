@@ -1,18 +1,20 @@
 /**
- * Public-key management shared by directory and service key endpoints (PROTOCOL.md §7.4, §7.5):
- * add with the KEY-001/KEY-002/ARG-001 rules, list, update (KEY-003) and remove (KEY-003/KEY-004).
+ * Public-key management shared by directory and service key endpoints (docs/protocol.md, "Public keys of
+ * entities"): add with the KEY-001/KEY-002/ARG-001 rules, list, update (KEY-003) and remove
+ * (KEY-003/KEY-004).
  */
 import { loadPublicKey, type PublicKey } from '../crypto/keys.js';
+import { parseIsoTime } from '../iso_time.js';
 import { isoSeconds } from './clock.js';
 import { ApiFault, invalidArgs } from './fault.js';
 import type { Entity, EntityKey } from './state.js';
 
-/** Parses an optional ISO date leniently (SDKs send `Z`, offsets or fractional seconds). */
+/** An optional date as the SDKs send it (`Z`, offsets, fractional seconds, no zone: UTC), in Unix seconds. */
 export function parseDate(value: unknown, field: string): number | null {
   if (value === null) return null;
-  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw invalidArgs({ [field]: 'must be an ISO-8601 date' });
-  return Math.floor(ms / 1000);
+  const date = parseIsoTime(value);
+  if (date === undefined) throw invalidArgs({ [field]: 'must be an ISO-8601 date' });
+  return Math.floor(date.getTime() / 1000);
 }
 
 function optBool(value: unknown, field: string): boolean | undefined {

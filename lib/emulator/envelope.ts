@@ -1,8 +1,9 @@
 /**
- * The server side of the JOSE envelope (PROTOCOL.md §3-§5): verify the `IOV-JWT` request token
- * (key of the `iss` entity named by `kid`, audience, time, method/path/body binding), check the
- * issuer may act for the subject, decrypt the JWE body with the API key; and sign every response
- * with an `X-IOV-JWT` bound to its status and body, encrypting non-empty bodies to the issuer.
+ * The server side of the JOSE envelope (docs/protocol.md, "How the emulator checks a request" and "The
+ * response envelope"): verify the `IOV-JWT` request token (key of the `iss` entity named by `kid`, audience,
+ * time, method/path/body binding), check the issuer may act for the subject, decrypt the JWE body with the
+ * API key; and sign every response with an `X-IOV-JWT` bound to its status and body, encrypting non-empty
+ * bodies to the issuer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 

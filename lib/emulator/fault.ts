@@ -38,9 +38,9 @@ export function invalidArgs(detail: Record<string, string>): ApiFault {
 export const forbidden = (): ApiFault => new ApiFault(403);
 
 /**
- * 429 with an empty body (PROTOCOL.md §12.8) and `Retry-After` in whole seconds: the official SDKs
- * read only the status (§5.4), this package's SDK also hands the header on as
- * `RateLimitedError.retryAfter`. The header is outside the signed token, which binds only the
+ * 429 with an empty body (docs/protocol.md, "The response envelope") and `Retry-After` in whole seconds: the
+ * official SDKs read only the status (docs/protocol.md, "Status handling"), this package's SDK also hands the
+ * header on as `RateLimitedError.retryAfter`. The header is outside the signed token, which binds only the
  * status, the body and Cache-Control/Location.
  */
 export const rateLimited = (retryAfterSeconds: number): ApiFault =>

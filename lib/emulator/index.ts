@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 
 import { loadPrivateKey, type PrivateKey } from '../crypto/keys.js';
 import { ConfigurationError } from '../errors.js';
+import { isLoopbackHost } from '../loopback.js';
 import { respondToAuth, type AuthAction } from './auth_flow.js';
 import { applyConfig, readConfigFile, resolveRateLimit, type EmulatorConfig, type RateLimitOptions } from './config.js';
 import type { EmulatorContext } from './context.js';
@@ -68,7 +69,7 @@ export interface EmulatorOptions {
   apiPrivateKey?: string;
   /** Size of a generated API key; default 2048. */
   apiKeyBits?: number;
-  /** Bind to a non-loopback host (T19: the emulator approves whatever it is told to). */
+  /** Bind to a non-loopback host (docs/security.md, T19: the emulator approves whatever it is told to). */
   allowRemote?: boolean;
   /** Seconds an auth request lives without a `ttl`; default 300. */
   defaultAuthTtl?: number;
@@ -160,13 +161,6 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-/** Whether a host is a loopback interface. */
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 async function apiKeyFrom(options: EmulatorOptions): Promise<PrivateKey> {
   if (options.apiPrivateKey !== undefined) return loadPrivateKey(options.apiPrivateKey);
   const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: options.apiKeyBits ?? 2048 });
@@ -188,7 +182,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new ConfigurationError('The LaunchKey emulator refuses to start with NODE_ENV=production');
   }
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopback(host) && options.allowRemote !== true) {
+  if (!isLoopbackHost(host) && options.allowRemote !== true) {
     throw new ConfigurationError(`The LaunchKey emulator binds to loopback only; ${host} needs allowRemote`);
   }
   const retention = resolveRetention(options.retention);

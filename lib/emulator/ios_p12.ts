@@ -1,10 +1,10 @@
 /**
  * The iOS push certificate a directory uploads (`PATCH /organization/v3/directories` `ios_p12`,
- * PROTOCOL.md §7.4): base64 (MIME-wrapped from Python) of a PKCS#12 file without a password, as
- * Keychain Access and `openssl pkcs12 -export -legacy` write it (certificate bag under
+ * docs/protocol.md, "Organization endpoints"): base64 (MIME-wrapped from Python) of a PKCS#12 file without a
+ * password, as Keychain Access and `openssl pkcs12 -export -legacy` write it (certificate bag under
  * pbeWithSHA1And40BitRC2-CBC, key under 3DES; newer files use PBES2 with AES). The API reports
- * `ios_certificate_fingerprint`: the SHA-256 of the certificate inside, as uppercase hex pairs
- * joined by colons (the official suites' expected values, e.g. `7A:31:98:…`).
+ * `ios_certificate_fingerprint`: the SHA-256 of the certificate inside, as uppercase hex pairs joined by
+ * colons (the official suites' expected values, e.g. `7A:31:98:…`).
  *
  * node:crypto reads no PKCS#12, and PKI.js decrypts through WebCrypto, which has no RC2, the cipher
  * of the legacy certificate bag; node-forge implements PKCS#12 with RC2, 3DES and PBES2. forge only

@@ -1,8 +1,8 @@
 /**
- * The image behind a device link's `qrcode` URL (PROTOCOL.md §7.3, §11): a scannable QR code of the
- * linking code itself, the text the user would otherwise type into the authenticator, as a PNG.
- * The matrix comes from uqr (a port of Nayuki's reference QR generator) and the PNG from pngjs,
- * both without dependencies of their own, since they ship with the package.
+ * The image behind a device link's `qrcode` URL (docs/protocol.md, "Directory endpoints"): a scannable QR
+ * code of the linking code itself, the text the user would otherwise type into the authenticator, as a PNG.
+ * The matrix comes from uqr (a port of Nayuki's reference QR generator) and the PNG from pngjs, both without
+ * dependencies of their own, since they ship with the package.
  */
 import { PNG } from 'pngjs';
 import { encode } from 'uqr';

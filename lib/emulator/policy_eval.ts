@@ -1,10 +1,11 @@
 /**
- * Whether a simulated device can satisfy an auth policy (PROTOCOL.md §9): factor counts and types
- * against the device's factors, jailbreak protection against `jailbroken`, geofences by haversine
- * distance to the device location, territory fences by country/area/postal code, and legacy time
- * fences against the emulator clock. The request policy is merged with the service policy by
- * requiring both: a request can only make the service's policy stricter. Policies are the SDK's own
- * classes (lib/entities/policy.ts), parsed with their `fromJSON`; this module only reads them.
+ * Whether a simulated device can satisfy an auth policy (docs/protocol.md, "How the emulator evaluates
+ * policies"): factor counts and types against the device's factors, jailbreak protection against
+ * `jailbroken`, geofences by haversine distance to the device location, territory fences by
+ * country/area/postal code, and legacy time fences against the emulator clock. The request policy is merged
+ * with the service policy by requiring both: a request can only make the service's policy stricter. Policies
+ * are the SDK's own classes (lib/entities/policy.ts), parsed with their `fromJSON`; this module only reads
+ * them.
  */
 import {
   AuthPolicy,
@@ -137,7 +138,7 @@ const fenceForPackage = (fence: Fence): Record<string, unknown> => ({ ...fence.t
 /** The `auth_policy` object of a device package: what the device enforced (lowercase types). */
 export function packagePolicy(policy: EvaluatedPolicy): Record<string, unknown> {
   if (policy instanceof LegacyPolicy || policy instanceof AuthPolicy) {
-    // Legacy locations carry no `type` (PROTOCOL.md §8.2).
+    // Legacy locations carry no `type` (docs/protocol.md, "How the emulator evaluates policies").
     const geofences = policy.geofences.map((g) => ({
       name: g.name,
       latitude: g.latitude,
@@ -155,9 +156,9 @@ export function packagePolicy(policy: EvaluatedPolicy): Record<string, unknown> 
 }
 
 /**
- * A service policy as `POST …/service/policy/item` (and the control API) reports it: the class's
- * own `toJSON` (Python's key order), with `type: "LEGACY"` first on legacy policies, and the blank
- * legacy policy when the service has none (PROTOCOL.md §9.2: both arrays always present).
+ * A service policy as `POST …/service/policy/item` (and the control API) reports it: the class's own `toJSON`
+ * (Python's key order), with `type: "LEGACY"` first on legacy policies, and the blank legacy policy when the
+ * service has none (both arrays always present: docs/protocol.md, "Service policies").
  */
 export function servicePolicyItem(policy: ServicePolicy | null): Record<string, unknown> {
   if (policy === null) return { type: 'LEGACY', factors: [], minimum_requirements: [] };

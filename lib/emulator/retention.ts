@@ -14,9 +14,9 @@ export interface RetentionOptions {
    */
   finishedAuthSeconds?: number;
   /**
-   * Most finished authorization requests kept at once; beyond it, the ones that finished first are
-   * dropped even inside `finishedAuthSeconds`. Default 10 000. A dropped request polls as an unknown
-   * one does on the API: 204, indistinguishable from pending (PROTOCOL.md §7.2).
+   * Most finished authorization requests kept at once; beyond it, the ones that finished first are dropped
+   * even inside `finishedAuthSeconds`. Default 10 000. A dropped request polls as an unknown one does on the
+   * API: 204, indistinguishable from pending (docs/protocol.md, "The emulator's request lifecycle").
    */
   finishedAuths?: number;
   /** Most webhook delivery records kept (the log of `webhooks()` and `GET /emulator/webhooks`); the oldest go first. Default 1000. */

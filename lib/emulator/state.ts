@@ -16,7 +16,7 @@ export type DeviceFactor = 'knowledge' | 'inherence' | 'possession';
 /** Every device factor, in the order device packages list them. */
 export const DEVICE_FACTORS: readonly DeviceFactor[] = ['knowledge', 'inherence', 'possession'];
 
-/** 0 both, 1 encryption only, 2 signature only (PROTOCOL.md §1.4). */
+/** 0 both, 1 encryption only, 2 signature only (docs/protocol.md, "Key types"). */
 export type KeyType = 0 | 1 | 2;
 
 export interface EntityKey {
@@ -252,10 +252,10 @@ export class EmulatorState {
   }
 
   /**
-   * The key a response is encrypted to, chosen per request from the key that signed it
-   * (`signingKid`; also used for the auth packages and webhooks of a process, with the key that
-   * started it, PROTOCOL.md §10.1). The official SDKs' integration suite pins both halves of the
-   * rule on one organization holding a dual-purpose, a signature-only and an encryption-only key:
+   * The key a response is encrypted to, chosen per request from the key that signed it (`signingKid`; also
+   * used for the auth packages and webhooks of a process, with the key that started it; docs/protocol.md,
+   * "Webhook delivery"). The official SDKs' integration suite pins both halves of the rule on one
+   * organization holding a dual-purpose, a signature-only and an encryption-only key:
    *
    * - signed with a dual-purpose key: the answer is encrypted to that same key, so a client holding
    *   only its dual-purpose key opens it whatever other keys the entity has;

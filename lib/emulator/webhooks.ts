@@ -1,8 +1,8 @@
 /**
- * Outbound webhooks (PROTOCOL.md §10): POSTed at once to the callback URL with an `X-IOV-JWT`
- * signed by the API key and bound to method, path and body; encrypted bodies go to the initiating
- * entity's encryption key. Failures are retried a few times with a short backoff; every attempt is
- * recorded in the delivery log.
+ * Outbound webhooks (docs/protocol.md, "Webhook delivery"): POSTed at once to the callback URL with an
+ * `X-IOV-JWT` signed by the API key and bound to method, path and body; encrypted bodies go to the initiating
+ * entity's encryption key. Failures are retried a few times with a short backoff; every attempt is recorded
+ * in the delivery log.
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -43,8 +43,8 @@ export interface Webhook {
   /** The initiating entity (`aud`), e.g. `svc:<uuid>`. */
   audience: string;
   /**
-   * The initiator's key that signed the request starting the process: it picks the key an
-   * encrypted body goes to ("the same key utilized to initiate the process", PROTOCOL.md §10.1).
+   * The initiator's key that signed the request starting the process: it picks the key an encrypted body goes
+   * to ("the same key utilized to initiate the process"; docs/protocol.md, "Webhook delivery").
    */
   audienceKeyId?: string;
   /** `svc:<uuid>` or `dir:<uuid>`. */

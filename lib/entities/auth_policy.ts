@@ -1,7 +1,7 @@
 /**
- * The per-request policy of `POST /service/v3/auths` (PROTOCOL.md §9.1), with the meaning and the
- * exact serialisation of launchkey-python 4.x `launchkey.entities.service.AuthPolicy`, and the
- * `minimum_requirements`/`factors` structure it shares with legacy service policies.
+ * The per-request policy of `POST /service/v3/auths` (docs/protocol.md, "The request policy"), with the
+ * meaning and the exact serialisation of launchkey-python 4.x `launchkey.entities.service.AuthPolicy`, and
+ * the `minimum_requirements`/`factors` structure it shares with legacy service policies.
  */
 import { GeoCircleFence, geoCircleFromRecord, timeFenceFromRecord } from './fences.js';
 import type { TimeFence, TimeFenceJson } from './fences.js';
@@ -12,13 +12,11 @@ import {
   checkList,
   checkRecord,
   fail,
-  isParsing,
   parseStep,
   requireLegacyStructure,
   toPlainJson,
-  whileParsing,
 } from './policy_common.js';
-import type { JsonRecord } from './policy_common.js';
+import type { JsonRecord, PolicyRules } from './policy_common.js';
 
 /** The `minimum_requirements` entry Python writes (all four counts present). */
 export interface MinimumRequirementJson {
@@ -92,15 +90,15 @@ export interface Requirements {
 }
 
 /**
- * Validates requirement options with Python's rules. While parsing, `any` may accompany specific
+ * Validates requirement options with Python's rules. When parsing, `any` may accompany specific
  * factors, because Java sends exactly that (`auth-request-policy-java.json`) and the API merges it.
  */
-export function checkRequirements(options: AuthPolicyOptions): Requirements {
+export function checkRequirements(options: AuthPolicyOptions, rules: PolicyRules): Requirements {
   const any = options.any === undefined ? 0 : checkInteger(options.any, 'any', 0, 3);
   const knowledge = checkBoolean(options.knowledge, 'knowledge');
   const inherence = checkBoolean(options.inherence, 'inherence');
   const possession = checkBoolean(options.possession, 'possession');
-  if (!isParsing() && any !== 0 && (knowledge || inherence || possession)) {
+  if (rules === 'build' && any !== 0 && (knowledge || inherence || possession)) {
     fail('any', 'any cannot be combined with knowledge, inherence or possession');
   }
   return {
@@ -170,65 +168,63 @@ function legacyFlag(value: unknown, field: string): boolean {
 }
 
 /**
- * Reads the legacy structure (PROTOCOL.md §9.1) of a detached record: the first
- * `minimum_requirements` entry (as Python reads it; `all` is read like `any`), the `device
- * integrity` flag, the `geofence` locations (unnamed allowed) and, when `allowTimeFences`, the
- * `timefence` windows. Numbers must be JSON numbers; only the 0/1 flags accept numeric strings.
- * Runs the constructors in parse mode; error fields are relative to the record.
+ * Reads the legacy structure (docs/protocol.md, "The request policy") of a detached record: the first
+ * `minimum_requirements` entry (as Python reads it; `all` is read like `any`), the `device integrity` flag,
+ * the `geofence` locations (unnamed allowed) and, when `allowTimeFences`, the `timefence` windows. Numbers
+ * must be JSON numbers; only the 0/1 flags accept numeric strings. The fences are built with the parse rules;
+ * error fields are relative to the record.
  */
 export function readLegacyStructure(raw: JsonRecord, allowTimeFences: boolean): LegacyStructure {
-  return whileParsing(() => {
-    const requirements: AuthPolicyOptions = {};
-    const geofences: GeoCircleFence[] = [];
-    const timeFences: TimeFence[] = [];
-    const minimum = checkList(raw['minimum_requirements'] ?? undefined, 'minimum_requirements');
-    if (minimum.length > 0) {
-      const field = 'minimum_requirements[0]';
-      const r = checkRecord(minimum[0], field);
-      const requirement = r['requirement'];
-      if (requirement !== undefined && requirement !== 'authenticated' && requirement !== 'enabled') {
-        fail(`${field}.requirement`, `${field}.requirement must be authenticated or enabled`);
-      }
-      const anyKey = r['any'] === undefined || r['any'] === null ? 'all' : 'any';
-      requirements.any = checkInteger(r[anyKey] ?? 0, `${field}.${anyKey}`, 0, 3);
-      requirements.knowledge = legacyFlag(r['knowledge'], `${field}.knowledge`);
-      requirements.inherence = legacyFlag(r['inherence'], `${field}.inherence`);
-      requirements.possession = legacyFlag(r['possession'], `${field}.possession`);
+  const requirements: AuthPolicyOptions = {};
+  const geofences: GeoCircleFence[] = [];
+  const timeFences: TimeFence[] = [];
+  const minimum = checkList(raw['minimum_requirements'] ?? undefined, 'minimum_requirements');
+  if (minimum.length > 0) {
+    const field = 'minimum_requirements[0]';
+    const r = checkRecord(minimum[0], field);
+    const requirement = r['requirement'];
+    if (requirement !== undefined && requirement !== 'authenticated' && requirement !== 'enabled') {
+      fail(`${field}.requirement`, `${field}.requirement must be authenticated or enabled`);
     }
-    checkList(raw['factors'] ?? undefined, 'factors').forEach((value, i) => {
-      const field = `factors[${i}]`;
-      const f = checkRecord(value, field);
-      const attributes = checkRecord(f['attributes'] ?? {}, `${field}.attributes`);
-      switch (f['factor']) {
-        case 'geofence': {
-          const where = `${field}.attributes.locations`;
-          checkList(attributes['locations'] ?? undefined, where).forEach((loc, j) => {
-            geofences.push(geoCircleFromRecord(checkRecord(loc, `${where}[${j}]`), `${where}[${j}]`));
-          });
-          break;
-        }
-        case 'device integrity':
-          requirements.jailbreakProtection = legacyFlag(
-            attributes['factor enabled'],
-            `${field}.attributes.factor enabled`,
-          );
-          break;
-        case 'timefence': {
-          if (!allowTimeFences) fail(field, `${field}: time fences are only allowed in service policies`);
-          const where = `${field}.attributes.time fences`;
-          checkList(attributes['time fences'] ?? undefined, where).forEach((t, j) => {
-            timeFences.push(timeFenceFromRecord(checkRecord(t, `${where}[${j}]`), `${where}[${j}]`, true));
-          });
-          break;
-        }
-        default:
-          fail(`${field}.factor`, `${field}.factor must be geofence, device integrity or timefence`);
+    const anyKey = r['any'] === undefined || r['any'] === null ? 'all' : 'any';
+    requirements.any = checkInteger(r[anyKey] ?? 0, `${field}.${anyKey}`, 0, 3);
+    requirements.knowledge = legacyFlag(r['knowledge'], `${field}.knowledge`);
+    requirements.inherence = legacyFlag(r['inherence'], `${field}.inherence`);
+    requirements.possession = legacyFlag(r['possession'], `${field}.possession`);
+  }
+  checkList(raw['factors'] ?? undefined, 'factors').forEach((value, i) => {
+    const field = `factors[${i}]`;
+    const f = checkRecord(value, field);
+    const attributes = checkRecord(f['attributes'] ?? {}, `${field}.attributes`);
+    switch (f['factor']) {
+      case 'geofence': {
+        const where = `${field}.attributes.locations`;
+        checkList(attributes['locations'] ?? undefined, where).forEach((loc, j) => {
+          geofences.push(geoCircleFromRecord(checkRecord(loc, `${where}[${j}]`), `${where}[${j}]`));
+        });
+        break;
       }
-    });
-    if (geofences.length > MAX_FENCES) fail('geofences', `at most ${MAX_FENCES} geofences are allowed`);
-    if (timeFences.length > MAX_FENCES) fail('timeFences', `at most ${MAX_FENCES} time fences are allowed`);
-    return { requirements, geofences, timeFences };
+      case 'device integrity':
+        requirements.jailbreakProtection = legacyFlag(
+          attributes['factor enabled'],
+          `${field}.attributes.factor enabled`,
+        );
+        break;
+      case 'timefence': {
+        if (!allowTimeFences) fail(field, `${field}: time fences are only allowed in service policies`);
+        const where = `${field}.attributes.time fences`;
+        checkList(attributes['time fences'] ?? undefined, where).forEach((t, j) => {
+          timeFences.push(timeFenceFromRecord(checkRecord(t, `${where}[${j}]`), `${where}[${j}]`, true));
+        });
+        break;
+      }
+      default:
+        fail(`${field}.factor`, `${field}.factor must be geofence, device integrity or timefence`);
+    }
   });
+  if (geofences.length > MAX_FENCES) fail('geofences', `at most ${MAX_FENCES} geofences are allowed`);
+  if (timeFences.length > MAX_FENCES) fail('timeFences', `at most ${MAX_FENCES} time fences are allowed`);
+  return { requirements, geofences, timeFences };
 }
 
 /** Canonical text of a policy's wire form, for equality. */
@@ -254,8 +250,11 @@ export class AuthPolicy {
   readonly #geofences: GeoCircleFence[] = [];
 
   /** Validates the options with Python's rules; throws `InvalidPolicyError` naming the bad option. */
-  constructor(options: AuthPolicyOptions = {}) {
-    const r = checkRequirements(options);
+  constructor(options?: AuthPolicyOptions);
+  /** @internal With `'parse'`, `any` may accompany specific factors. */
+  constructor(options: AuthPolicyOptions, rules: PolicyRules);
+  constructor(options: AuthPolicyOptions = {}, rules: PolicyRules = 'build') {
+    const r = checkRequirements(options, rules);
     this.any = r.any;
     this.knowledge = r.knowledge;
     this.inherence = r.inherence;
@@ -299,13 +298,11 @@ export class AuthPolicy {
       fail('policy.type', 'an authorization request policy has no type other than LEGACY');
     }
     requireLegacyStructure(raw, 'policy');
-    return parseStep('policy', () =>
-      whileParsing(() => {
-        const read = readLegacyStructure(raw, false);
-        const policy = new AuthPolicy(read.requirements);
-        policy.#geofences.push(...read.geofences);
-        return policy;
-      }),
-    );
+    return parseStep('policy', () => {
+      const read = readLegacyStructure(raw, false);
+      const policy = new AuthPolicy(read.requirements, 'parse');
+      policy.#geofences.push(...read.geofences);
+      return policy;
+    });
   }
 }

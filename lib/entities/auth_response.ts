@@ -1,8 +1,10 @@
 /**
- * Authorization responses (PROTOCOL.md §8.2, §8.3, §10.4): the "auth response core" of the poll
- * (`GET /service/v3/auths/{id}`) and of the authorization-response webhook, and the two device
- * packages it carries — the JWE `auth_jwe` and the legacy RSA-OAEP-SHA1 `auth` — decoded into typed,
- * runtime-validated results.
+ * Authorization responses (docs/protocol.md, "The auth response core", "Device packages" and "What counts as
+ * approved"): the "auth response core" of the poll (`GET /service/v3/auths/{id}`) and of the
+ * authorization-response webhook, and the two device packages it carries — the JWE `auth_jwe` and the legacy
+ * RSA-OAEP-SHA1 `auth` — parsed, once decrypted, into typed, runtime-validated results. Decryption is not
+ * here: the layer that receives the bytes opens the packages (`webhooks/device_package.ts`) and hands the
+ * plaintext to these parsers, so the entities stay wire types and parsers.
  *
  * Semantics follow the Python SDK 4.x (the newest): `AdvancedAuthorizationResponse` is
  * {@link AuthorizationResponse}; its legacy `AuthorizationResponse` is
@@ -10,17 +12,9 @@
  *
  * Lenient where the SDKs are (unknown enum values become `OTHER`, case-insensitive policy names) and
  * strict where a wrong JSON type could change a decision (`response: "true"` is an error, not an
- * approval). No I/O: the caller supplies the core and the private keys.
+ * approval).
  */
-import { JWE_ALGORITHMS, decryptJwe } from '../crypto/jwe.js';
-import type { PrivateKey } from '../crypto/keys.js';
-import { decryptLegacyPackage } from '../crypto/legacy_package.js';
-import {
-  AuthRequestMismatchError,
-  InvalidPolicyError,
-  JweDecryptionError,
-  LegacyPackageRefusedError,
-} from '../errors.js';
+import { InvalidPolicyError } from '../errors.js';
 import { fenceFromWire, type FenceJson } from './fences.js';
 import {
   fieldName,
@@ -30,7 +24,6 @@ import {
   nullableObject,
   nullableString,
   optionalString,
-  parseJsonObject,
   requireArray,
   requireBoolean,
   requireObject,
@@ -183,64 +176,6 @@ export interface LegacyAuthorizationResponse {
   userPushId: string;
 }
 
-/** Where the private keys come from: a {@link KeyRing}, or anything with its `get`. */
-export interface PrivateKeyLookup {
-  get(kid: string): PrivateKey | undefined;
-}
-
-/** Options of {@link decodeAuthorizationResponse}. */
-export interface DecodeAuthorizationResponseOptions {
-  /**
-   * The authorization request this response must answer. When given, the package's `auth_request`
-   * must equal it (UUIDs compared case-insensitively) or {@link AuthRequestMismatchError} is thrown.
-   */
-  expectedAuthorizationRequestId?: string;
-  /**
-   * Whether a core without `auth_jwe` may be answered from the legacy `auth` package; default `true`
-   * (the SDKs' behaviour). The legacy package carries no type or reason, and its key is chosen by the
-   * sender's `public_key_id`; a strategy that wants only JWE packages passes `false` (SECURITY T21),
-   * and a core without `auth_jwe` is then a {@link LegacyPackageRefusedError} (a
-   * `PayloadValidationError` on `auth_jwe`, code `ERR_LK_LEGACY_PACKAGE_REFUSED`).
-   */
-  allowLegacyPackage?: boolean;
-}
-
-/**
- * Decrypts and decodes the device package of an auth response core. The JWE package is preferred:
- * it is decrypted with the key its `kid` names (RSA-OAEP or RSA-OAEP-256 with A256CBC-HS512; no
- * trial of other keys). Without one, the legacy `auth` package is decrypted (RSA-OAEP-SHA1) with the
- * key whose id is `public_key_id`.
- *
- * @param core a core from {@link parseAuthResponseCore}.
- * @param keys the requesting entity's private keys (a {@link KeyRing}).
- * @throws {JweDecryptionError} when the package cannot be decrypted (`key` when no held key fits).
- * @throws {PayloadValidationError} naming the field (`auth_jwe.service_pins`, `auth.response`, ...)
- *   when the decrypted package has the wrong shape.
- * @throws {AuthRequestMismatchError} when the package answers another request than the expected one.
- */
-export async function decodeAuthorizationResponse(
-  core: AuthResponseCore,
-  keys: PrivateKeyLookup,
-  options: DecodeAuthorizationResponseOptions = {},
-): Promise<AuthorizationResponse> {
-  const response =
-    core.authJwe !== undefined
-      ? await decodeJwePackage(core, core.authJwe, keys)
-      : options.allowLegacyPackage === false
-        ? refuseLegacyPackage()
-        : await decodeLegacyPackage(core, keys);
-  const expected = options.expectedAuthorizationRequestId;
-  if (expected !== undefined && expected.toLowerCase() !== response.authorizationRequestId.toLowerCase()) {
-    throw new AuthRequestMismatchError(expected, response.authorizationRequestId);
-  }
-  return response;
-}
-
-/** Nothing is decrypted: the refusal depends only on which package the core carries. */
-function refuseLegacyPackage(): never {
-  throw new LegacyPackageRefusedError();
-}
-
 /** The legacy (Python `AuthorizationResponse`) view of a decoded response. */
 export function toLegacyAuthorizationResponse(response: AuthorizationResponse): LegacyAuthorizationResponse {
   return {
@@ -255,28 +190,8 @@ export function toLegacyAuthorizationResponse(response: AuthorizationResponse): 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Package decoding
+// Package parsing
 // ---------------------------------------------------------------------------------------------
-
-async function decodeJwePackage(
-  core: AuthResponseCore,
-  compact: string,
-  keys: PrivateKeyLookup,
-): Promise<AuthorizationResponse> {
-  const { plaintext } = await decryptJwe(compact, (kid) => keys.get(kid), { algorithms: JWE_ALGORITHMS });
-  return parseJwePackage(parseJsonObject(plaintext, 'auth_jwe'), core);
-}
-
-async function decodeLegacyPackage(core: AuthResponseCore, keys: PrivateKeyLookup): Promise<AuthorizationResponse> {
-  const key = keys.get(core.publicKeyId);
-  if (key === undefined) {
-    throw new JweDecryptionError('key', `The key id ${core.publicKeyId} could not be found among the available keys`, {
-      kid: core.publicKeyId,
-    });
-  }
-  const plaintext = await decryptLegacyPackage(core.auth, key);
-  return parseLegacyPackage(parseJsonObject(plaintext, 'auth'), core);
-}
 
 /** Fields of the core every decoded response carries. */
 function coreFields(core: AuthResponseCore) {
@@ -298,7 +213,7 @@ export function parseLegacyPackage(payload: unknown, core: AuthResponseCore): Au
   return {
     packageFormat: 'legacy',
     authorizationRequestId: requireString(raw['auth_request'], 'auth.auth_request'),
-    // Strictly a boolean: "true" or 1 must never read as an approval (SECURITY T21).
+    // Strictly a boolean: "true" or 1 must never read as an approval (docs/security.md, T21).
     authorized: requireBoolean(raw['response'], 'auth.response'),
     type: null,
     reason: null,

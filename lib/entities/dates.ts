@@ -1,23 +1,17 @@
 /**
- * Dates on the wire (PROTOCOL.md §11): the API sends ISO-8601 UTC with whole seconds
- * (`2018-01-11T05:20:55Z`); the SDKs send the same shape. Parsing is lenient (any ISO-8601 that
- * `Date.parse` reads), formatting is strict.
+ * Dates in the entities the API returns (docs/protocol.md, "Other wire details"), read with the one
+ * parser of wire times (lib/iso_time.ts: a time without a zone is UTC) and refused as a
+ * `PayloadValidationError` naming the field.
  */
+import { parseIsoTime } from '../iso_time.js';
 import { invalid } from './validate.js';
 
 /** A date from the wire; `field` names it in the error. */
 export function requireDate(value: unknown, field: string): Date {
-  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) invalid(field, `${field} must be an ISO-8601 date`);
-  return new Date(ms);
+  return parseIsoTime(value) ?? invalid(field, `${field} must be an ISO-8601 date`);
 }
 
 /** A date, or `null` when absent or `null`. */
 export function nullableDate(value: unknown, field: string): Date | null {
   return value === undefined || value === null ? null : requireDate(value, field);
-}
-
-/** `YYYY-MM-DDTHH:MM:SSZ`, the protocol's date format. */
-export function formatDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -1,6 +1,6 @@
 /**
- * What the directory endpoints return about a user (PROTOCOL.md §7.3): linking data, devices,
- * service sessions and TOTP secrets, parsed and validated at runtime.
+ * What the directory endpoints return about a user (docs/protocol.md, "Directory endpoints"): linking data,
+ * devices, service sessions and TOTP secrets, parsed and validated at runtime.
  */
 import { nullableDate, requireDate } from './dates.js';
 import {

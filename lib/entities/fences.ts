@@ -1,20 +1,10 @@
 /**
- * Fences of LaunchKey policies (PROTOCOL.md §9.2): the geo circle and territory fences of the
- * service policies, and the time fences of legacy service policies. Immutable value objects with
- * the meanings of launchkey-python 4.x (`launchkey.entities.service.policy`).
+ * Fences of LaunchKey policies (docs/protocol.md, "Fences"): the geo circle and territory fences of the
+ * service policies, and the time fences of legacy service policies. Immutable value objects with the meanings
+ * of launchkey-python 4.x (`launchkey.entities.service.policy`).
  */
-import {
-  checkInteger,
-  checkName,
-  checkNumber,
-  checkRecord,
-  fail,
-  isParsing,
-  parseStep,
-  toPlainJson,
-  whileParsing,
-} from './policy_common.js';
-import type { JsonRecord } from './policy_common.js';
+import { checkInteger, checkName, checkNumber, checkRecord, fail, parseStep, toPlainJson } from './policy_common.js';
+import type { JsonRecord, PolicyRules } from './policy_common.js';
 
 /** Wire form of a {@link GeoCircleFence} (Python key order). */
 export interface GeoCircleFenceJson {
@@ -122,9 +112,12 @@ export class TerritoryFence {
    * only requires strings, because Java and .NET never checked them (their fixtures hold
    * `"country":"country"`).
    */
-  constructor(options: TerritoryFenceOptions) {
+  constructor(options: TerritoryFenceOptions);
+  /** @internal With `'parse'`, the country and area formats are not checked. */
+  constructor(options: TerritoryFenceOptions, rules: PolicyRules);
+  constructor(options: TerritoryFenceOptions, rules: PolicyRules = 'build') {
     this.name = checkName(options.name, 'name', false);
-    const strict = !isParsing();
+    const strict = rules === 'build';
     const country: unknown = options.country;
     if (
       typeof country !== 'string' ||
@@ -176,16 +169,16 @@ export type FenceJson = GeoCircleFenceJson | TerritoryFenceJson;
 
 /** Builds a geo circle from a detached wire record (`type` is not looked at); `field` prefixes error fields. */
 export function geoCircleFromRecord(raw: JsonRecord, field: string): GeoCircleFence {
-  return parseStep(field, () =>
-    whileParsing(
-      () =>
-        new GeoCircleFence({
-          latitude: raw['latitude'] as number,
-          longitude: raw['longitude'] as number,
-          radius: raw['radius'] as number,
-          name: raw['name'] as string | null | undefined,
-        }),
-    ),
+  // A geo circle has no parse-only leniency: the builder's rules are the wire's.
+  return parseStep(
+    field,
+    () =>
+      new GeoCircleFence({
+        latitude: raw['latitude'] as number,
+        longitude: raw['longitude'] as number,
+        radius: raw['radius'] as number,
+        name: raw['name'] as string | null | undefined,
+      }),
   );
 }
 
@@ -198,16 +191,18 @@ export function fenceFromWire(value: unknown, field: string): Fence {
   const type = raw['type'] ?? 'GEO_CIRCLE';
   if (type === 'GEO_CIRCLE') return geoCircleFromRecord(raw, field);
   if (type !== 'TERRITORY') return fail(`${field}.type`, `${field}.type must be GEO_CIRCLE or TERRITORY`);
-  return parseStep(field, () =>
-    whileParsing(
-      () =>
-        new TerritoryFence({
+  return parseStep(
+    field,
+    () =>
+      new TerritoryFence(
+        {
           country: raw['country'] as string,
           administrativeArea: raw['administrative_area'] as string | null | undefined,
           postalCode: raw['postal_code'] as string | number | null | undefined,
           name: raw['name'] as string | null | undefined,
-        }),
-    ),
+        },
+        'parse',
+      ),
   );
 }
 
@@ -287,11 +282,17 @@ export class TimeFence {
   readonly timezone: string;
 
   /** Validates and freezes the time fence; throws `InvalidPolicyError` naming the bad option. */
-  constructor(options: TimeFenceOptions) {
+  constructor(options: TimeFenceOptions);
+  /**
+   * @internal With `'parse'`, day names are read in any case and may repeat, and a window may start and end
+   * at the same time.
+   */
+  constructor(options: TimeFenceOptions, rules: PolicyRules);
+  constructor(options: TimeFenceOptions, rules: PolicyRules = 'build') {
     this.name = checkName(options.name, 'name', true) ?? fail('name', 'name is required');
     const days: unknown = options.days;
     if (!Array.isArray(days) || days.length === 0) fail('days', 'days must be a non-empty array of day names');
-    const parsing = isParsing();
+    const parsing = rules === 'parse';
     const set = new Set<DayName>();
     (days as unknown[]).forEach((day, i) => {
       // Parsing mirrors Python's `day.lower()`; builders get exactly the spelling the wire uses.
@@ -340,10 +341,11 @@ export function timeFenceFromJSON(wire: unknown): TimeFence {
  */
 export function timeFenceFromRecord(raw: JsonRecord, field: string, minutesDefaultToZero = false): TimeFence {
   const minute = (key: string): number => (raw[key] ?? (minutesDefaultToZero ? 0 : undefined)) as number;
-  return parseStep(field, () =>
-    whileParsing(
-      () =>
-        new TimeFence({
+  return parseStep(
+    field,
+    () =>
+      new TimeFence(
+        {
           name: raw['name'] as string,
           days: raw['days'] as DayName[],
           startHour: raw['start hour'] as number,
@@ -351,7 +353,8 @@ export function timeFenceFromRecord(raw: JsonRecord, field: string, minutesDefau
           endHour: raw['end hour'] as number,
           endMinute: minute('end minute'),
           timezone: (raw['timezone'] ?? undefined) as string | undefined,
-        }),
-    ),
+        },
+        'parse',
+      ),
   );
 }

@@ -1,6 +1,6 @@
 /**
- * Directories as the organization endpoints return them (PROTOCOL.md §7.4), parsed and validated at
- * runtime.
+ * Directories as the organization endpoints return them (docs/protocol.md, "Organization endpoints"), parsed
+ * and validated at runtime.
  */
 import {
   fieldName,

@@ -1,8 +1,8 @@
 /**
- * The public, typed policy API of the SDK (PROTOCOL.md §9): the per-request {@link AuthPolicy}, the
- * service policies and their fences, with the meanings of launchkey-python 4.x. Builders validate
- * eagerly and throw `InvalidPolicyError` (`code` `ERR_LK_INVALID_POLICY`, `field` naming the place);
- * every class is immutable (except `AuthPolicy.addGeofence`) and `toJSON` always returns a new object.
+ * The public, typed policy API of the SDK (docs/protocol.md, "Policies"): the per-request {@link AuthPolicy},
+ * the service policies and their fences, with the meanings of launchkey-python 4.x. Builders validate eagerly
+ * and throw `InvalidPolicyError` (`code` `ERR_LK_INVALID_POLICY`, `field` naming the place); every class is
+ * immutable (except `AuthPolicy.addGeofence`) and `toJSON` always returns a new object.
  */
 export {
   AuthPolicy,

@@ -2,10 +2,12 @@
  * Validation helpers shared by the public policy classes (not re-exported from the package).
  *
  * Builders validate strictly with the official Python SDK's rules; `fromJSON` parses what any SDK
- * or the API sends, so a few format rules that only one SDK enforces client-side are relaxed while
- * {@link whileParsing} runs (see {@link isParsing}). Every failure is an {@link InvalidPolicyError}.
+ * or the API sends, so a few format rules that only one SDK enforces client-side are relaxed: the
+ * parsers pass {@link PolicyRules} `'parse'` to the constructors they call, explicitly, and a public
+ * constructor always builds. Every failure is an {@link InvalidPolicyError}.
  */
 import { InvalidPolicyError, LaunchKeyError } from '../errors.js';
+import { PROTOTYPE_KEYS } from './validate.js';
 
 /** Longest fence or time-fence name accepted (UTF-16 code units); an SDK-side bound, not the API's. */
 export const MAX_NAME_LENGTH = 256;
@@ -17,28 +19,15 @@ export const MAX_FENCES = 100;
 const MAX_DEPTH = 16;
 const MAX_NODES = 20_000;
 
-/** Own keys that must never reach object construction (SECURITY.md T14). */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-let parsingDepth = 0;
-
-/** Runs `build` with the parse-only leniencies enabled (synchronously; nothing else runs meanwhile). */
-export function whileParsing<T>(build: () => T): T {
-  parsingDepth += 1;
-  try {
-    return build();
-  } finally {
-    parsingDepth -= 1;
-  }
-}
-
-/** Whether a constructor is running on behalf of `fromJSON` rather than a caller's builder options. */
-export function isParsing(): boolean {
-  return parsingDepth > 0;
-}
+/**
+ * Which rules a policy or fence constructor applies: `'build'` for a caller's options (every rule of the
+ * Python SDK), `'parse'` for what `fromJSON` read off the wire or from another SDK (the few rules that only
+ * one SDK enforces client-side are relaxed; each constructor says which). The parsers pass it explicitly.
+ */
+export type PolicyRules = 'build' | 'parse';
 
 /** Throws the policy error for `field`. */
 export function fail(field: string, message: string): never {
@@ -89,10 +78,10 @@ export function checkList(value: unknown, field: string, max = MAX_FENCES): read
 
 /**
  * Refuses two names equal up to case and Unicode normalisation (the Python SDK refuses case-insensitive
- * duplicates of geofence and time-fence names). Skipped while parsing: what the API stored is reported as is.
+ * duplicates of geofence and time-fence names). Skipped when parsing: what the API stored is reported as is.
  */
-export function checkUniqueNames(names: readonly (string | null)[], field: string): void {
-  if (isParsing()) return;
+export function checkUniqueNames(names: readonly (string | null)[], field: string, rules: PolicyRules): void {
+  if (rules === 'parse') return;
   const seen = new Set<string>();
   names.forEach((name, i) => {
     if (name === null) return;
@@ -149,7 +138,8 @@ export function toPlainJson(input: unknown, field = 'policy'): unknown {
     }
     const out = Object.create(null) as JsonRecord;
     for (const key of Object.keys(item)) {
-      if (FORBIDDEN_KEYS.has(key)) fail(`${path}.${key}`, `${path} must not have a "${key}" key`);
+      // docs/security.md, T14.
+      if (PROTOTYPE_KEYS.has(key)) fail(`${path}.${key}`, `${path} must not have a "${key}" key`);
       const child = (item as JsonRecord)[key];
       if (child !== undefined) out[key] = copy(child, `${path}.${key}`, depth + 1);
     }

@@ -1,6 +1,6 @@
 /**
- * Services and public keys as the management endpoints return them (PROTOCOL.md §7.4, §7.5), parsed
- * and validated at runtime.
+ * Services and public keys as the management endpoints return them (docs/protocol.md, "Service management"
+ * and "Public keys of entities"), parsed and validated at runtime.
  */
 import { nullableDate, requireDate } from './dates.js';
 import {
@@ -23,7 +23,7 @@ export interface Service {
   active: boolean;
 }
 
-/** Key purposes (PROTOCOL.md §1.4). `OTHER` stands for a value this SDK does not know. */
+/** Key purposes (docs/protocol.md, "Key types"). `OTHER` stands for a value this SDK does not know. */
 export type KeyType = 'BOTH' | 'ENCRYPTION' | 'SIGNATURE' | 'OTHER';
 
 const KEY_TYPES: readonly KeyType[] = ['BOTH', 'ENCRYPTION', 'SIGNATURE'];

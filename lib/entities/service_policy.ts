@@ -1,7 +1,7 @@
 /**
- * Service policies (PROTOCOL.md §9.2) with the meanings of launchkey-python 4.x
- * `launchkey.entities.service.policy` (MethodAmountPolicy, FactorsPolicy, ConditionalGeoFencePolicy)
- * and `ServiceSecurityPolicy` (here {@link LegacyPolicy}), plus one parser for every SDK's serialisation.
+ * Service policies (docs/protocol.md, "Service policies") with the meanings of launchkey-python 4.x
+ * `launchkey.entities.service.policy` (MethodAmountPolicy, FactorsPolicy, ConditionalGeoFencePolicy) and
+ * `ServiceSecurityPolicy` (here {@link LegacyPolicy}), plus one parser for every SDK's serialisation.
  */
 import { GeoCircleFence, TerritoryFence, fenceFromWire, timeFenceFromRecord } from './fences.js';
 import type { Fence, FenceJson, TimeFence } from './fences.js';
@@ -15,13 +15,11 @@ import {
   checkRecord,
   checkUniqueNames,
   fail,
-  isParsing,
   parseStep,
   requireLegacyStructure,
   toPlainJson,
-  whileParsing,
 } from './policy_common.js';
-import type { JsonRecord } from './policy_common.js';
+import type { JsonRecord, PolicyRules } from './policy_common.js';
 
 /** Flags every new service policy carries; both default to false. */
 export interface DenyOptions {
@@ -41,7 +39,7 @@ export const AMOUNT_MAX = 7;
 /** Highest `amount` `fromJSON` accepts. */
 export const PARSED_AMOUNT_MAX = 1000;
 
-function checkFences(value: unknown, field: string): readonly Fence[] {
+function checkFences(value: unknown, field: string, rules: PolicyRules): readonly Fence[] {
   const list = checkList(value, field).map((f, i) =>
     f instanceof GeoCircleFence || f instanceof TerritoryFence
       ? f
@@ -50,6 +48,7 @@ function checkFences(value: unknown, field: string): readonly Fence[] {
   checkUniqueNames(
     list.map((f) => f.name),
     field,
+    rules,
   );
   return Object.freeze(list);
 }
@@ -92,9 +91,12 @@ export class MethodAmountPolicy {
   readonly denyEmulatorSimulator: boolean;
 
   /** Validates and freezes the policy; throws `InvalidPolicyError` naming the bad option. */
-  constructor(options: MethodAmountPolicyOptions) {
-    this.amount = checkInteger(options.amount, 'amount', 0, isParsing() ? PARSED_AMOUNT_MAX : AMOUNT_MAX);
-    this.fences = checkFences(options.fences, 'fences');
+  constructor(options: MethodAmountPolicyOptions);
+  /** @internal With `'parse'`, `amount` may reach {@link PARSED_AMOUNT_MAX} and fence names may repeat. */
+  constructor(options: MethodAmountPolicyOptions, rules: PolicyRules);
+  constructor(options: MethodAmountPolicyOptions, rules: PolicyRules = 'build') {
+    this.amount = checkInteger(options.amount, 'amount', 0, rules === 'parse' ? PARSED_AMOUNT_MAX : AMOUNT_MAX);
+    this.fences = checkFences(options.fences, 'fences', rules);
     ({ denyRootedJailbroken: this.denyRootedJailbroken, denyEmulatorSimulator: this.denyEmulatorSimulator } =
       denyFlags(options));
     Object.freeze(this);
@@ -160,7 +162,10 @@ export class FactorsPolicy {
   readonly denyEmulatorSimulator: boolean;
 
   /** Validates and freezes the policy; throws `InvalidPolicyError` naming the bad option. */
-  constructor(options: FactorsPolicyOptions) {
+  constructor(options: FactorsPolicyOptions);
+  /** @internal With `'parse'`, fence names may repeat. */
+  constructor(options: FactorsPolicyOptions, rules: PolicyRules);
+  constructor(options: FactorsPolicyOptions, rules: PolicyRules = 'build') {
     const list = checkList(options.factors, 'factors', FACTOR_ORDER.length * 4);
     if (list.length === 0) fail('factors', 'factors must name at least one factor');
     const chosen = new Set(
@@ -170,7 +175,7 @@ export class FactorsPolicy {
       }),
     );
     this.factors = Object.freeze(FACTOR_ORDER.filter((n) => chosen.has(n)));
-    this.fences = checkFences(options.fences, 'fences');
+    this.fences = checkFences(options.fences, 'fences', rules);
     ({ denyRootedJailbroken: this.denyRootedJailbroken, denyEmulatorSimulator: this.denyEmulatorSimulator } =
       denyFlags(options));
     Object.freeze(this);
@@ -222,7 +227,7 @@ export interface ConditionalGeoFencePolicyOptions extends DenyOptions {
   outside: NestedPolicy;
 }
 
-function checkNested(value: unknown, field: string): NestedPolicy {
+function checkNested(value: unknown, field: string, rules: PolicyRules): NestedPolicy {
   if (!(value instanceof MethodAmountPolicy) && !(value instanceof FactorsPolicy)) {
     fail(field, `${field} must be a MethodAmountPolicy or a FactorsPolicy`);
   }
@@ -232,7 +237,7 @@ function checkNested(value: unknown, field: string): NestedPolicy {
     fail(`${field}.denyEmulatorSimulator`, `${field} must not set denyEmulatorSimulator`);
   }
   // A branch requiring nothing would let that whole region in without a factor; only parsing accepts it.
-  if (!isParsing() && value instanceof MethodAmountPolicy && value.amount === 0) {
+  if (rules === 'build' && value instanceof MethodAmountPolicy && value.amount === 0) {
     fail(`${field}.amount`, `${field}.amount must be at least 1`);
   }
   return value;
@@ -262,11 +267,14 @@ export class ConditionalGeoFencePolicy {
   readonly denyEmulatorSimulator: boolean;
 
   /** Validates the nesting rules and freezes the policy; throws `InvalidPolicyError` naming the bad option. */
-  constructor(options: ConditionalGeoFencePolicyOptions) {
-    this.fences = checkFences(options.fences, 'fences');
+  constructor(options: ConditionalGeoFencePolicyOptions);
+  /** @internal With `'parse'`, fence names may repeat and a branch may require nothing. */
+  constructor(options: ConditionalGeoFencePolicyOptions, rules: PolicyRules);
+  constructor(options: ConditionalGeoFencePolicyOptions, rules: PolicyRules = 'build') {
+    this.fences = checkFences(options.fences, 'fences', rules);
     if (this.fences.length === 0) fail('fences', 'fences must hold at least one fence');
-    this.inside = checkNested(options.inside, 'inside');
-    this.outside = checkNested(options.outside, 'outside');
+    this.inside = checkNested(options.inside, 'inside', rules);
+    this.outside = checkNested(options.outside, 'outside', rules);
     ({ denyRootedJailbroken: this.denyRootedJailbroken, denyEmulatorSimulator: this.denyEmulatorSimulator } =
       denyFlags(options));
     Object.freeze(this);
@@ -324,15 +332,21 @@ export class LegacyPolicy implements Requirements {
   readonly timeFences: readonly TimeFence[];
 
   /** Validates with Python's rules and freezes the policy; throws `InvalidPolicyError` naming the bad option. */
-  constructor(options: LegacyPolicyOptions = {}) {
+  constructor(options?: LegacyPolicyOptions);
+  /**
+   * @internal With `'parse'`, `any` may accompany specific factors, geofences may be unnamed and names may
+   * repeat.
+   */
+  constructor(options: LegacyPolicyOptions, rules: PolicyRules);
+  constructor(options: LegacyPolicyOptions = {}, rules: PolicyRules = 'build') {
     ({
       any: this.any,
       knowledge: this.knowledge,
       inherence: this.inherence,
       possession: this.possession,
       jailbreakProtection: this.jailbreakProtection,
-    } = checkRequirements(options));
-    const strict = !isParsing();
+    } = checkRequirements(options, rules));
+    const strict = rules === 'build';
     this.geofences = Object.freeze(
       checkList(options.geofences, 'geofences').map((g, i) => {
         if (!(g instanceof GeoCircleFence)) fail(`geofences[${i}]`, `geofences[${i}] must be a GeoCircleFence`);
@@ -343,6 +357,7 @@ export class LegacyPolicy implements Requirements {
     checkUniqueNames(
       this.geofences.map((g) => g.name),
       'geofences',
+      rules,
     );
     this.timeFences = Object.freeze(
       checkList(options.timeFences, 'timeFences').map((t, i) =>
@@ -352,11 +367,15 @@ export class LegacyPolicy implements Requirements {
     checkUniqueNames(
       this.timeFences.map((t) => t.name),
       'timeFences',
+      rules,
     );
     Object.freeze(this);
   }
 
-  /** The §9.1 structure without `type`, as Python's `set_service_policy(ServiceSecurityPolicy)` sends it. */
+  /**
+   * The legacy structure (docs/protocol.md, "The request policy") without `type`, as Python's
+   * `set_service_policy(ServiceSecurityPolicy)` sends it.
+   */
   toJSON(): LegacyStructureJson {
     return legacyStructureToJSON(this, this.geofences, this.timeFences);
   }
@@ -398,15 +417,16 @@ function parseFences(value: unknown, field: string): Fence[] {
 
 function parseLegacy(raw: JsonRecord, field: string): LegacyPolicy {
   if (!('minimum_requirements' in raw) && !('factors' in raw) && ODD_LEGACY_KEYS.some((k) => k in raw)) {
-    // Python's LegacyPolicy.to_dict(): flat keys instead of the §9.1 structure.
+    // Python's LegacyPolicy.to_dict(): flat keys instead of the legacy structure.
     const times = checkList(orUndefined(raw['time_restrictions']), `${field}.time_restrictions`).map((t, i) =>
       timeFenceFromRecord(checkRecord(t, `${field}.time_restrictions[${i}]`), `${field}.time_restrictions[${i}]`),
     );
     const fences = parseFences(raw['fences'], `${field}.fences`);
-    return parseStep(field, () =>
-      whileParsing(
-        () =>
-          new LegacyPolicy({
+    return parseStep(
+      field,
+      () =>
+        new LegacyPolicy(
+          {
             any: orUndefined(raw['amount']) as number | undefined,
             inherence: orUndefined(raw['inherence_required'] ?? raw['inherence']) as boolean | undefined,
             knowledge: orUndefined(raw['knowledge_required'] ?? raw['knowledge']) as boolean | undefined,
@@ -414,17 +434,16 @@ function parseLegacy(raw: JsonRecord, field: string): LegacyPolicy {
             jailbreakProtection: orUndefined(raw['deny_rooted_jailbroken']) as boolean | undefined,
             geofences: fences as GeoCircleFence[],
             timeFences: times,
-          }),
-      ),
+          },
+          'parse',
+        ),
     );
   }
   requireLegacyStructure(raw, field);
-  return parseStep(field, () =>
-    whileParsing(() => {
-      const read = readLegacyStructure(raw, true);
-      return new LegacyPolicy({ ...read.requirements, geofences: read.geofences, timeFences: read.timeFences });
-    }),
-  );
+  return parseStep(field, () => {
+    const read = readLegacyStructure(raw, true);
+    return new LegacyPolicy({ ...read.requirements, geofences: read.geofences, timeFences: read.timeFences }, 'parse');
+  });
 }
 
 function parseRecord(raw: JsonRecord, field: string, nested: boolean): ServicePolicy {
@@ -442,27 +461,24 @@ function parseRecord(raw: JsonRecord, field: string, nested: boolean): ServicePo
     case 'METHOD_AMOUNT': {
       const fences = parseFences(raw['fences'], `${field}.fences`);
       const amount = raw['amount'] as number;
-      return parseStep(field, () => whileParsing(() => new MethodAmountPolicy({ amount, fences, ...deny })));
+      return parseStep(field, () => new MethodAmountPolicy({ amount, fences, ...deny }, 'parse'));
     }
     case 'FACTORS': {
       const fences = parseFences(raw['fences'], `${field}.fences`);
       const factors = raw['factors'] as FactorName[];
-      return parseStep(field, () => whileParsing(() => new FactorsPolicy({ factors, fences, ...deny })));
+      return parseStep(field, () => new FactorsPolicy({ factors, fences, ...deny }, 'parse'));
     }
     case 'COND_GEO': {
       const fences = parseFences(raw['fences'], `${field}.fences`);
       const inside = parseRecord(checkRecord(raw['inside'], `${field}.inside`), `${field}.inside`, true);
       const outside = parseRecord(checkRecord(raw['outside'], `${field}.outside`), `${field}.outside`, true);
-      return parseStep(field, () =>
-        whileParsing(
-          () =>
-            new ConditionalGeoFencePolicy({
-              fences,
-              inside: inside as NestedPolicy,
-              outside: outside as NestedPolicy,
-              ...deny,
-            }),
-        ),
+      return parseStep(
+        field,
+        () =>
+          new ConditionalGeoFencePolicy(
+            { fences, inside: inside as NestedPolicy, outside: outside as NestedPolicy, ...deny },
+            'parse',
+          ),
       );
     }
     default:
@@ -471,11 +487,11 @@ function parseRecord(raw: JsonRecord, field: string, nested: boolean): ServicePo
 }
 
 /**
- * Parses a service policy as any SDK or the API writes it, from JSON text or a value: `type` absent
- * or `LEGACY` gives a {@link LegacyPolicy} (the §9.1 structure, or leniently Python's flat
- * `LegacyPolicy.to_dict()` shape); METHOD_AMOUNT, FACTORS and COND_GEO give their classes. Only the
- * Python validator's territory formats and duplicate-name checks are relaxed; every other builder
- * rule applies. Throws `InvalidPolicyError` naming the wire path.
+ * Parses a service policy as any SDK or the API writes it, from JSON text or a value: `type` absent or
+ * `LEGACY` gives a {@link LegacyPolicy} (the legacy structure of docs/protocol.md, "The request policy", or
+ * leniently Python's flat `LegacyPolicy.to_dict()` shape); METHOD_AMOUNT, FACTORS and COND_GEO give their
+ * classes. Only the Python validator's territory formats and duplicate-name checks are relaxed; every other
+ * builder rule applies. Throws `InvalidPolicyError` naming the wire path.
  */
 export function servicePolicyFromJSON(wire: unknown): ServicePolicy {
   return parseRecord(checkRecord(toPlainJson(wire), 'policy'), 'policy', false);

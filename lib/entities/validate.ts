@@ -4,11 +4,16 @@
  * {@link PayloadValidationError} naming that field when the value has the wrong JSON type, so a
  * malformed payload is a typed error at the boundary instead of a `TypeError` deeper in.
  *
- * The helpers only check and narrow; callers build new plain objects from the values they read
- * (never spread or merge wire objects), which keeps `__proto__` and unknown keys out (SECURITY T14).
+ * The helpers only check and narrow; callers build new plain objects from the values they read (never spread
+ * or merge wire objects), which keeps `__proto__` and unknown keys out (docs/security.md, T14).
  */
-import { findDuplicateKey, quoteKey } from '../crypto/duplicate_keys.js';
 import { PayloadValidationError } from '../errors.js';
+
+/**
+ * Keys that reach an object's prototype when used as a property name: never taken from input as an own key
+ * of something we build (policies, option names, usernames an app may key a map by).
+ */
+export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** A parsed JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -97,46 +102,12 @@ export function requireStringArray(value: unknown, field: string, options: Strin
   );
 }
 
-/** A canonical 8-4-4-4-12 UUID of any version, either case (PROTOCOL.md §1.1, §11). */
+/** A canonical 8-4-4-4-12 UUID of any version, either case (docs/protocol.md, "Entities and identifiers"). */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A UUID string with dashes, any case (PROTOCOL.md §11); returned as sent. */
+/** A UUID string with dashes, any case (docs/protocol.md, "Entities and identifiers"); returned as sent. */
 export function requireUuid(value: unknown, field: string): string {
   const text = requireString(value, field);
   if (!UUID_PATTERN.test(text)) invalid(field, `${field} must be a UUID`);
   return text;
-}
-
-/** Default longest JSON text {@link parseJsonObject} accepts (64 KiB, the webhook body cap). */
-export const DEFAULT_MAX_JSON_LENGTH = 64 * 1024;
-
-/**
- * Parses JSON text that must hold an object. Keys that could poison prototypes downstream
- * (`__proto__`, and `constructor` holding a `prototype`) are refused outright rather than dropped,
- * so a hostile payload is visible as an error (SECURITY T14); so is a member name repeated in one
- * object at any depth, which `JSON.parse` would resolve silently to the last one while another
- * party's parser may take the first.
- */
-export function parseJsonObject(text: string, field: string, maxLength = DEFAULT_MAX_JSON_LENGTH): JsonObject {
-  if (typeof text !== 'string') invalid(field, `${field} must be JSON text`);
-  if (text.length > maxLength) invalid(field, `${field} is longer than ${maxLength} characters`);
-  let value: unknown;
-  try {
-    value = JSON.parse(text, (key, nested: unknown) => {
-      if (
-        key === '__proto__' ||
-        (key === 'constructor' && nested !== null && typeof nested === 'object' && 'prototype' in nested)
-      ) {
-        throw new PayloadValidationError(field, `${field} contains the forbidden key ${key}`);
-      }
-      return nested;
-    });
-  } catch (cause) {
-    if (cause instanceof PayloadValidationError) throw cause;
-    // SyntaxError, or RangeError for absurdly deep nesting: both are bad input, not our bug.
-    invalid(field, `${field} is not valid JSON`, cause);
-  }
-  const duplicate = findDuplicateKey(text);
-  if (duplicate !== undefined) invalid(field, `${field} has the member ${quoteKey(duplicate)} twice in one object`);
-  return requireObject(value, field);
 }

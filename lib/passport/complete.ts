@@ -3,7 +3,7 @@
  * login is read from the store, never asked of the API. Pending: back to the waiting page. Final and
  * not approved: taken once, `fail` with its code. Approved: claimed, then the work that can fail
  * (the step-up check, `verify`, the LaunchKey session start) and only then taken once, so a failure
- * on the way releases the approval for a retry instead of losing it (SECURITY R15), and of two
+ * on the way releases the approval for a retry instead of losing it (docs/security.md, R15), and of two
  * concurrent completions only one does the work and logs in.
  *
  * The session is written only when something changed for it: a completion that finds its login
@@ -187,7 +187,7 @@ async function decide(
   ) {
     throw new AuthRequestMismatchError(record.authorizationRequestId, response?.authorizationRequestId ?? 'none');
   }
-  // Step-up: the approval must be for the user the application says is asking, now (T7).
+  // Step-up: the approval must be for the user the application says is asking, now (docs/security.md, T7).
   if (record.stepUp === true) {
     const asking =
       config.getUsername === undefined ? undefined : acceptUsername(await config.getUsername(req.native as Request));

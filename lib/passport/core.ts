@@ -30,7 +30,7 @@ export type FailureCode =
 
 /** The `info` of a failed login (passport's `fail(info, status)` challenge). */
 export interface LaunchKeyFailureInfo {
-  /** One generic message per HTTP status, safe to show (SECURITY T8). */
+  /** One generic message per HTTP status, safe to show (docs/security.md, T8). */
   message: string;
   /** What happened, for logs and for the application's own wording. */
   code: FailureCode;

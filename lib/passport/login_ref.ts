@@ -1,6 +1,6 @@
 /**
  * Reading the login a browser session refers to. A real login is in the store, opened only when
- * the session's handle matches the record's; a decoy (SECURITY T8) is the record the session holds
+ * the session's handle matches the record's; a decoy (docs/security.md, T8) is the record the session holds
  * itself. Both cost one store read: a decoy's random id is looked up too and misses, so neither the
  * work done nor the time taken tells a decoy from a real login.
  */

@@ -1,6 +1,6 @@
 /**
- * Logout and cancel (SECURITY T11, T9): logout ends the LaunchKey session as well as the local one;
- * cancel withdraws a pending push (and only drops a decoy, T8).
+ * Logout and cancel (docs/security.md, T11 and T9): logout ends the LaunchKey session as well as the local one;
+ * cancel withdraws a pending push (and only drops a decoy: docs/security.md, T8).
  *
  * Logout decision: the username is read from the session **before** `req.logout()` regenerates it,
  * LaunchKey is told first, and the local logout then happens whatever LaunchKey answered (a user who
@@ -83,7 +83,7 @@ export async function cancelLogin(config: StrategyConfig, req: HttpRequest): Pro
   const record = await readLogin(config, ref);
   if (ref === undefined || record === undefined) return false;
   if (ref.decoy !== undefined) {
-    // A decoy (T8) was never sent: it is only marked, with no API call, like a real cancel looks.
+    // A decoy (docs/security.md, T8) was never sent: it is only marked, with no API call, like a real cancel looks.
     if (record.status === 'pending') {
       updateData(session, config.sessionKey, {
         pending: { ...ref, decoy: { ...ref.decoy, status: 'canceled', finishedAt: config.now() } },

@@ -5,11 +5,16 @@
  */
 import type { Request } from 'express';
 
-import { validateAuthorizationRequest, type DenialReason } from '../clients/auth_request_options.js';
+import {
+  AUTHORIZATION_REQUEST_OPTION_NAMES,
+  validateAuthorizationRequest,
+  type DenialReason,
+} from '../clients/auth_request_options.js';
 import { ServiceFactory, type FactoryOptions, type PrivateKeys } from '../clients/factories.js';
 import type { ServiceClient } from '../clients/service.js';
 import type { AuthPolicy } from '../entities/auth_policy.js';
 import type { AuthMethod, AuthorizationResponse, AuthorizationResponsePolicy } from '../entities/auth_response.js';
+import { PROTOTYPE_KEYS } from '../entities/validate.js';
 import { ConfigurationError, InvalidArgumentError } from '../errors.js';
 import { FAILURE_STATUS, type FailureCode } from './core.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
@@ -197,7 +202,7 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   onError?: (err: unknown) => void;
   /**
    * Answer a start for a username LaunchKey does not know (or whose user has no device) with
-   * `fail` code `'unknown-user'` (401). Default `false` (SECURITY T8): such a start gets a decoy
+   * `fail` code `'unknown-user'` (401). Default `false` (docs/security.md, T8): such a start gets a decoy
    * pending login that looks and ends exactly like a real one that nobody answered (`'expired'` after
    * the ttl), so the login form does not tell which usernames exist. No push is sent and the API is
    * never asked about a decoy, which lives in the browser's session, never in the shared store.
@@ -209,7 +214,7 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   /**
    * Answer a start for a user who already has a pending request (from another browser) with `fail`
    * code `'in-progress'` (409), so the user learns that a push is already on their phone (the other
-   * request's id is never adopted, T7b). Default `false`: that answer would tell whoever submits the
+   * request's id is never adopted: docs/security.md, T7). Default `false`: that answer would tell whoever submits the
    * username that the user exists, so such a start gets a decoy (and the user, if it was them, waits
    * on a login that only expires).
    */
@@ -223,7 +228,7 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   fraudCooldown?: number;
   /**
    * Refuse a start (not a completion) that the browser marks as cross-site, with code `'cross-site'`
-   * (403), before anything else happens (no push, no session write): login CSRF defence (T9).
+   * (403), before anything else happens (no push, no session write): login CSRF defence (docs/security.md, T9).
    * Refused: `Sec-Fetch-Site` other than `same-origin` or `none` (so `same-site`, a sibling subdomain,
    * too); without `Sec-Fetch-Site`, an `Origin` whose host differs from the `Host` header, or
    * `Origin: null`. Requests with neither header pass (non-browser clients, old browsers). Default
@@ -330,17 +335,9 @@ export interface StrategyConfig {
   requestOptions: LaunchKeyRequestOptions;
 }
 
-/** @internal The names of {@link LaunchKeyRequestOptions}. */
-export const REQUEST_OPTION_NAMES = [
-  'policy',
-  'context',
-  'title',
-  'ttl',
-  'pushTitle',
-  'pushBody',
-  'denialReasons',
-] as const satisfies readonly (keyof LaunchKeyRequestOptions)[];
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** @internal The names of {@link LaunchKeyRequestOptions}: the SDK's request options, each resolvable. */
+export const REQUEST_OPTION_NAMES =
+  AUTHORIZATION_REQUEST_OPTION_NAMES satisfies readonly (keyof LaunchKeyRequestOptions)[];
 
 function fail(option: string, message: string, cause?: unknown): never {
   throw new ConfigurationError(`launchkey strategy option ${option} ${message}`, {
@@ -357,7 +354,7 @@ function own<T>(options: object, key: string): T | undefined {
 
 function fieldName(value: unknown, option: string, fallback: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^[A-Za-z_$][\w$.-]{0,63}$/.test(value) || FORBIDDEN_KEYS.has(value)) {
+  if (typeof value !== 'string' || !/^[A-Za-z_$][\w$.-]{0,63}$/.test(value) || PROTOTYPE_KEYS.has(value)) {
     fail(option, 'must be a plain field name (letters, digits, _ $ . -; at most 64 characters)');
   }
   return value;

@@ -11,7 +11,7 @@ import type { PendingRecord } from './store.js';
 export interface LaunchKeyPending {
   status: 'pending';
   /**
-   * The LaunchKey request id; for a decoy (T8) a random UUID. Keep it server-side: shown to the
+   * The LaunchKey request id; for a decoy (docs/security.md, T8) a random UUID. Keep it server-side: shown to the
    * browser, it would let a page tell the two apart by asking the API.
    */
   authorizationRequestId: string;

@@ -1,5 +1,5 @@
 /**
- * Push-bombing defence (SECURITY T9, MITRE ATT&CK T1621): a limit on login starts per username and
+ * Push-bombing defence (docs/security.md, T9; MITRE ATT&CK T1621): a limit on login starts per username and
  * per client address, and a cooldown for a username after its owner reported a push as fraud, both
  * checked before any push is sent. {@link RateLimiter} is the small interface a shared
  * implementation (Redis `INCR` + `PEXPIRE`, `SET PX` + `PTTL`) fills; {@link MemoryRateLimiter} is

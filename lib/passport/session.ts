@@ -1,6 +1,6 @@
 /**
  * The strategy's data in `req.session[sessionKey]`: the reference to the pending login (never an id
- * from the request, SECURITY T7), a decoy's whole record, and, after a login, who logged in and when
+ * from the request, docs/security.md, T7), a decoy's whole record, and, after a login, who logged in and when
  * (for `logout` and `sessionGuard`). Read defensively: a session store may hand back anything.
  *
  * @internal
@@ -11,7 +11,7 @@ import type { PendingRecord } from './store.js';
 
 /**
  * The session's reference to its pending login: the store key and the secret handle that must
- * match the record's. A decoy (SECURITY T8) is not in the store at all: its whole record lives here,
+ * match the record's. A decoy (docs/security.md, T8) is not in the store at all: its whole record lives here,
  * in the session of whoever started it, so no number of decoys can fill the shared store.
  */
 export interface PendingRef {
@@ -21,7 +21,7 @@ export interface PendingRef {
 }
 
 /**
- * A start whose API call timed out (R3): the push may exist at LaunchKey though its id never came
+ * A start whose API call timed out (docs/security.md, R3): the push may exist at LaunchKey though its id never came
  * back. Kept so the next start from this session can recognise that push by its user and expiry
  * (never by trusting the id of the busy signal) and take it back.
  */
@@ -84,7 +84,7 @@ export interface SessionAdvice {
 /**
  * `value` as the session, or a {@link ConfigurationError} that says how to fix it: a session must
  * exist and have `regenerate()` and `save()`, or a login would keep the pre-login session id
- * (session fixation, T10).
+ * (docs/security.md, T10).
  */
 export function checkSession(value: unknown, advice: SessionAdvice): SessionLike {
   if (value === undefined || value === null || typeof value !== 'object') {

@@ -1,5 +1,5 @@
 /**
- * `sessionGuard()` (SECURITY T11): when a user ends their LaunchKey session from the phone, the
+ * `sessionGuard()` (docs/security.md, T11): when a user ends their LaunchKey session from the phone, the
  * session-end webhook records a revocation in the shared store; this middleware logs that user's
  * sessions out on their next request, on every instance.
  */

@@ -6,7 +6,7 @@
  * again; the starts of one session are serialised across instances (a double submit lands on one
  * login); the fraud cooldown and the start limits are checked. After the API answers, a real login
  * is stored and polled; a user LaunchKey does not know, a user with a push already out and a policy
- * the user's device cannot meet all get a decoy (SECURITY T8) unless the application asked to
+ * the user's device cannot meet all get a decoy (docs/security.md, T8) unless the application asked to
  * reveal them. A decoy lives in the session only.
  */
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
@@ -168,7 +168,7 @@ async function begin(
   const reveal = config.revealUnknownUsers;
   const extra: Partial<LaunchKeyFailureInfo> = state === undefined ? {} : { state };
 
-  // A username whose owner reported a push as fraud gets no push for a while (T9). Said openly:
+  // A username whose owner reported a push as fraud gets no push for a while (docs/security.md, T9). Said openly:
   // the owner trying to sign in right after must learn why no push comes, and whoever pushed
   // before the report already learned that the user exists (docs/security.md, "Enumeration").
   const cooling = await coolingFor(config, username);
@@ -180,11 +180,11 @@ async function begin(
     id = await create(c, session, username, request);
   } catch (err) {
     if (err instanceof ApiTimeoutError) {
-      // The push may exist though its id never came back (R3): remember enough to recognise it.
+      // The push may exist though its id never came back (docs/security.md, R3): remember enough to recognise it.
       updateData(session, config.sessionKey, { uncertain: { username, at: startedAt, ttl } });
       throw err;
     }
-    // Never adopt the other request's id from the busy signal (T7b): it may be someone else's login.
+    // Never adopt the other request's id from the busy signal (docs/security.md, T7): it may be someone else's login.
     if (err instanceof AuthorizationInProgressError) {
       if (!config.revealInProgress) return store(c, req, options, session, start);
       return fail(failure('in-progress', { ...extra, ...(err.expires === undefined ? {} : { expires: err.expires }) }));
@@ -325,7 +325,7 @@ async function coolingFor(config: StrategyConfig, username: string): Promise<num
   return ms > 0 ? Math.max(1, Math.ceil(ms / 1000)) : undefined;
 }
 
-/** The refusal of a start over a limit, per client address and per username (T9). */
+/** The refusal of a start over a limit, per client address and per username (docs/security.md, T9). */
 async function rateLimited(
   config: StrategyConfig,
   req: HttpRequest,

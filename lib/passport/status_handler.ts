@@ -2,7 +2,7 @@
  * `statusHandler()`: what the waiting page asks while the phone is out (docs/architecture.md, "The
  * waiting path"). It answers `{ status, code?, correlationCode? }` for the session's own login
  * only, never logs anyone in, never consumes the record (the completion route does), and never
- * calls the API: the answer comes from the store. A decoy (T8) answers exactly like a real login that
+ * calls the API: the answer comes from the store. A decoy (docs/security.md, T8) answers exactly like a real login that
  * nobody answers, with the same store work. Three ways to ask:
  *
  * - plain GET: the status now;

@@ -72,7 +72,7 @@ export type CompletionResult =
   | 'completed'
   /** The record was already final (the first final outcome wins) and was left unchanged. */
   | 'unchanged'
-  /** No record has that id yet: the outcome is kept briefly for a record written later (R8). */
+  /** No record has that id yet: the outcome is kept briefly for a record written later (docs/security.md, R8). */
   | 'orphan';
 
 /** Told that the record of a login changed (completed, claimed, taken): read it again to see how. */
@@ -112,7 +112,7 @@ export interface PendingStore {
    * already final, changes nothing (`'unchanged'`); when no record has that id, keeps the outcome as
    * an orphan for a short while (`'orphan'`, bounded: a store may refuse to keep more and resolve
    * `'unchanged'`), so that a record written later by {@link set} picks it up (a fast phone whose
-   * webhook beats the API's answer to the start, R8).
+   * webhook beats the API's answer to the start: docs/security.md, R8).
    */
   completeIfPending(authorizationRequestId: string, outcome: FinalOutcome): Promise<CompletionResult>;
 

@@ -269,7 +269,7 @@ export class Strategy extends PassportStrategy {
         { option: 'startMethod' },
       );
     }
-    // Login CSRF (T9): refused before the username is read, the session touched or a push sent.
+    // Login CSRF (docs/security.md, T9): refused before the username is read, the session touched or a push sent.
     if (this._config.sameOriginOnly && isCrossSite(req)) return fail(failure('cross-site'));
     // Step-up: when the application says who is asking, nothing in the request can choose the user.
     const asking =
@@ -318,7 +318,7 @@ export class Strategy extends PassportStrategy {
 }
 
 /**
- * Whether the browser says this request comes from another site (login CSRF, T9). `Sec-Fetch-Site`
+ * Whether the browser says this request comes from another site (login CSRF: docs/security.md, T9). `Sec-Fetch-Site`
  * decides when present: only `same-origin` and `none` (typed URL, bookmark) pass; `same-site` (a
  * sibling subdomain) does not. Without it, an `Origin` header must name the `Host` the request was
  * sent to (the raw header, not `X-Forwarded-Host`: a proxy must pass Host through); `Origin: null`
@@ -344,7 +344,7 @@ function isCrossSite(req: HttpRequest): boolean {
   }
 }
 
-/** The username field from the body, else the query; own properties only (T14). */
+/** The username field from the body, else the query; own properties only (docs/security.md, T14). */
 function readField(req: HttpRequest, field: string): { present: true; value: unknown } | undefined {
   for (const source of [req.body, req.query]) {
     if (source !== null && typeof source === 'object' && Object.hasOwn(source, field)) {

@@ -9,11 +9,11 @@
  * normalised to NFC, so the composed and decomposed spellings of "José" are one user.
  */
 
-/** Longest username accepted, in UTF-16 code units after normalisation (the API's limit). */
-export const MAX_USERNAME_LENGTH = 255;
+import { MAX_USERNAME_LENGTH } from '../clients/arguments.js';
+import { PROTOTYPE_KEYS } from '../entities/validate.js';
 
-/** Names that would touch an object's prototype wherever an app keys a map by username. */
-const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+/** Longest username accepted, in UTF-16 code units after normalisation (the API's limit). */
+export { MAX_USERNAME_LENGTH };
 
 /**
  * Controls (Cc), format characters (Cf: bidi controls, zero-width characters, BOM, soft hyphen),
@@ -34,6 +34,6 @@ export function acceptUsername(value: unknown): string | undefined {
   const trimmed = value.replace(EDGES, '');
   if (trimmed.length === 0 || REFUSED.test(trimmed)) return undefined;
   const username = trimmed.normalize('NFC');
-  if (username.length > MAX_USERNAME_LENGTH || FORBIDDEN.has(username)) return undefined;
+  if (username.length > MAX_USERNAME_LENGTH || PROTOTYPE_KEYS.has(username)) return undefined;
   return username;
 }

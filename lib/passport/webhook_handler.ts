@@ -1,7 +1,7 @@
 /**
- * `webhookHandler()`: the service's callback URL (PROTOCOL.md §10, SECURITY T1–T3, T12, R5, R7,
- * R8, R14). The request is verified by `ServiceClient.handleAdvancedWebhook` (binding, signature,
- * replay, then decryption) over the exact raw bytes received; only then does the store change.
+ * `webhookHandler()`: the service's callback URL (docs/protocol.md, "Webhook answers";
+ * docs/security.md, T1-T3, T12, R5, R7, R8, R14). The request is verified by `ServiceClient.handleAdvancedWebhook`
+ * (binding, signature, replay, then decryption) over the exact raw bytes received; only then does the store change.
  *
  * A verified fraud report starts the username's `fraudCooldown` (the webhook carries no username:
  * it is read from the login's record).
@@ -43,7 +43,7 @@ export interface WebhookHandlerOptions<Req = Request> {
   sessionEndTolerance?: number;
   /**
    * How long a hook may run before `onError` is told it hangs, in ms; default 10 000. The hook is not
-   * stopped (JavaScript cannot), but a stuck one no longer goes unnoticed (SECURITY.md R5).
+   * stopped (JavaScript cannot), but a stuck one no longer goes unnoticed (docs/security.md, R5).
    */
   hookTimeout?: number;
 }
@@ -113,7 +113,7 @@ export function webhookHandler<Req>(config: StrategyConfig, options: WebhookHand
         await config.store.revoke(event.serviceUserHash, at);
       }
     } catch (err) {
-      // Not stored: refuse, so the API delivers it again (R14), and forget the token id, so that a
+      // Not stored: refuse, so the API delivers it again (docs/security.md, R14), and forget the token id, so that a
       // redelivery of the very same token is processed rather than taken for a replay.
       report(err, req);
       await config.client.releaseWebhook?.(event).catch((releaseError: unknown) => {
@@ -123,7 +123,7 @@ export function webhookHandler<Req>(config: StrategyConfig, options: WebhookHand
       return;
     }
     if (fraudReported && event.kind === 'authorization-response') {
-      // T9: the user reported this push as fraud; no push for that username during the cooldown,
+      // docs/security.md, T9: the user reported this push as fraud; no push for that username during the cooldown,
       // even if the browser that started it never asks again. Before the 204, so a start racing the
       // webhook sees it. Stored already (a redelivery would be a replay), so a failure here is only
       // reported; reading the record later (the completion) starts the cooldown again.

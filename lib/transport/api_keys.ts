@@ -1,13 +1,13 @@
 /**
- * The API's public keys, from the unauthenticated `/public/v3/public-key` endpoints (PROTOCOL.md
- * §2.2): the current key, to which request bodies are encrypted, cached for 300 s; and keys by id,
- * which verify response tokens, cached for the life of the process.
+ * The API's public keys, from the unauthenticated `/public/v3/public-key` endpoints (docs/protocol.md, "The
+ * API's public keys"): the current key, to which request bodies are encrypted, cached for 300 s; and keys by
+ * id, which verify response tokens, cached for the life of the process.
  *
- * Known keys and unknown ids are kept apart, each bounded on its own: a flood of tokens naming random
- * key ids fills the negative side only and never pushes a real API key out (SECURITY.md T5). A `kid`
- * the API does not know is remembered for a while, and concurrent look-ups of one `kid` share one
- * fetch. A fetched key must be the key that was asked for: its fingerprint is recomputed and
- * compared to the `kid` and to `X-IOV-KEY-ID`.
+ * Known keys and unknown ids are kept apart, each bounded on its own: a flood of tokens naming random key ids
+ * fills the negative side only and never pushes a real API key out (docs/security.md, T5). A `kid` the API
+ * does not know is remembered for a while, and concurrent look-ups of one `kid` share one fetch. A fetched
+ * key must be the key that was asked for: its fingerprint is recomputed and compared to the `kid` and to
+ * `X-IOV-KEY-ID`.
  *
  * Only {@link ApiKeyCache.byKid} fetches by id, for the tokens of answers to our own calls (the API
  * we called chose the `kid`). Webhooks use {@link ApiKeyCache.cached}, which never sends anything:

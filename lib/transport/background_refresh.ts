@@ -4,9 +4,9 @@
  * checks before the offset was measured, asks for one and is answered 503; the API's retry then
  * finds the state in the cache.
  *
- * Requests come from unverified input, so they are rate-limited globally: at most one refresh
- * starts per interval, however many webhooks ask (SECURITY.md T5), and none while one runs. Failures
- * are swallowed: the refresh is best effort, and the next request after the interval tries again.
+ * Requests come from unverified input, so they are rate-limited globally: at most one refresh starts per
+ * interval, however many webhooks ask (docs/security.md, T5), and none while one runs. Failures are
+ * swallowed: the refresh is best effort, and the next request after the interval tries again.
  */
 import { ConfigurationError } from '../errors.js';
 

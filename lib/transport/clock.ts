@@ -1,12 +1,13 @@
 /**
- * The API clock: `GET /public/v3/ping` gives the API time, and the offset from the local clock
- * stamps every request token (PROTOCOL.md §2.1), so a machine whose clock drifts still makes tokens
- * the API accepts within their 5-second life.
+ * The API clock: `GET /public/v3/ping` gives the API time, and the offset from the local clock stamps every
+ * request token (docs/protocol.md, "Ping and the clock offset"), so a machine whose clock drifts still makes
+ * tokens the API accepts within their 5-second life.
  *
- * The ping is unauthenticated, so the offset is bounded (SECURITY.md T6): an offset larger than
+ * The ping is unauthenticated, so the offset is bounded (docs/security.md, T6): an offset larger than
  * `maxOffset` is refused instead of applied.
  */
 import { ApiUnavailableError, UnexpectedResponseError } from '../errors.js';
+import { parseIsoTime } from '../iso_time.js';
 import type { HttpClient } from './http.js';
 
 /** Options of {@link ApiClock}. */
@@ -89,7 +90,7 @@ export class ApiClock {
     } catch {
       apiTime = undefined;
     }
-    const apiMs = typeof apiTime === 'string' ? Date.parse(apiTime) : NaN;
+    const apiMs = parseIsoTime(apiTime)?.getTime() ?? NaN;
     if (response.status !== 200 || Number.isNaN(apiMs)) {
       throw new UnexpectedResponseError('The ping endpoint did not answer with an api_time', {
         status: response.status,

@@ -3,11 +3,11 @@
  * lower-cased headers, body bytes) for any status; the JOSE layer above decides what a status means.
  * Every network-level failure becomes a typed error here, once.
  *
- * Hardening (SECURITY.md T17): redirects are never followed (a signed request must not travel
- * elsewhere), environment proxies are ignored unless a proxy is configured explicitly, bodies are
- * capped, a timeout always applies, and plain `http:` is allowed only to a loopback host (the
- * emulator). Errors keep a sanitised cause: axios errors carry the request headers, which hold the
- * signed token, so they are never kept as such.
+ * Hardening (docs/security.md, T17): redirects are never followed (a signed request must not travel
+ * elsewhere), environment proxies are ignored unless a proxy is configured explicitly, bodies are capped, a
+ * timeout always applies, and plain `http:` is allowed only to a loopback host (the emulator). Errors keep a
+ * sanitised cause: axios errors carry the request headers, which hold the signed token, so they are never
+ * kept as such.
  */
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 
@@ -18,6 +18,7 @@ import {
   ResponseTooLargeError,
   type LaunchKeyError,
 } from '../errors.js';
+import { isLoopbackHost } from '../loopback.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 
 /** The historical production base URL of the LaunchKey API. */
@@ -62,8 +63,6 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 /** Validates a base URL: absolute, https (or http to loopback), no credentials, query or fragment. */
 export function normalizeBaseUrl(baseUrl: string): string {
   let url: URL;
@@ -75,7 +74,7 @@ export function normalizeBaseUrl(baseUrl: string): string {
       option: 'baseUrl',
     });
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new ConfigurationError('baseUrl must use https (plain http is allowed only for a loopback emulator)', {
       option: 'baseUrl',
     });

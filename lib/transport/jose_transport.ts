@@ -1,6 +1,6 @@
 /**
- * One signed, encrypted API call end to end: clock, API key, seal, send, verify, decrypt, and the
- * mapping of the verified status and error body to a typed error (PROTOCOL.md §5.4, §6).
+ * One signed, encrypted API call end to end: clock, API key, seal, send, verify, decrypt, and the mapping of
+ * the verified status and error body to a typed error (docs/protocol.md, "Status handling" and "Errors").
  *
  * Every answer that can carry a token is verified before anything in it is believed, error statuses
  * included: a 404 or a 409 could otherwise be forged by anything on the path. Two kinds of answer are

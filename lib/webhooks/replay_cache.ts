@@ -1,5 +1,5 @@
 /**
- * Replay protection for webhooks (SECURITY T2): each verified token's `iss|jti` is remembered until
+ * Replay protection for webhooks (docs/security.md, T2): each verified token's `iss|jti` is remembered until
  * the token could no longer pass the time checks anyway, and a second delivery is refused.
  *
  * {@link ReplayCache} is the interface a shared store (Redis `SET key 1 NX EX ttl`, ...) implements so

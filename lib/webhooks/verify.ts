@@ -1,9 +1,11 @@
 /**
- * Verification and decoding of the three webhook kinds (PROTOCOL.md §10): authorization response
- * (JWE, `sub` `svc:`), service-user session end (plain JSON, `sub` `svc:`) and device-link completion
- * (JWE, `sub` `dir:`). Framework-agnostic: the caller hands over the raw request and a key resolver.
+ * Verification and decoding of the three webhook kinds (docs/protocol.md, "Webhook kinds"): authorization
+ * response (JWE, `sub` `svc:`), service-user session end (plain JSON, `sub` `svc:`) and device-link
+ * completion (JWE, `sub` `dir:`). Framework-agnostic: the caller hands over the raw request and a key
+ * resolver.
  *
- * The order is cheap first, private key last (SECURITY T1–T3, T12), stopping at the first failure:
+ * The order is cheap first, private key last (docs/security.md, T1-T3 and T12; the steps are those of
+ * docs/protocol.md, "Webhook verification"), stopping at the first failure:
  *
  * 1. body size cap (64 KiB);
  * 2. exactly one token: `X-IOV-JWT`, or the older `Authorization: IOV-JWT <token>` (both may be sent
@@ -36,20 +38,9 @@ import {
   verifyToken,
   type TokenClaims,
 } from '../crypto/jws.js';
-import {
-  decodeAuthorizationResponse,
-  parseAuthResponseCore,
-  type AuthorizationResponse,
-  type PrivateKeyLookup,
-} from '../entities/auth_response.js';
-import {
-  invalid,
-  parseJsonObject,
-  requireString,
-  requireUuid,
-  UUID_PATTERN,
-  type JsonObject,
-} from '../entities/validate.js';
+import { parseAuthResponseCore, type AuthorizationResponse } from '../entities/auth_response.js';
+import { requireDate } from '../entities/dates.js';
+import { invalid, requireString, requireUuid, UUID_PATTERN, type JsonObject } from '../entities/validate.js';
 import {
   ClockNotSynchronizedError,
   ConfigurationError,
@@ -59,12 +50,14 @@ import {
   ReplayCacheError,
   PayloadValidationError,
 } from '../errors.js';
+import { decodeAuthorizationResponse, type PrivateKeyLookup } from './device_package.js';
+import { parseJsonObject } from './json_text.js';
 import type { ReplayCache } from './replay_cache.js';
 
 /** Default largest webhook body, in bytes (64 KiB). */
 export const DEFAULT_MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
 
-/** Largest accepted webhook token, in characters (SECURITY T12: 8 KiB). */
+/** Largest accepted webhook token, in characters (8 KiB; docs/security.md, T12). */
 export const MAX_WEBHOOK_TOKEN_LENGTH = 8 * 1024;
 
 /**
@@ -214,7 +207,8 @@ export async function verifyWebhook(request: WebhookRequest, context: WebhookCon
     return await verify(request, context);
   } catch (err) {
     if (err instanceof LaunchKeyError) throw err;
-    // A bug or a hostile input we did not foresee must still surface as ours (SECURITY §4 P1).
+    // A bug or a hostile input we did not foresee must still surface as ours (docs/security.md, "Hostile
+    // input").
     throw new PayloadValidationError('webhook', 'The webhook could not be processed', { cause: err });
   }
 }
@@ -234,7 +228,8 @@ async function verify(request: WebhookRequest, context: WebhookContext): Promise
   if (!Number.isFinite(now)) throw new ConfigurationError('now() must return a number of seconds');
   const leeway = context.leeway ?? DEFAULT_LEEWAY;
   const offset = context.apiClockOffset?.();
-  // The API's time, as far as we know it: the tokens are stamped with it (PROTOCOL.md §2.1).
+  // The API's time, as far as we know it: the tokens are stamped with it (docs/protocol.md, "Ping and the
+  // clock offset").
   const apiNow = now + (offset?.seconds ?? 0);
   if (!Number.isFinite(apiNow)) throw new ConfigurationError('apiClockOffset() must return a number of seconds');
   const { claims } = await verifyToken(token, {
@@ -487,31 +482,21 @@ async function checkReplay(cache: ReplayCache, claims: TokenClaims, now: number,
   return key;
 }
 
-const ISO_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
-
-/** An ISO-8601 date-time; without a zone it is UTC (the API always sends `Z`; .NET may omit it). */
-function parseIsoTime(value: unknown, field: string): Date {
-  const match = ISO_TIME.exec(requireString(value, field));
-  if (match === null) invalid(field, `${field} must be an ISO-8601 date-time`);
-  const fraction = (match[2] ?? '').slice(0, 4);
-  const date = new Date(`${match[1] ?? ''}${fraction}${match[3] ?? 'Z'}`);
-  if (Number.isNaN(date.getTime())) invalid(field, `${field} is not a valid date-time`);
-  return date;
-}
-
 function parseSessionEnd(text: string, serviceId: string): SessionEndWebhook {
   const payload = parseJsonObject(text, 'body');
   return {
     kind: 'session-end',
     serviceId,
     serviceUserHash: requireString(payload['service_user_hash'], 'service_user_hash'),
-    logoutRequested: parseIsoTime(payload['api_time'], 'api_time'),
+    // The API always sends `Z`; .NET may omit it, which reads as UTC.
+    logoutRequested: requireDate(payload['api_time'], 'api_time'),
   };
 }
 
 /**
- * A device-link completion. The key id must be the fingerprint of the key sent with it (SECURITY
- * T20): a mismatch means the two were not produced together, and either could be the wrong one.
+ * A device-link completion. The key id must be the fingerprint of the key sent with it
+ * (docs/security.md, T20): a mismatch means the two were not produced together, and either could be the
+ * wrong one.
  */
 function parseDeviceLink(payload: JsonObject, directoryId: string): DeviceLinkCompletionWebhook {
   const deviceId = requireUuid(payload['device_id'], 'device_id');

@@ -6,8 +6,8 @@ import { findDuplicateKey } from '../../lib/crypto/duplicate_keys.js';
 import { decryptJweJson, encryptJwe, parseJson, readJweHeader } from '../../lib/crypto/jwe.js';
 import { KeyRing, loadPrivateKey } from '../../lib/crypto/keys.js';
 import { requestClaims, signToken, verifyToken, readTokenHeader } from '../../lib/crypto/jws.js';
-import { parseJsonObject } from '../../lib/entities/validate.js';
 import { JweDecryptionError, JwtVerificationError, PayloadValidationError } from '../../lib/errors.js';
+import { parseJsonObject } from '../../lib/webhooks/json_text.js';
 import { rejection } from '../support/assertions.js';
 import { vectorText } from '../support/vectors.js';
 

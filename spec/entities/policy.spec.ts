@@ -683,4 +683,83 @@ describe('policy API (entities/policy)', () => {
       expect(fenceFromJSON({ latitude: 1, longitude: 2, radius: 3 })).to.be.instanceOf(GeoCircleFence);
     });
   });
+
+  describe('parse-only leniencies (the parsers pass them to the constructors, nothing else turns them on)', () => {
+    const geo = (name: string) => ({ type: 'GEO_CIRCLE', name, latitude: 1, longitude: 2, radius: 3 });
+    const day = { name: 't', 'start hour': 1, 'end hour': 2, 'start minute': 0, 'end minute': 0 };
+    // [what, fromJSON of the wire form, the builder given the same values, the field the builder names]
+    const CASES: [string, () => unknown, () => unknown, string][] = [
+      [
+        'an amount above AMOUNT_MAX',
+        () => servicePolicyFromJSON({ type: 'METHOD_AMOUNT', amount: 10, fences: [] }),
+        () => new MethodAmountPolicy({ amount: 10 }),
+        'amount',
+      ],
+      [
+        'a territory code in no ISO format',
+        () => fenceFromJSON({ type: 'TERRITORY', country: 'country' }),
+        () => new TerritoryFence({ country: 'country' }),
+        'country',
+      ],
+      [
+        'two fence names equal but for case',
+        () => servicePolicyFromJSON({ type: 'FACTORS', factors: ['KNOWLEDGE'], fences: [geo('a'), geo('A')] }),
+        () => new FactorsPolicy({ factors: ['KNOWLEDGE'], fences: [geo('a'), geo('A')].map((g) => fenceFromJSON(g)) }),
+        'fences[1].name',
+      ],
+      [
+        'any beside a specific factor',
+        () => AuthPolicy.fromJSON({ minimum_requirements: [{ any: 1, knowledge: 1 }], factors: [] }),
+        () => new AuthPolicy({ any: 1, knowledge: true }),
+        'any',
+      ],
+      [
+        'a lower-case day name',
+        () => timeFenceFromJSON({ ...day, days: ['monday'] }),
+        () =>
+          new TimeFence({
+            name: 't',
+            days: ['monday' as 'Monday'],
+            startHour: 1,
+            startMinute: 0,
+            endHour: 2,
+            endMinute: 0,
+          }),
+        'days[0]',
+      ],
+      [
+        'a COND_GEO branch that requires nothing',
+        () =>
+          servicePolicyFromJSON({
+            type: 'COND_GEO',
+            fences: [geo('a')],
+            inside: { type: 'METHOD_AMOUNT', amount: 0 },
+            outside: { type: 'METHOD_AMOUNT', amount: 1 },
+          }),
+        () =>
+          new ConditionalGeoFencePolicy({
+            fences: [fenceFromJSON(geo('a'))],
+            inside: new MethodAmountPolicy({ amount: 0 }),
+            outside: new MethodAmountPolicy({ amount: 1 }),
+          }),
+        'inside.amount',
+      ],
+      [
+        'an unnamed legacy geofence',
+        () =>
+          LegacyPolicy.fromJSON({
+            minimum_requirements: [],
+            factors: [{ factor: 'geofence', attributes: { locations: [{ latitude: 1, longitude: 2, radius: 3 }] } }],
+          }),
+        () => new LegacyPolicy({ geofences: [new GeoCircleFence({ latitude: 1, longitude: 2, radius: 3 })] }),
+        'geofences[0].name',
+      ],
+    ];
+    for (const [what, parse, build, field] of CASES) {
+      it(`${what}: fromJSON accepts it, the public constructor refuses it on ${field}`, () => {
+        expect(parse).to.not.throw();
+        expectPolicyError(build, field);
+      });
+    }
+  });
 });

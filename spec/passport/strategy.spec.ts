@@ -352,7 +352,7 @@ for (const framework of FRAMEWORKS) {
       });
     });
 
-    describe('username input (SECURITY §4.5)', () => {
+    describe('username input (docs/security.md, "Usernames")', () => {
       const bad: [string, unknown, string][] = [
         ['empty', '', 'invalid-username'],
         ['whitespace', '   ', 'invalid-username'],

@@ -1,10 +1,11 @@
 /**
- * Assertion helpers shared by the specs: await a rejection and get it back typed; the pinned
- * JwtVerificationError codes; wait until something asynchronous has happened.
+ * Assertion helpers shared by the specs: await a rejection and get it back typed; the field of a
+ * PayloadValidationError; the pinned JwtVerificationError and JweDecryptionError codes; wait until
+ * something asynchronous has happened.
  */
 import { expect } from 'chai';
 
-import { LaunchKeyError, type JwtFailure } from '../../lib/errors.js';
+import { LaunchKeyError, PayloadValidationError, type JweFailure, type JwtFailure } from '../../lib/errors.js';
 
 type Class<T> = abstract new (...args: never[]) => T;
 
@@ -25,6 +26,18 @@ export async function rejection<T = LaunchKeyError>(promise: Promise<unknown>, c
   throw new Error('expected a rejection');
 }
 
+/** Runs `action`, asserts it throws a PayloadValidationError with the class's own code, returns its `field`. */
+export function payloadField(action: () => unknown): string {
+  try {
+    action();
+  } catch (err) {
+    const e = narrow(err, PayloadValidationError);
+    expect(e.code).to.equal('ERR_LK_PAYLOAD_INVALID');
+    return e.field;
+  }
+  return expect.fail('expected a PayloadValidationError');
+}
+
 /**
  * The code every JwtVerificationError failure must carry, pinned here (not read from lib) so that a
  * renamed code fails the specs.
@@ -41,6 +54,15 @@ export const JWT_CODES: Readonly<Record<JwtFailure, string>> = {
   replay: 'ERR_LK_JWT_REPLAY',
   'body-hash': 'ERR_LK_JWT_BODY_HASH',
   binding: 'ERR_LK_JWT_BINDING',
+};
+
+/** The code every JweDecryptionError failure must carry, pinned like {@link JWT_CODES}. */
+export const JWE_CODES: Readonly<Record<JweFailure, string>> = {
+  malformed: 'ERR_LK_JWE_MALFORMED',
+  algorithm: 'ERR_LK_JWE_ALGORITHM',
+  key: 'ERR_LK_JWE_KEY_NOT_FOUND',
+  decrypt: 'ERR_LK_JWE_DECRYPT',
+  payload: 'ERR_LK_JWE_PAYLOAD',
 };
 
 /**

@@ -194,7 +194,10 @@ export class EmulatorClient {
     return { status: res.status, headers: resHeaders, raw, jti: claims.jti };
   }
 
-  /** Sends and opens the response with the client envelope (full §5.2 checks). */
+  /**
+   * Sends and opens the response with the client envelope (every check of docs/protocol.md, "What the client
+   * verifies").
+   */
   async call(method: string, path: string, subject: string, body?: unknown, tamper: Tamper = {}): Promise<CallResult> {
     const sent = await this.send(method, path, subject, body, tamper);
     const opened = await openResponse(

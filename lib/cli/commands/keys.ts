@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { AddPublicKeyOptions } from '../../clients/service_management.js';
 import { loadPrivateKey, loadPublicKey } from '../../crypto/keys.js';
 import { ConfigurationError, UsageError } from '../../errors.js';
+import { parseIsoTime } from '../../iso_time.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit_codes.js';
 import { publicKeyJson, shortDate, table } from '../views.js';
@@ -17,7 +18,6 @@ const KEY_TYPES = { both: 'BOTH', encryption: 'ENCRYPTION', signature: 'SIGNATUR
 const MAX_PEM_FILE_BYTES = 64 * 1024;
 
 /** `2027-01-31` or a full ISO 8601 time with a zone. */
-const ISO_DATE = /^(\d{4}-\d\d-\d\d)(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))?$/;
 
 /**
  * The public key PEM to register from the file at `path`. A private key file is accepted and only
@@ -48,11 +48,10 @@ function publicPemFrom(path: string, cwd: string): string {
 }
 
 function expiresFrom(value: string): Date {
-  const day = ISO_DATE.exec(value)?.[1];
-  const date = new Date(value);
-  // Date rolls 2030-02-31 over to March: the day must be one of the calendar.
-  const calendarDay = day !== undefined && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
-  if (!calendarDay || Number.isNaN(date.getTime())) {
+  const date = parseIsoTime(value);
+  // A time of day must say its zone: typed at a terminal, a bare one is ambiguous (the wire reads it as UTC).
+  const zoneless = value.includes('T') && !/(?:Z|[+-]\d\d:\d\d)$/.test(value);
+  if (date === undefined || zoneless) {
     throw new UsageError('--expires takes an ISO 8601 date or time, e.g. 2027-01-31 or 2027-01-31T12:00:00Z', {
       argument: '--expires',
     });

@@ -1,5 +1,6 @@
 /**
- * Directory endpoints (PROTOCOL.md §7.3, subject `dir:`): device linking, devices, sessions, TOTP.
+ * Directory endpoints (docs/protocol.md, "Directory endpoints"; subject `dir:`): device linking, devices,
+ * sessions, TOTP.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 

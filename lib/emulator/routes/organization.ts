@@ -1,5 +1,6 @@
 /**
- * Organization endpoints (PROTOCOL.md §7.4, subject `org:`): directories, directory keys and SDK keys.
+ * Organization endpoints (docs/protocol.md, "Organization endpoints"; subject `org:`): directories, directory
+ * keys and SDK keys.
  */
 import { randomUUID } from 'node:crypto';
 

@@ -1,5 +1,5 @@
 /**
- * Public endpoints (PROTOCOL.md §7.1): unauthenticated, unencrypted.
+ * Public endpoints (docs/protocol.md, "The public endpoints"): unauthenticated, unencrypted.
  */
 import { isoSeconds } from '../clock.js';
 import type { EmulatorContext } from '../context.js';

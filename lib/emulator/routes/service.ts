@@ -1,5 +1,6 @@
 /**
- * Service endpoints (PROTOCOL.md §7.2, subject `svc:`): auth requests, poll, cancel, sessions, TOTP.
+ * Service endpoints (docs/protocol.md, "Service endpoints"; subject `svc:`): auth requests, poll, cancel,
+ * sessions, TOTP.
  */
 import { authCore, createAuth } from '../auth_flow.js';
 import type { EmulatorContext } from '../context.js';
@@ -32,7 +33,8 @@ export function addServiceRoutes(routes: RouteTable, ctx: EmulatorContext): void
     })
     .signed('GET', '/service/v3/auths/:id', 'svc', async function pollAuthRequest(c) {
       const auth = state.auths.get(c.params['id'] ?? '');
-      // An unknown id is indistinguishable from a pending one (PROTOCOL.md §7.2).
+      // An unknown id is indistinguishable from a pending one (docs/protocol.md, "The emulator's request
+      // lifecycle").
       if (auth?.serviceId !== service(c).id) return { status: 204 };
       switch (state.authStatus(auth)) {
         case 'pending':

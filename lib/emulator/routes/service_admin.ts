@@ -1,6 +1,6 @@
 /**
- * Service management (PROTOCOL.md §7.5) under both `/organization/v3` (subject `org:`) and
- * `/directory/v3` (subject `dir:`): services, service keys and service policies.
+ * Service management (docs/protocol.md, "Service management") under both `/organization/v3` (subject `org:`)
+ * and `/directory/v3` (subject `dir:`): services, service keys and service policies.
  */
 import { randomUUID } from 'node:crypto';
 

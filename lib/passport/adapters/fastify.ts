@@ -5,7 +5,7 @@
  *
  * Sessions must be @fastify/session's: they have an id, which `regenerate()` replaces. A
  * @fastify/secure-session cookie has no id (and a copy of it stays valid after logout), so it is
- * refused as cookie-session is on Express (SECURITY T10).
+ * refused as cookie-session is on Express (docs/security.md, T10).
  *
  * @internal
  */

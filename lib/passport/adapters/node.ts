@@ -17,7 +17,7 @@ export function firstHeader(headers: IncomingHttpHeaders, name: string): string 
 
 /**
  * Reads a body stream nobody read yet, up to `limit` bytes; `null` when it is longer. A declared
- * length over the limit is refused before a byte is read (SECURITY.md T12).
+ * length over the limit is refused before a byte is read (docs/security.md, T12).
  */
 export async function readBody(
   stream: Readable & { headers: IncomingHttpHeaders },
