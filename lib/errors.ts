@@ -297,6 +297,17 @@ export class HookTimeoutError extends LaunchKeyError {
   }
 }
 
+/**
+ * The stable code of anything thrown, for logs, audit events and telemetry: a LaunchKeyError's
+ * `code`, another error's string `code` (Node's `ECONNRESET`), else its class name. Never its
+ * message, which may hold what a log must not.
+ */
+export function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.length > 0 && code.length <= 64) return code;
+  return err instanceof Error ? err.name : typeof err;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The operator CLI (`launchkey`)
 // ---------------------------------------------------------------------------------------------
