@@ -308,6 +308,25 @@ export function errorCode(err: unknown): string {
   return err instanceof Error ? err.name : typeof err;
 }
 
+/** Why an audit listener failed (see {@link AuditListenerError}). */
+export type AuditListenerFailure = 'threw' | 'rejected' | 'backlog' | 'username';
+
+/**
+ * The application's audit listener (the strategy's `audit` option) failed: it threw, its promise
+ * rejected, too many of its promises were still pending (`backlog`: events are dropped until some
+ * settle), or the `auditUsername` mapping threw (the event went out without a username). Reported
+ * once per strategy, on the first failure, to `onError`; no login is affected. Code
+ * `ERR_LK_AUDIT_LISTENER`.
+ */
+export class AuditListenerError extends LaunchKeyError {
+  readonly failure: AuditListenerFailure;
+
+  constructor(failure: AuditListenerFailure, message: string, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_AUDIT_LISTENER', message, options);
+    this.failure = failure;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The operator CLI (`launchkey`)
 // ---------------------------------------------------------------------------------------------
