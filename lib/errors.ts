@@ -302,6 +302,36 @@ export class HookTimeoutError extends LaunchKeyError {
   }
 }
 
+/**
+ * The stable code of anything thrown, for logs, audit events and telemetry: a LaunchKeyError's
+ * `code`, another error's string `code` (Node's `ECONNRESET`), else its class name. Never its
+ * message, which may hold what a log must not.
+ */
+export function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.length > 0 && code.length <= 64) return code;
+  return err instanceof Error ? err.name : typeof err;
+}
+
+/** Why an audit listener failed (see {@link AuditListenerError}). */
+export type AuditListenerFailure = 'threw' | 'rejected' | 'backlog' | 'username';
+
+/**
+ * The application's audit listener (the strategy's `audit` option) failed: it threw, its promise
+ * rejected, too many of its promises were still pending (`backlog`: events are dropped until some
+ * settle), or the `auditUsername` mapping threw (the event went out without a username). Reported
+ * once per strategy, on the first failure, to `onError`; no login is affected. Code
+ * `ERR_LK_AUDIT_LISTENER`.
+ */
+export class AuditListenerError extends LaunchKeyError {
+  readonly failure: AuditListenerFailure;
+
+  constructor(failure: AuditListenerFailure, message: string, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_AUDIT_LISTENER', message, options);
+    this.failure = failure;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The operator CLI (`launchkey`)
 // ---------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ export {
   PendingStoreFullError,
   StoreUnavailableError,
   HookTimeoutError,
+  AuditListenerError,
 } from './errors.js';
 export type { JwtFailure, JweFailure, ApiErrorDetails } from './errors.js';
 export { loadPrivateKey, loadPublicKey, keyId, KeyRing } from './crypto/keys.js';

@@ -85,6 +85,8 @@ function instancesOf(name: string, cls: AnyClass, cause: unknown): LaunchKeyErro
       return [new errors.UnexpectedResponseError('message', { ...options, status: 302 })];
     case 'HookTimeoutError':
       return [new errors.HookTimeoutError('onSessionEnd', 10_000, options)];
+    case 'AuditListenerError':
+      return [new errors.AuditListenerError('threw', 'message', options)];
     case 'PendingStoreFullError':
       return [new errors.PendingStoreFullError('message', options)];
     case 'StoreUnavailableError':

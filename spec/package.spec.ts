@@ -21,10 +21,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   crypto: ['errors.ts'],
   // Wire types and their parsers only: decryption and JSON text belong to the layer that receives the bytes.
   entities: ['errors.ts', 'iso_time.ts'],
-  transport: ['errors.ts', 'iso_time.ts', 'loopback.ts', 'version.ts', 'crypto'],
+  // OpenTelemetry's optional API, loaded when present; imports nothing but the errors and the version.
+  telemetry: ['errors.ts', 'version.ts'],
+  transport: ['errors.ts', 'iso_time.ts', 'loopback.ts', 'version.ts', 'crypto', 'telemetry'],
   webhooks: ['errors.ts', 'crypto', 'entities'],
   clients: ['errors.ts', 'iso_time.ts', 'crypto', 'entities', 'transport', 'webhooks'],
-  passport: ['errors.ts', 'crypto', 'entities', 'clients', 'webhooks'],
+  passport: ['errors.ts', 'crypto', 'entities', 'clients', 'webhooks', 'telemetry'],
   emulator: ['errors.ts', 'iso_time.ts', 'loopback.ts', 'version.ts', 'crypto', 'entities'],
   redis: ['errors.ts', 'entities', 'webhooks', 'passport'],
   testing: ['errors.ts', 'entities', 'passport'],

@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 
 import { AuthRequestMismatchError } from '../errors.js';
+import type { LoginFacts } from './audit_login.js';
 import { effectiveStatus, failure, failureOf, noteFraud } from './core.js';
 import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
@@ -46,6 +47,8 @@ export interface CompleteContext {
   config: StrategyConfig;
   poller: Poller;
   runVerify(req: HttpRequest, result: LaunchKeyResult): Promise<{ user: VerifyUser; info: object }>;
+  /** What the audit event of this completion is made of (audit_login.ts). */
+  facts: LoginFacts;
 }
 
 /** Completes the session's login. */
@@ -58,9 +61,13 @@ export async function completeLogin(
   const { config } = c;
   const ref = readData(session, config.sessionKey).pending;
   if (ref === undefined) return nothingToComplete(options);
+  c.facts.loginId = ref.id;
+  if (ref.decoy !== undefined) c.facts.decoy = true;
   const record = await readLogin(config, ref);
   // Taken already (another tab logged in, or the record expired): nothing to change in the session.
   if (record === undefined) return nothingToComplete(options);
+  c.facts.username = record.username;
+  c.facts.stepUp = record.stepUp === true;
   const status = effectiveStatus(record, config.now());
   if (status === 'pending') {
     await c.poller.ensure(ref.id);
@@ -134,6 +141,7 @@ async function completeApproved(
     return nothingToComplete(options);
   }
   const state = claimed.state === undefined ? {} : { state: claimed.state };
+  if (claimed.finishedAt !== undefined) c.facts.answeredAt = claimed.finishedAt;
   let decided: Outcome | undefined;
   try {
     decided = await decide(c, req, claimed, state);
@@ -153,6 +161,7 @@ async function completeApproved(
   // The claim ran out and someone else finished meanwhile: only one of us may log in.
   if (taken === undefined) return fail(failure('no-pending'));
   if (decided.kind === 'success') {
+    c.facts.serviceUserHash = (decided.info as LaunchKeySuccessInfo).serviceUserHash;
     // An approved login does not use up the user's start budget.
     await config.limits?.limiter.refund?.(usernameKey(claimed.username)).catch(config.onError);
     const marker = {

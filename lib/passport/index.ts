@@ -1,6 +1,7 @@
 /**
- * The Passport face of passport-launchkey: the strategy, its option and result types, the pending
- * store contract with its in-memory default, and the rate limiter. Named re-exports only.
+ * The Passport face of passport-launchkey: the strategy, its option and result types, its audit
+ * events, the pending store contract with its in-memory default, and the rate limiter. Named
+ * re-exports only.
  */
 export { Strategy, Strategy as LaunchKeyStrategy, MAX_USERNAME_LENGTH } from './strategy.js';
 export type { FrameworkRequest, LaunchKeyPending, LaunchKeySuccessInfo } from './strategy.js';
@@ -43,6 +44,24 @@ export type {
   RateLimitOptions,
   RateLimitRule,
 } from './rate_limit.js';
+export type {
+  AuditEvent,
+  AuditEventBase,
+  AuditEventName,
+  AuditLimit,
+  AuditListener,
+  AuditOutcome,
+  LoginApprovedEvent,
+  LoginErrorEvent,
+  LoginFailedEvent,
+  LoginFailureEventName,
+  LoginSettledEvent,
+  LoginStartedEvent,
+  LogoutEvent,
+  SettledAnswer,
+  WebhookAuditEvent,
+  WebhookKind,
+} from './audit_events.js';
 export type { StatusHandlerOptions } from './status_handler.js';
 export type { WebhookHandlerOptions } from './webhook_handler.js';
 export type { LogoutHandlerOptions } from './logout.js';

@@ -7,12 +7,20 @@
  * asked to log out must be logged out here). A LaunchKey failure is reported afterwards: `logout()`
  * rejects with it, `logoutHandler()` passes it to `next(err)`.
  */
-import { AuthorizationRequestCanceledError, AuthorizationResponseExistsError, EntityNotFoundError } from '../errors.js';
+import {
+  AuthorizationRequestCanceledError,
+  AuthorizationResponseExistsError,
+  EntityNotFoundError,
+  errorCode,
+} from '../errors.js';
+import { requestFacts } from './audit.js';
+import { auditSettled } from './audit_settled.js';
 import { noteFraud } from './core.js';
 import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
 import type { StrategyConfig } from './options.js';
-import { asError, readData, updateData, type SessionLike } from './session.js';
+import { asError, readData, updateData, type LoginMarker } from './session.js';
+import type { FinalOutcome } from './store.js';
 import type { CoreHandler } from './status_handler.js';
 
 /** Options of `strategy.logoutHandler()`. */
@@ -32,11 +40,39 @@ export async function logoutRequest(config: StrategyConfig, req: HttpRequest): P
     } catch (err) {
       failure = err;
     }
+    auditLogout(config, req, 'logout.launchkey', login, failure);
   }
   // Told already: an endSessionOnLogout() hook on req.logout must not tell LaunchKey again.
   if (login !== undefined) updateData(session, config.sessionKey, { login: undefined });
-  await localLogout(config, req);
+  try {
+    await localLogout(config, req);
+  } catch (err) {
+    auditLogout(config, req, 'logout.local', login, err);
+    throw err;
+  }
+  auditLogout(config, req, 'logout.local', login);
   if (failure !== undefined) throw asError(failure);
+}
+
+/**
+ * Emits a logout event: `logout.launchkey` (the LaunchKey session end, and whether LaunchKey took
+ * it), `logout.local` (the session here), `logout.revoked` (the guard, after a logout from the
+ * phone). `login` is the session's marker, when it held one (a LaunchKey login).
+ */
+export function auditLogout(
+  config: StrategyConfig,
+  req: HttpRequest,
+  event: 'logout.launchkey' | 'logout.local' | 'logout.revoked',
+  login: LoginMarker | undefined,
+  failure?: unknown,
+): void {
+  config.audit.emit({
+    ...requestFacts(config.clientAddress, req),
+    event,
+    outcome: failure === undefined ? 'success' : 'failure',
+    ...(login === undefined ? {} : { username: login.username, serviceUserHash: login.serviceUserHash }),
+    ...(failure === undefined ? {} : { code: errorCode(failure) }),
+  });
 }
 
 /**
@@ -55,11 +91,24 @@ export async function localLogout(config: StrategyConfig, req: HttpRequest): Pro
  * @internal What `strategy.endSessionOnLogout()` runs before the application's own `req.logout()`:
  * ends the LaunchKey session of the LaunchKey login this session holds, if any.
  */
-export async function endLaunchKeySession(config: StrategyConfig, session: SessionLike): Promise<void> {
+export async function endLaunchKeySession(config: StrategyConfig, req: HttpRequest): Promise<void> {
+  const session = req.session();
   const login = readData(session, config.sessionKey).login;
-  if (login === undefined || !config.launchkeySession) return;
-  await config.client.sessionEnd(login.username);
-  updateData(session, config.sessionKey, { login: undefined });
+  if (login === undefined) return;
+  try {
+    if (!config.launchkeySession) return;
+    try {
+      await config.client.sessionEnd(login.username);
+    } catch (err) {
+      auditLogout(config, req, 'logout.launchkey', login, err);
+      throw err;
+    }
+    auditLogout(config, req, 'logout.launchkey', login);
+    updateData(session, config.sessionKey, { login: undefined });
+  } finally {
+    // The application's own route logs out locally next, whatever happened here.
+    auditLogout(config, req, 'logout.local', login);
+  }
 }
 
 /** @internal `strategy.logoutHandler()`. */
@@ -82,12 +131,24 @@ export async function cancelLogin(config: StrategyConfig, req: HttpRequest): Pro
   const ref = readData(session, config.sessionKey).pending;
   const record = await readLogin(config, ref);
   if (ref === undefined || record === undefined) return false;
+  const settled = (outcome: FinalOutcome, decoy: boolean): void => {
+    auditSettled(config, {
+      loginId: ref.id,
+      outcome,
+      via: 'cancel',
+      username: record.username,
+      decoy,
+      request: requestFacts(config.clientAddress, req),
+    });
+  };
   if (ref.decoy !== undefined) {
     // A decoy (docs/security.md, T8) was never sent: it is only marked, with no API call, like a real cancel looks.
     if (record.status === 'pending') {
+      const at = config.now();
       updateData(session, config.sessionKey, {
-        pending: { ...ref, decoy: { ...ref.decoy, status: 'canceled', finishedAt: config.now() } },
+        pending: { ...ref, decoy: { ...ref.decoy, status: 'canceled', finishedAt: at } },
       });
+      settled({ status: 'canceled', at }, true);
     }
     return true;
   }
@@ -109,6 +170,10 @@ export async function cancelLogin(config: StrategyConfig, req: HttpRequest): Pro
       throw err;
     }
   }
-  await config.store.completeIfPending(record.authorizationRequestId, { status: 'canceled', at: config.now() });
+  const outcome: FinalOutcome = { status: 'canceled', at: config.now() };
+  // Only a cancel that ended the login is one: an answer recorded a moment before it wins.
+  if ((await config.store.completeIfPending(record.authorizationRequestId, outcome)) === 'completed') {
+    settled(outcome, false);
+  }
   return true;
 }

@@ -16,6 +16,8 @@ import type { AuthPolicy } from '../entities/auth_policy.js';
 import type { AuthMethod, AuthorizationResponse, AuthorizationResponsePolicy } from '../entities/auth_response.js';
 import { PROTOTYPE_KEYS } from '../entities/validate.js';
 import { ConfigurationError, InvalidArgumentError } from '../errors.js';
+import { Auditor } from './audit.js';
+import type { AuditListener } from './audit_events.js';
 import { FAILURE_STATUS, type FailureCode } from './core.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
 import { MemoryStore } from './memory_store.js';
@@ -201,6 +203,21 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
    */
   onError?: (err: unknown) => void;
   /**
+   * Told of every audit event (docs/security.md, "Audit events"): each start, answer, outcome,
+   * refusal, webhook and logout, with the login's correlation id, the username, the client's address
+   * and user agent, and the error code; never a token, key, body or session id. Called after the
+   * decision, outside the request's path; a returned promise is not awaited; a throw or rejection is
+   * reported once to `onError`. E.g. `(event) => logger.info(event, 'launchkey')`. Default none (the
+   * events are still counted through OpenTelemetry when the application has it).
+   */
+  audit?: AuditListener;
+  /**
+   * How usernames appear in audit events, e.g. a keyed hash or a mask; returning `undefined` leaves
+   * the username out. Default: as they are (OWASP's logging guidance allows usernames). Spans and
+   * metrics never carry usernames.
+   */
+  auditUsername?: (username: string) => string | undefined;
+  /**
    * Answer a start for a username LaunchKey does not know (or whose user has no device) with
    * `fail` code `'unknown-user'` (401). Default `false` (docs/security.md, T8): such a start gets a decoy
    * pending login that looks and ends exactly like a real one that nobody answered (`'expired'` after
@@ -329,6 +346,8 @@ export interface StrategyConfig {
   /** The application's; `undefined`: the framework's (`req.ip`, Fastify's `request.ip`, Koa's `ctx.ip`). */
   clientAddress: ((req: Request) => string | undefined) | undefined;
   onError: (err: unknown) => void;
+  /** Emits audit events (to the `audit` listener, and as metrics). */
+  audit: Auditor;
   messages: Partial<Record<FailureCode, string>>;
   pollInterval: number;
   now: () => number;
@@ -476,6 +495,12 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
   }
   const onError = own<StrategyConfig['onError']>(o, 'onError');
   if (onError !== undefined && typeof onError !== 'function') fail('onError', 'must be a function');
+  const audit = own<AuditListener>(o, 'audit');
+  if (audit !== undefined && typeof audit !== 'function') fail('audit', 'must be a function of the event');
+  const auditUsername = own<(username: string) => string | undefined>(o, 'auditUsername');
+  if (auditUsername !== undefined && typeof auditUsername !== 'function') {
+    fail('auditUsername', 'must be a function from a username to what events record');
+  }
   const messages = checkMessages(own(o, 'messages'));
 
   const mode = own<unknown>(o, 'mode') ?? 'both';
@@ -561,6 +586,7 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
     allowLegacyAuthPackage,
     clientAddress,
     onError: contained(onError),
+    audit: new Auditor({ listener: audit, username: auditUsername, onError: contained(onError), now }),
     messages,
     pollInterval,
     now,

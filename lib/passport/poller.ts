@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { AuthorizationRequestCanceledError, LegacyPackageRefusedError, RequestTimedOutError } from '../errors.js';
+import { auditSettled } from './audit_settled.js';
 import { noteFraud, statusOf } from './core.js';
 import type { StrategyConfig } from './options.js';
 import type { FinalOutcome } from './store.js';
@@ -92,6 +93,7 @@ export class Poller {
         return;
       }
       if ((await store.completeIfPending(id, outcome)) === 'completed') {
+        auditSettled(this._config, { loginId: id, outcome, via: 'poll', username: record.username });
         await noteFraud(this._config, await store.get(id));
       }
     } catch (err) {

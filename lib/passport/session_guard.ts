@@ -4,7 +4,7 @@
  * sessions out on their next request, on every instance.
  */
 import type { HttpRequest } from './http.js';
-import { localLogout } from './logout.js';
+import { auditLogout, localLogout } from './logout.js';
 import type { StrategyConfig } from './options.js';
 import { readData } from './session.js';
 
@@ -24,5 +24,6 @@ export async function guardSession(config: StrategyConfig, req: HttpRequest): Pr
   if (login === undefined) return false;
   if (!(await config.store.isRevoked(login.serviceUserHash, login.at))) return false;
   await localLogout(config, req);
+  auditLogout(config, req, 'logout.revoked', login);
   return true;
 }

@@ -23,6 +23,8 @@ import {
   PolicyFailureError,
   RateLimitedError,
 } from '../errors.js';
+import type { AuditLimit } from './audit_events.js';
+import type { LoginFacts } from './audit_login.js';
 import { failure, noteFraud, type LaunchKeyFailureInfo } from './core.js';
 import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
@@ -65,6 +67,8 @@ const UNCERTAIN_SLACK_MS = 30_000;
 export interface StartContext {
   config: StrategyConfig;
   poller: Poller;
+  /** What the audit event of this start is made of (audit_login.ts). */
+  facts: LoginFacts;
 }
 
 /** Starts a login for `username` (already accepted by `acceptUsername`). */
@@ -156,7 +160,10 @@ async function begin(
 ): Promise<Outcome> {
   const { config } = c;
   const limited = await rateLimited(config, req, username);
-  if (limited !== undefined) return fail(limited);
+  if (limited !== undefined) {
+    c.facts.limit = limited.limit;
+    return fail(limited.info);
+  }
 
   const request = await resolveRequestOptions(req, { ...config.requestOptions, ...pickRequestOptions(options) });
   const state = options.state ?? (await resolve(req, config.state));
@@ -172,7 +179,10 @@ async function begin(
   // the owner trying to sign in right after must learn why no push comes, and whoever pushed
   // before the report already learned that the user exists (docs/security.md, "Enumeration").
   const cooling = await coolingFor(config, username);
-  if (cooling !== undefined) return fail(failure('rate-limited', { ...extra, retryAfter: cooling }));
+  if (cooling !== undefined) {
+    c.facts.limit = 'fraud-cooldown';
+    return fail(failure('rate-limited', { ...extra, retryAfter: cooling }));
+  }
 
   const startedAt = config.now();
   let id: string;
@@ -198,6 +208,7 @@ async function begin(
       return fail(failure('policy', extra));
     }
     if (err instanceof RateLimitedError) {
+      c.facts.limit = 'api';
       return fail(
         failure('rate-limited', { ...extra, ...(err.retryAfter === undefined ? {} : { retryAfter: err.retryAfter }) }),
       );
@@ -297,6 +308,12 @@ async function store(
     }
   }
   updateData(session, config.sessionKey, { pending: ref, uncertain: undefined });
+  Object.assign(c.facts, {
+    started: true,
+    loginId: ref.id,
+    decoy: start.id === undefined,
+    ...(start.correlationCode === undefined ? {} : { correlationCode: start.correlationCode }),
+  });
   await c.poller.ensure(ref.id);
   return pending(config, req, options, record);
 }
@@ -325,30 +342,30 @@ async function coolingFor(config: StrategyConfig, username: string): Promise<num
   return ms > 0 ? Math.max(1, Math.ceil(ms / 1000)) : undefined;
 }
 
-/** The refusal of a start over a limit, per client address and per username (docs/security.md, T9). */
+/** The refusal of a start over a limit, per client address and per username (docs/security.md, T9), and which limit it was. */
 async function rateLimited(
   config: StrategyConfig,
   req: HttpRequest,
   username: string,
-): Promise<LaunchKeyFailureInfo | undefined> {
+): Promise<{ info: LaunchKeyFailureInfo; limit: AuditLimit } | undefined> {
   const limits = config.limits;
   if (limits === undefined) return undefined;
-  const checks: [string | undefined, typeof limits.perIp][] = [
+  const checks: [string | undefined, typeof limits.perIp, AuditLimit][] = [
     [
       addressKey(
         config.clientAddress === undefined ? req.clientAddress() : config.clientAddress(req.native as Request),
       ),
       limits.perIp,
+      'address',
     ],
-    [usernameKey(username), limits.perUsername],
+    [usernameKey(username), limits.perUsername, 'username'],
   ];
-  for (const [key, rule] of checks) {
+  for (const [key, rule, limit] of checks) {
     if (key === undefined || rule === false) continue;
     const decision = await limits.limiter.hit(key, rule);
     if (!decision.allowed) {
-      return failure('rate-limited', {
-        retryAfter: Math.max(1, Math.ceil((decision.retryAfter ?? rule.window) / 1000)),
-      });
+      const retryAfter = Math.max(1, Math.ceil((decision.retryAfter ?? rule.window) / 1000));
+      return { info: failure('rate-limited', { retryAfter }), limit };
     }
   }
   return undefined;

@@ -17,6 +17,7 @@ import { toGuardMiddleware, toMiddleware } from './adapters/express.js';
 import type { FastifyRequestLike } from './adapters/fastify.js';
 import { requestOf } from './adapters/index.js';
 import type { KoaContextLike } from './adapters/koa.js';
+import { auditDecision, auditFault, type LoginFacts } from './audit_login.js';
 import { completeLogin } from './complete.js';
 import { failure, statusView, type LaunchKeyFailureInfo, type LoginStatus } from './core.js';
 import type { HttpRequest } from './http.js';
@@ -102,8 +103,11 @@ export class Strategy extends PassportStrategy {
       this.error(asError(err));
       return;
     }
-    this._decide(http, options ?? {}).then(
+    const facts: LoginFacts = { phase: 'complete' };
+    this._decide(http, options ?? {}, facts).then(
       (outcome) => {
+        // Decided: the event is counted now and reaches the application's listener on a later turn.
+        auditDecision(this._config, http, outcome, facts);
         if (outcome.kind === 'fail') {
           const info = this._worded(outcome.info as LaunchKeyFailureInfo);
           // Kept on the request: passport's failWithError turns a failure into an error without it.
@@ -114,6 +118,7 @@ export class Strategy extends PassportStrategy {
         this._deliver(outcome);
       },
       (err: unknown) => {
+        auditFault(this._config, http, err, facts);
         this.error(asError(err));
       },
     );
@@ -163,7 +168,7 @@ export class Strategy extends PassportStrategy {
     return (req, _res, next) => {
       try {
         // The session is read when the route logs out, not here: not every request has one.
-        hookLogOut(req, () => endLaunchKeySession(config, requestOf(req).session()), config.onError);
+        hookLogOut(req, () => endLaunchKeySession(config, requestOf(req)), config.onError);
         next();
       } catch (err) {
         next(err);
@@ -254,11 +259,12 @@ export class Strategy extends PassportStrategy {
     }
   }
 
-  private async _decide(req: HttpRequest, options: AuthenticateOptions): Promise<Outcome> {
-    const session = req.session();
+  private async _decide(req: HttpRequest, options: AuthenticateOptions, facts: LoginFacts): Promise<Outcome> {
     const isStart = req.method === this._config.startMethod;
     const phase = options.phase ?? (isStart ? 'start' : 'complete');
-    const context = { config: this._config, poller: this._poller };
+    facts.phase = phase;
+    const session = req.session();
+    const context = { config: this._config, poller: this._poller, facts };
     if (phase === 'complete') {
       return completeLogin({ ...context, runVerify: (r, result) => this._runVerify(r, result) }, req, options, session);
     }
@@ -269,8 +275,14 @@ export class Strategy extends PassportStrategy {
         { option: 'startMethod' },
       );
     }
-    // Login CSRF (docs/security.md, T9): refused before the username is read, the session touched or a push sent.
-    if (this._config.sameOriginOnly && isCrossSite(req)) return fail(failure('cross-site'));
+    // Login CSRF (docs/security.md, T9): refused before the username is used, the session touched or a push sent.
+    if (this._config.sameOriginOnly && isCrossSite(req)) {
+      // Only for the audit event: whose account a forged login form named says who set it up.
+      const field = this._config.usernameField === false ? undefined : readField(req, this._config.usernameField);
+      const named = field === undefined ? undefined : acceptUsername(field.value);
+      if (named !== undefined) facts.username = named;
+      return fail(failure('cross-site'));
+    }
     // Step-up: when the application says who is asking, nothing in the request can choose the user.
     const asking =
       this._config.getUsername === undefined ? undefined : await this._config.getUsername(req.native as Request);
@@ -281,7 +293,10 @@ export class Strategy extends PassportStrategy {
       username = field.value;
     }
     const valid = acceptUsername(username);
+    // A refused username is not recorded: it may hold anything, up to a whole body.
     if (valid === undefined) return fail(failure('invalid-username'));
+    facts.username = valid;
+    facts.stepUp = asking !== undefined;
     return startLogin(context, req, options, session, valid, asking !== undefined);
   }
 

@@ -12,17 +12,25 @@
  */
 import type { Request } from 'express';
 
-import { ConfigurationError, HookTimeoutError } from '../errors.js';
+import { ConfigurationError, HookTimeoutError, PayloadValidationError, errorCode } from '../errors.js';
+import { startSpan } from '../telemetry/spans.js';
 import {
   DEFAULT_MAX_WEBHOOK_BODY_BYTES,
   webhookFailureStatus,
   type AuthorizationResponseWebhook,
   type SessionEndWebhook,
 } from '../webhooks/verify.js';
+import { requestFacts } from './audit.js';
+import type { WebhookAuditEvent } from './audit_events.js';
+import { auditSettled } from './audit_settled.js';
 import { noteFraud, statusOf } from './core.js';
 import type { HttpRequest } from './http.js';
 import type { StrategyConfig } from './options.js';
 import type { CoreHandler } from './status_handler.js';
+import type { CompletionResult, FinalOutcome, PendingRecord } from './store.js';
+
+/** A webhook's audit event, as the handler builds it. */
+type WebhookDraft = Omit<WebhookAuditEvent, 'timestamp'>;
 
 /**
  * Options of `strategy.webhookHandler()`. `Req` is the framework's request the hooks get: Express's
@@ -60,17 +68,43 @@ export function webhookHandler<Req>(config: StrategyConfig, options: WebhookHand
   };
   let warnedParsedBody = false;
   return async (req, res) => {
+    // The audit event and the span of this delivery (docs/security.md, "Audit events"): who sent
+    // it, what it was, how it was answered and why; never its token or body.
+    const from = requestFacts(config.clientAddress, req);
+    const span = startSpan('launchkey.webhook', 'internal', {
+      'client.address': from.clientAddress,
+      'user_agent.original': from.userAgent,
+    });
+    const answered = (draft: WebhookDraft): void => {
+      config.audit.emit({ ...from, ...draft });
+      span.end(
+        {
+          'launchkey.event': draft.event,
+          'launchkey.webhook.kind': draft.kind,
+          'launchkey.login_id': draft.loginId,
+          'http.response.status_code': draft.status,
+          'error.type': draft.code,
+        },
+        draft.event === 'webhook.refused',
+      );
+    };
+    const refused = (status: number, err: unknown, known: Partial<WebhookDraft> = {}): void => {
+      answered({ ...known, event: 'webhook.refused', outcome: 'failure', status, code: errorCode(err) });
+    };
+
     let body: Buffer | string;
     try {
       const raw = await req.rawBody(DEFAULT_MAX_WEBHOOK_BODY_BYTES);
       if (raw === null) {
         // Close the connection rather than read the rest of an oversized upload.
         res.empty(413, { Connection: 'close' });
+        refused(413, new PayloadValidationError('content-length', 'The webhook body is larger than allowed'));
         return;
       }
       body = raw;
     } catch (err) {
       report(err, req);
+      refused(500, err);
       if (err instanceof ConfigurationError && !warnedParsedBody) {
         warnedParsedBody = true;
         warnParsedBody(err);
@@ -92,21 +126,29 @@ export function webhookHandler<Req>(config: StrategyConfig, options: WebhookHand
     } catch (err) {
       const status = webhookFailureStatus(err);
       if (status !== 204) report(err, req);
+      if (status === 204) {
+        answered({ event: 'webhook.replayed', outcome: 'failure', status, code: errorCode(err) });
+      } else {
+        refused(status, err);
+      }
       if (status === 500) throw err;
       res.empty(status);
       return;
     }
 
     const now = config.now();
+    const known: Partial<WebhookDraft> =
+      event.kind === 'authorization-response'
+        ? { kind: 'authorization-response', loginId: event.response.authorizationRequestId }
+        : { kind: 'session-end' };
     let fraudReported = false;
+    let recorded: { outcome: FinalOutcome; result: CompletionResult } | undefined;
     try {
       if (event.kind === 'authorization-response') {
         const response = event.response;
-        const result = await config.store.completeIfPending(response.authorizationRequestId, {
-          status: statusOf(response),
-          response,
-          at: now,
-        });
+        const outcome: FinalOutcome = { status: statusOf(response), response, at: now };
+        const result = await config.store.completeIfPending(response.authorizationRequestId, outcome);
+        recorded = { outcome, result };
         fraudReported = result === 'completed' && response.fraud;
       } else {
         const at = Math.min(now, event.logoutRequested.getTime() + tolerance);
@@ -120,21 +162,41 @@ export function webhookHandler<Req>(config: StrategyConfig, options: WebhookHand
         report(releaseError, req);
       });
       res.empty(503);
+      refused(503, err, known);
       return;
     }
+    let record: PendingRecord | undefined;
     if (fraudReported && event.kind === 'authorization-response') {
       // docs/security.md, T9: the user reported this push as fraud; no push for that username during the cooldown,
       // even if the browser that started it never asks again. Before the 204, so a start racing the
       // webhook sees it. Stored already (a redelivery would be a replay), so a failure here is only
       // reported; reading the record later (the completion) starts the cooldown again.
       try {
-        await noteFraud(config, await config.store.get(event.response.authorizationRequestId));
+        record = await config.store.get(event.response.authorizationRequestId);
+        await noteFraud(config, record);
       } catch (err) {
         report(err, req);
       }
     }
 
     res.empty(204);
+    answered({
+      ...known,
+      event: 'webhook.accepted',
+      outcome: 'success',
+      status: 204,
+      ...(recorded === undefined ? {} : { result: recorded.result }),
+    });
+    if (event.kind === 'session-end') {
+      config.audit.emit({
+        ...from,
+        event: 'logout.phone',
+        outcome: 'success',
+        serviceUserHash: event.serviceUserHash,
+      });
+    } else if (recorded !== undefined && recorded.result !== 'unchanged') {
+      void auditAnswer(config, event.response.authorizationRequestId, recorded.outcome, record);
+    }
 
     // After the answer, and not awaited: a framework that sends once the handler is done (Koa)
     // must not hold the sender's answer for a hook.
@@ -162,6 +224,27 @@ export function webhookHandler<Req>(config: StrategyConfig, options: WebhookHand
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * `login.settled` for an answer this webhook recorded, after the 204. The webhook carries no
+ * username: it is read from the login's record, only when an application listener gets the events,
+ * and an answer that beat its record (docs/security.md, R8) or a record already gone goes out without it.
+ */
+async function auditAnswer(
+  config: StrategyConfig,
+  id: string,
+  outcome: FinalOutcome,
+  known: PendingRecord | undefined,
+): Promise<void> {
+  let username = known?.username;
+  if (username === undefined && config.audit.listening) {
+    username = await config.store.get(id).then(
+      (record) => record?.username,
+      () => undefined,
+    );
+  }
+  auditSettled(config, { loginId: id, outcome, via: 'webhook', username });
 }
 
 /**

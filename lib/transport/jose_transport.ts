@@ -20,6 +20,7 @@ import {
   apiErrorFor,
   type ApiError,
 } from '../errors.js';
+import { observeApiCall } from '../telemetry/api_calls.js';
 import { ApiKeyCache } from './api_keys.js';
 import { BackgroundRefresh } from './background_refresh.js';
 import { ApiClock } from './clock.js';
@@ -121,7 +122,10 @@ export class JoseTransport {
    *   {UnexpectedResponseError} for transport faults.
    */
   async request(request: ApiRequest): Promise<ApiResponse> {
-    return this._request(request, false);
+    // One span and one duration per call, retries included: the latency a login sees.
+    return observeApiCall({ method: request.method, path: request.path, baseUrl: this.http.baseUrl }, () =>
+      this._request(request, false),
+    );
   }
 
   private async _request(request: ApiRequest, retried: boolean): Promise<ApiResponse> {

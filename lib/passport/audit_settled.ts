@@ -1,0 +1,49 @@
+/**
+ * `login.settled` (docs/security.md, "Audit events"): a login's final answer was recorded in the
+ * store, by the webhook handler, the poller or a cancel. Emitted by the instance that recorded it,
+ * so a fraud report is on record even when the browser that started the login never comes back.
+ *
+ * @internal
+ */
+import type { SettledAnswer } from './audit_events.js';
+import type { RequestFacts } from './audit.js';
+import type { StrategyConfig } from './options.js';
+import type { FinalOutcome } from './store.js';
+
+/** The answer an outcome records, named as the failure codes name it. */
+export function answerOf(outcome: FinalOutcome): SettledAnswer {
+  const r = outcome.response;
+  if (outcome.status === 'denied' && r?.fraud === true) return 'fraud';
+  if (outcome.status === 'failed' && r?.reason === 'POLICY') return 'policy';
+  return outcome.status;
+}
+
+/** What is known of the settled login. */
+export interface Settled {
+  loginId: string;
+  outcome: FinalOutcome;
+  via: 'webhook' | 'poll' | 'cancel';
+  /** From the login's record, when it was read. */
+  username?: string | undefined;
+  decoy?: boolean;
+  /** The request that settled it (a cancel), if one did. */
+  request?: RequestFacts;
+}
+
+/** Emits `login.settled`. */
+export function auditSettled(config: StrategyConfig, settled: Settled): void {
+  const answer = answerOf(settled.outcome);
+  const r = settled.outcome.response;
+  config.audit.emit({
+    ...settled.request,
+    event: 'login.settled',
+    outcome: answer === 'approved' ? 'success' : 'failure',
+    loginId: settled.loginId,
+    ...(settled.username === undefined ? {} : { username: settled.username }),
+    answer,
+    via: settled.via,
+    ...(settled.decoy === true ? { decoy: true } : {}),
+    ...(r?.reason === null || r?.reason === undefined ? {} : { reason: r.reason }),
+    ...(r?.denialReason === null || r?.denialReason === undefined ? {} : { denialReason: r.denialReason }),
+  });
+}
