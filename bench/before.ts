@@ -5,7 +5,7 @@
  * worktree) into bench/results/before-<sha>/lib, once, and loaded through tsx like the current lib.
  *
  * Each side loads its own keys, once, from the same PEMs: the comparison is of the code, not of key
- * handling. The earlier lib must have the API of today's envelope.ts (`sealRequest`, `openResponse`)
+ * handling. The earlier lib must have the API of today's transport/client_envelope.ts (`sealRequest`, `openResponse`)
  * and keys.ts (`loadPrivateKey`, `loadPublicKey`, `KeyRing`), as every commit since the transport
  * layer landed does.
  */
@@ -15,7 +15,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import type * as Envelope from '../lib/transport/envelope.js';
+import type * as Envelope from '../lib/transport/client_envelope.js';
 import type * as Keys from '../lib/crypto/keys.js';
 import { REQUEST_BODY, RESPONSE_BODY, type Fixture } from './fixture.js';
 import type { Variant } from './harness.js';
@@ -48,10 +48,14 @@ export async function loadBefore(ref: string): Promise<BeforeLib> {
   }
   // Inside the repository, so that its imports of node_modules resolve like the current lib's.
   const load = (path: string) => import(pathToFileURL(join(dir, 'lib', path)).href);
-  const envelope = (await load('transport/envelope.ts')) as typeof Envelope;
+  // The file was lib/transport/envelope.ts before the renames of issue 14.
+  const envelopeFile = existsSync(join(dir, 'lib', 'transport', 'client_envelope.ts'))
+    ? 'transport/client_envelope.ts'
+    : 'transport/envelope.ts';
+  const envelope = (await load(envelopeFile)) as typeof Envelope;
   const keys = (await load('crypto/keys.ts')) as typeof Keys;
-  assert.equal(typeof envelope.sealRequest, 'function', `${ref}: lib/transport/envelope.ts has no sealRequest`);
-  assert.equal(typeof envelope.openResponse, 'function', `${ref}: lib/transport/envelope.ts has no openResponse`);
+  assert.equal(typeof envelope.sealRequest, 'function', `${ref}: lib/${envelopeFile} has no sealRequest`);
+  assert.equal(typeof envelope.openResponse, 'function', `${ref}: lib/${envelopeFile} has no openResponse`);
   return { ref, sha, envelope, keys };
 }
 

@@ -3,7 +3,7 @@
  * call, against node:crypto baselines doing the same RSA work, at 2048 and 4096 bits.
  *
  * Rows per operation and key size (samples interleaved, see harness.ts; keys loaded once):
- * - lib         — `sealRequest` / `openResponse` of lib/transport/envelope.ts: jose (WebCrypto, RSA on
+ * - lib         — `sealRequest` / `openResponse` of lib/transport/client_envelope.ts: jose (WebCrypto, RSA on
  *                 the thread pool) with every check of lib/crypto around it (header, claims, binding);
  * - before      — with `--before <git ref>`, the same two calls of the lib at that commit (before.ts);
  * - RSA-only    — just the RSA operations, synchronous node:crypto: seal = publicEncrypt OAEP-SHA-1 of a

@@ -29,7 +29,7 @@ import {
   type OpenResponseOptions,
   type ReceivedResponse,
   type RequestToSeal,
-} from '../lib/transport/envelope.js';
+} from '../lib/transport/client_envelope.js';
 import type { Variant } from './harness.js';
 import { rawDecryptJwe, rawEncryptJwe, rawSignJws, rawSignJwsAsync, rawVerifyJws } from './raw_jose.js';
 

@@ -10,7 +10,7 @@ import { encryptJwe } from '../crypto/jwe.js';
 import { encryptLegacyPackage } from '../crypto/legacy_package.js';
 import { AuthPolicy } from '../entities/policy.js';
 import { InvalidPolicyError } from '../errors.js';
-import { isoSeconds } from './clock.js';
+import { isoSeconds } from './emulator_clock.js';
 import type { EmulatorContext } from './context.js';
 import { ApiFault, invalidArgs, notFound, rateLimited } from './fault.js';
 import { authMethods } from './device_methods.js';

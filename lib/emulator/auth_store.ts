@@ -6,7 +6,7 @@
  *
  * Status changes go through this store (answer, cancel, expiry seen) so the indexes stay true.
  */
-import type { EmulatorClock } from './clock.js';
+import type { EmulatorClock } from './emulator_clock.js';
 import type { AuthAnswer, AuthRequest, AuthStatus, User } from './state.js';
 
 type FinishedStatus = Exclude<AuthStatus, 'pending'>;

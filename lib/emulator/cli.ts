@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 
 import { writeDemoCredentials } from './demo_credentials.js';
 import { createDemoWorld } from './demo_world.js';
-import { startEmulator, type EmulatorOptions } from './index.js';
+import { startEmulator, type EmulatorOptions } from './start.js';
 
 const USAGE =
   'Usage: launchkey-emulator [--host 127.0.0.1] [--port 8480] [--config FILE] [--api-key PEM_FILE] [--allow-remote] [--public-url URL] [--public-host NAME[:PORT]]... [--demo [--callback-url URL] [--credentials DIR]]';

@@ -5,7 +5,7 @@
  */
 import { loadPublicKey, type PublicKey } from '../crypto/keys.js';
 import { parseIsoTime } from '../iso_time.js';
-import { isoSeconds } from './clock.js';
+import { isoSeconds } from './emulator_clock.js';
 import { ApiFault, invalidArgs } from './fault.js';
 import type { Entity, EntityKey } from './state.js';
 

@@ -7,9 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 import type { EmulatorContext } from './context.js';
-import { EnvelopeRefusal, faultPayload, sendSigned, verifyRequest, type ResponseAddress } from './envelope.js';
+import { EnvelopeRefusal, faultPayload, sendSigned, verifyRequest, type ResponseAddress } from './server_envelope.js';
 import { ApiFault } from './fault.js';
-import { BodyTooLargeError, readBody, RequestAbortedError, sendPlain } from './http_util.js';
+import { BodyTooLargeError, readBody, RequestAbortedError, sendPlain } from './plain_http.js';
 import type { RouteMatch, RouteTable } from './router.js';
 
 async function handleSigned(

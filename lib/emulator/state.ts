@@ -7,7 +7,7 @@ import type { PublicKey } from '../crypto/keys.js';
 import type { AuthPolicy, ServicePolicy } from '../entities/policy.js';
 import { AuthStore, type AuthRetention } from './auth_store.js';
 import type { AuthMethodName } from './device_methods.js';
-import { EmulatorClock } from './clock.js';
+import { EmulatorClock } from './emulator_clock.js';
 import { DEFAULT_RETENTION } from './retention.js';
 
 /** An authentication factor category a simulated device has, lowercase as in device packages. */

@@ -23,8 +23,8 @@ import {
 import { observeApiCall } from '../telemetry/api_calls.js';
 import { ApiKeyCache } from './api_keys.js';
 import { BackgroundRefresh } from './background_refresh.js';
-import { ApiClock } from './clock.js';
-import { openResponse, sealRequest, type EnvelopeCredentials } from './envelope.js';
+import { ApiClock } from './api_clock.js';
+import { openResponse, sealRequest, type EnvelopeCredentials } from './client_envelope.js';
 import { HttpClient, type HttpOptions, type HttpResponse } from './http.js';
 
 /** Options of {@link JoseTransport}: the HTTP options plus the JOSE choices. */

@@ -7,7 +7,7 @@ import type { HashFunc } from '../../lib/crypto/digest.js';
 import { encryptJwe } from '../../lib/crypto/jwe.js';
 import { KeyRing, loadPrivateKey, loadPublicKey, type PrivateKey, type PublicKey } from '../../lib/crypto/keys.js';
 import { requestClaims, signToken, type TokenClaims } from '../../lib/crypto/jws.js';
-import { openResponse, type OpenedResponse } from '../../lib/transport/envelope.js';
+import { openResponse, type OpenedResponse } from '../../lib/transport/client_envelope.js';
 import type { EmulatorConfig } from '../../lib/emulator/index.js';
 import { vectorText } from './vectors.js';
 

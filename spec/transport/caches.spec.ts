@@ -9,7 +9,7 @@ import {
   UnexpectedResponseError,
 } from '../../lib/errors.js';
 import { ApiKeyCache } from '../../lib/transport/api_keys.js';
-import { ApiClock } from '../../lib/transport/clock.js';
+import { ApiClock } from '../../lib/transport/api_clock.js';
 import { HttpClient } from '../../lib/transport/http.js';
 import { rejection } from '../support/assertions.js';
 import { vectorText } from '../support/vectors.js';

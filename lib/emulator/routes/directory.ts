@@ -4,7 +4,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 
-import { isoSeconds } from '../clock.js';
+import { isoSeconds } from '../emulator_clock.js';
 import type { EmulatorContext } from '../context.js';
 import { DEFAULT_SUPPORTED_METHODS } from '../device_methods.js';
 import { ApiFault, invalidArgs, notFound } from '../fault.js';

@@ -1,7 +1,7 @@
 /**
  * Public endpoints (docs/protocol.md, "The public endpoints"): unauthenticated, unencrypted.
  */
-import { isoSeconds } from '../clock.js';
+import { isoSeconds } from '../emulator_clock.js';
 import type { EmulatorContext } from '../context.js';
 import type { PlainResult, RouteTable } from '../router.js';
 

@@ -5,7 +5,7 @@
  * `Content-Type: application/json` on POSTs.
  */
 import { respondToAuth } from './auth_flow.js';
-import { isoSeconds } from './clock.js';
+import { isoSeconds } from './emulator_clock.js';
 import type { EmulatorContext } from './context.js';
 import { controlGuard } from './control_guard.js';
 import {
@@ -16,10 +16,10 @@ import {
   snapshot,
   summarizeAuth,
   type LinkDeviceOptions,
-} from './control_ops.js';
+} from './control_actions.js';
 import { InvalidArgumentError } from '../errors.js';
 import { ApiFault } from './fault.js';
-import { jsonObject } from './http_util.js';
+import { jsonObject } from './plain_http.js';
 import { MAX_QR_TEXT, qrPng } from './link_qr.js';
 import { PHONE_PAGE } from './phone_page.js';
 import type { PlainContext, PlainHandler, PlainResult, RouteTable } from './router.js';

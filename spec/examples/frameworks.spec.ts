@@ -5,9 +5,9 @@
  */
 import { expect } from 'chai';
 
-import type { Emulator } from '../lib/emulator/index.js';
-import { startExampleApp } from './support/example_app.js';
-import { view } from './support/passport_app.js';
+import type { Emulator } from '../../lib/emulator/index.js';
+import { startExampleApp } from '../support/example_app.js';
+import { view } from '../support/passport_app.js';
 
 /** A browser in miniature: a cookie jar (koa-session sets two), redirects not followed so each step can be asserted. */
 class Browser {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 
-import type { Emulator } from '../lib/emulator/index.js';
-import { startExampleApp } from './support/example_app.js';
-import { view } from './support/passport_app.js';
+import type { Emulator } from '../../lib/emulator/index.js';
+import { startExampleApp } from '../support/example_app.js';
+import { view } from '../support/passport_app.js';
 
 /** A browser in miniature: one cookie jar, redirects not followed so each step can be asserted. */
 class Browser {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 import { expect } from 'chai';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The `demo` script of package.json, run directly so SIGINT reaches the server itself. */
 const DEMO = ['--import', 'tsx/esm', 'examples/express-app/server.ts'];
 
@@ -84,7 +84,7 @@ describe('npm run demo', function () {
 
 describe('the demo’s failure messages', () => {
   it('says how long the fraud cooldown or a limit lasts, in minutes', async () => {
-    const { failureMessage } = await import('../examples/express-app/messages.js');
+    const { failureMessage } = await import('../../examples/express-app/messages.js');
     expect(failureMessage({ code: 'rate-limited', retryAfter: 900 })).to.equal(
       'Too many sign-in attempts. Please try again in 15 minutes.',
     );

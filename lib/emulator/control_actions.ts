@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 
 import { loadPublicKey } from '../crypto/keys.js';
 import { ConfigurationError } from '../errors.js';
-import { isoSeconds } from './clock.js';
+import { isoSeconds } from './emulator_clock.js';
 import { checkFactors } from './config.js';
 import { checkSupportedMethods, type AuthMethodName } from './device_methods.js';
 import type { EmulatorContext } from './context.js';

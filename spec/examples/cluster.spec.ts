@@ -9,10 +9,10 @@ import type { IncomingMessage } from 'node:http';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 
-import { startCluster, type Cluster } from '../examples/cluster/cluster.js';
-import { eventually } from './support/assertions.js';
-import { launchChromium, requireChromium } from './support/browser.js';
-import { requireRedisServer, startRedis, type RedisServer } from './support/redis_server.js';
+import { startCluster, type Cluster } from '../../examples/cluster/cluster.js';
+import { eventually } from '../support/assertions.js';
+import { launchChromium, requireChromium } from '../support/browser.js';
+import { requireRedisServer, startRedis, type RedisServer } from '../support/redis_server.js';
 
 /** A cookie-keeping HTTP client for one "browser" without a page. */
 class Client {
