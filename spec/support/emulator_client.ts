@@ -5,32 +5,14 @@
  */
 import type { HashFunc } from '../../lib/crypto/digest.js';
 import { encryptJwe } from '../../lib/crypto/jwe.js';
-import { KeyRing, loadPrivateKey, loadPublicKey, type PrivateKey, type PublicKey } from '../../lib/crypto/keys.js';
+import { KeyRing, loadPublicKey, type PrivateKey, type PublicKey } from '../../lib/crypto/keys.js';
 import { requestClaims, signToken, type TokenClaims } from '../../lib/crypto/jws.js';
 import { openResponse, type OpenedResponse } from '../../lib/transport/client_envelope.js';
 import type { EmulatorConfig } from '../../lib/emulator/index.js';
-import { vectorText } from './vectors.js';
 
-/** The 2048-bit vector keys: one per role, so no spec generates keys. */
-export const KEYS = {
-  org: vectorText('dotnet-test-private.key'),
-  dir: vectorText('python-valid-private-key.pem'),
-  svc: vectorText('python-features-organization-key.pem'),
-  api: vectorText('dotnet-webclienttransport-private-key.pem'),
-};
+import { IDS, KEYS, publicPem } from './test_keys.js';
 
-export const publicPem = (pem: string): string => loadPrivateKey(pem).publicKey.pem;
-
-export const IDS = {
-  org: '0a1b2c3d-0000-4000-8000-000000000001',
-  dir: '0a1b2c3d-0000-4000-8000-000000000002',
-  dirSvc: '0a1b2c3d-0000-4000-8000-000000000003',
-  orgSvc: '0a1b2c3d-0000-4000-8000-000000000004',
-  otherOrg: '0a1b2c3d-0000-4000-8000-000000000005',
-  otherDir: '0a1b2c3d-0000-4000-8000-000000000006',
-  encOnlySvc: '0a1b2c3d-0000-4000-8000-000000000007',
-  splitSvc: '0a1b2c3d-0000-4000-8000-000000000008',
-};
+export { IDS, KEYS, publicPem };
 
 /** A world with an org, a directory, a directory service, an org service and a user "alice". */
 export function baseConfig(

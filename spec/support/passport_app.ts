@@ -22,7 +22,6 @@ import session from 'express-session';
 import passport from 'passport';
 import request from 'supertest';
 
-import { loadPrivateKey } from '../../lib/crypto/keys.js';
 import { startEmulator, type Emulator, type EmulatorConfig, type EmulatorOptions } from '../../lib/emulator/index.js';
 import {
   MemoryStore,
@@ -35,20 +34,9 @@ import {
   type VerifyFunction,
   type WebhookHandlerOptions,
 } from '../../lib/passport/index.js';
-import { vectorText } from './vectors.js';
+import { IDS, KEYS, publicPem } from './test_keys.js';
 
-export const KEYS = {
-  api: vectorText('python-features-organization-key.pem'),
-  svc: vectorText('dotnet-test-private.key'),
-  org: vectorText('python-valid-private-key.pem'),
-};
-
-export const IDS = {
-  org: '5a7e0000-0000-4000-8000-000000000001',
-  dir: '5a7e0000-0000-4000-8000-000000000002',
-  hook: '5a7e0000-0000-4000-8000-000000000003',
-  poll: '5a7e0000-0000-4000-8000-000000000004',
-};
+export { IDS, KEYS };
 
 /**
  * Express 4.22 (installed as the npm alias `express4`, which has no types of its own). Its API is
@@ -61,8 +49,6 @@ export type Framework = 'express5' | 'express4';
 
 /** Every framework the strategy's suites run on. */
 export const FRAMEWORKS: readonly Framework[] = ['express5', 'express4'];
-
-const publicPem = (pem: string): string => loadPrivateKey(pem).publicKey.pem;
 
 const FULL = { name: 'phone', factors: ['possession', 'knowledge', 'inherence'] as const };
 
