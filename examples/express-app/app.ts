@@ -8,6 +8,7 @@ import passport from 'passport';
 import { AuthPolicy, DirectoryFactory, Strategy, type StrategyOptions } from 'passport-launchkey';
 
 import { accountRoutes } from './account_routes.js';
+import { Activity } from './activity.js';
 import { linkRoutes } from './link_routes.js';
 import { loginRoutes } from './login_routes.js';
 import { demoSession } from './session_data.js';
@@ -50,7 +51,9 @@ const TWO_FACTORS = new AuthPolicy({ any: 2 });
 
 export function createApp(options: DemoAppOptions): Express {
   const appName = options.appName ?? 'Demo app';
-  const site: Site = { appName, linking: options.directory !== undefined, phoneUrl: options.phoneUrl };
+  // The Activity panel: the strategy's audit events of this process, the last 50.
+  const activity = new Activity(50);
+  const site: Site = { appName, linking: options.directory !== undefined, phoneUrl: options.phoneUrl, activity };
   const logError =
     options.logError ??
     ((err: unknown) => {
@@ -68,6 +71,7 @@ export function createApp(options: DemoAppOptions): Express {
       // A per-login dynamic policy: the login form's "require two factors" box.
       policy: (req) =>
         (req.body as Record<string, unknown> | undefined)?.['twoFactors'] === 'on' ? TWO_FACTORS : undefined,
+      audit: activity.record,
       ...options.strategy,
     },
     (result) => Promise.resolve(userFromResult(result)),

@@ -34,13 +34,25 @@ dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 code,.code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .code{font-size:1.6rem;font-weight:700;letter-spacing:.08em}
 img.qr{display:block;margin:12px 0;border-radius:8px;max-width:100%}
+.activity{margin-top:16px;padding:20px}.activity h2{font-size:1.05rem;margin:0 0 4px}
+.activity table{width:100%;border-collapse:collapse;font-size:.8rem}
+.activity th{text-align:left;color:var(--muted);font-weight:600}
+.activity th,.activity td{padding:4px 6px;border-top:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
+.activity tr.success td:nth-child(3){color:var(--ok)}.activity tr.failure td:nth-child(3){color:var(--bad)}
 `;
 
 // The stylesheet is a constant of this file, not data: inserted as is.
 const STYLESHEET = new Html(STYLE);
 
-/** A full page: `title` for the tab, `body` inside the card. */
-export function layout(options: { title: string; appName: string; body: Html; head?: Html; nav?: Html }): Html {
+/** A full page: `title` for the tab, `body` inside the card, `aside` (a card of its own) below it. */
+export function layout(options: {
+  title: string;
+  appName: string;
+  body: Html;
+  head?: Html;
+  nav?: Html;
+  aside?: Html;
+}): Html {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -57,7 +69,10 @@ export function layout(options: { title: string; appName: string; body: Html; he
           <a class="brand" href="/">${options.appName}</a>
           <nav>${options.nav}</nav>
         </header>
-        <main><div class="card">${options.body}</div></main>
+        <main>
+          <div class="card">${options.body}</div>
+          ${options.aside}
+        </main>
       </body>
     </html> `;
 }

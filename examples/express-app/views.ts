@@ -1,4 +1,5 @@
 // The demo's pages, as functions of their data. Every interpolated value is escaped by `html`.
+import type { Activity } from './activity.js';
 import { html, type Html } from './html.js';
 import { layout } from './layout.js';
 import type { DemoUser } from './user.js';
@@ -10,6 +11,8 @@ export interface Site {
   linking: boolean;
   /** The emulator's phone page, when the demo runs against the emulator. */
   phoneUrl: string | undefined;
+  /** The last audit events of this process, shown under the sign-in, waiting and profile pages. */
+  activity: Activity;
 }
 
 export interface Notice {
@@ -24,6 +27,46 @@ function nav(site: Site): Html {
 function notice(n: Notice | undefined): Html {
   if (n === undefined) return html``;
   return html`<p class="notice ${n.kind}" role="${n.kind === 'error' ? 'alert' : 'status'}">${n.text}</p>`;
+}
+
+/** The Activity panel: the last audit events, newest first, as a security team's log shows them. */
+function activityPanel(site: Site): Html {
+  const entries = site.activity.recent();
+  const rows = entries.map(
+    (e) =>
+      html`<tr class="${e.outcome}">
+        <td><time datetime="${e.timestamp}">${e.timestamp.slice(11, 19)}</time></td>
+        <td><code>${e.event}</code></td>
+        <td>${e.outcome}</td>
+        <td>${e.username ?? ''}</td>
+        <td><code>${e.code ?? ''}</code></td>
+      </tr>`,
+  );
+  return html`<section class="card activity" id="activity" aria-labelledby="activity-title">
+    <h2 id="activity-title">Activity</h2>
+    <p class="muted small">
+      The strategy's audit events in this app, newest first (the <code>audit</code> option): what your security team
+      would see. Times are UTC.
+    </p>
+    ${
+      entries.length === 0
+        ? html`<p class="muted small">Nothing yet: sign in to see the events of a login.</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>time</th>
+                <th>event</th>
+                <th>outcome</th>
+                <th>username</th>
+                <th>code</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows}
+            </tbody>
+          </table>`
+    }
+  </section>`;
 }
 
 function phoneHint(site: Site, what: string): Html {
@@ -71,7 +114,7 @@ export function loginPage(
       </div>
     </form>
     ${phoneHint(site, 'Answer the request')}`;
-  return layout({ title: 'Sign in', appName: site.appName, body, nav: nav(site) });
+  return layout({ title: 'Sign in', appName: site.appName, body, nav: nav(site), aside: activityPanel(site) });
 }
 
 export function waitingPage(
@@ -104,7 +147,14 @@ export function waitingPage(
       </form>
     </div>
     ${phoneHint(site, 'Approve, deny or report it')}`;
-  return layout({ title: 'Check your phone', appName: site.appName, body, head, nav: nav(site) });
+  return layout({
+    title: 'Check your phone',
+    appName: site.appName,
+    body,
+    head,
+    nav: nav(site),
+    aside: activityPanel(site),
+  });
 }
 
 export function profilePage(site: Site, user: DemoUser): Html {
@@ -126,7 +176,7 @@ export function profilePage(site: Site, user: DemoUser): Html {
     </dl>
     <form method="post" action="/logout"><button type="submit">Sign out</button></form>
     ${phoneHint(site, 'End the session from the phone instead')}`;
-  return layout({ title: 'Profile', appName: site.appName, body, nav: nav(site) });
+  return layout({ title: 'Profile', appName: site.appName, body, nav: nav(site), aside: activityPanel(site) });
 }
 
 export function linkPage(site: Site, data: { notice?: Notice | undefined; username: string }): Html {

@@ -75,6 +75,18 @@ describe('browser: the express-app example with the emulator phone page', functi
     return (await page.locator('.notice').textContent()) ?? '';
   }
 
+  /** The rows of the page's Activity panel, newest first. */
+  async function activityRows(
+    page: Page,
+  ): Promise<{ event: string; outcome: string; username: string; code: string }[]> {
+    const cells = await Promise.all(
+      (await page.locator('#activity tbody tr').all()).map((row) => row.locator('td').allTextContents()),
+    );
+    return cells
+      .map((row) => row.map((cell) => cell.trim()))
+      .map(([, event = '', outcome = '', username = '', code = '']) => ({ event, outcome, username, code }));
+  }
+
   async function loggedIn(page: Page, username: string): Promise<void> {
     await startLogin(page, username);
     await answerOnPhone('Approve');
@@ -100,6 +112,29 @@ describe('browser: the express-app example with the emulator phone page', functi
     await shot(page, 'profile');
     const user = site.emu.state().users.find((u) => u.identifier === site.world.username);
     expect(user?.sessions.map((s) => s.serviceId)).to.deep.equal([site.world.serviceId]);
+    // The Activity panel, newest first: this login's approval on top, its start further down.
+    const rows = await activityRows(page);
+    expect(rows[0]).to.deep.equal({
+      event: 'login.approved',
+      outcome: 'success',
+      username: site.world.username,
+      code: '',
+    });
+    const started = rows.findIndex((r) => r.event === 'login.started' && r.username === site.world.username);
+    expect(started, JSON.stringify(rows)).to.be.greaterThan(0);
+    expect(rows[started]?.outcome).to.equal('unknown');
+  });
+
+  it('the Activity panel shows what a username holds as text, never as markup', async () => {
+    const page = await context.newPage();
+    const username = '<i id="injected">who</i>';
+    await page.goto(`${site.appUrl}/login`);
+    await page.getByLabel('LaunchKey username').fill(username);
+    await page.getByRole('button', { name: 'Send sign-in request' }).click();
+    await page.waitForURL('**/login/wait'); // an unknown user: a decoy, which waits like a real login
+    const rows = await activityRows(page);
+    expect(rows[0]).to.deep.include({ event: 'login.started', username });
+    expect(await page.locator('#injected').count()).to.equal(0);
   });
 
   it('without JavaScript: the waiting page refreshes itself to the profile; the two-factor box sends a policy', async () => {
