@@ -8,8 +8,8 @@ import { createHmac } from 'node:crypto';
 
 import { expect } from 'chai';
 
-import type { Emulator } from '../lib/emulator/index.js';
-import { startExampleApp, type ExampleApp } from './support/example_app.js';
+import type { Emulator } from '../../lib/emulator/index.js';
+import { startExampleApp, type ExampleApp } from '../support/example_app.js';
 
 const USERNAME_KEY = 'the audit spec key';
 
