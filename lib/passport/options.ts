@@ -30,6 +30,7 @@ import {
   type RateLimitRule,
 } from './rate_limit.js';
 import { PENDING_STORE_METHODS, type PendingStore } from './store.js';
+import { Withdrawals } from './withdrawals.js';
 
 /** Application state kept with a pending login: plain JSON data. */
 export type AppState = string | number | boolean | null | readonly unknown[] | { readonly [key: string]: unknown };
@@ -352,6 +353,8 @@ export interface StrategyConfig {
   pollInterval: number;
   now: () => number;
   requestOptions: LaunchKeyRequestOptions;
+  /** The pushes being taken back in the background (cancel, a new start). */
+  withdrawals: Withdrawals;
 }
 
 /** @internal The names of {@link LaunchKeyRequestOptions}: the SDK's request options, each resolvable. */
@@ -564,9 +567,10 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
     fraudCooldown = { limiter: limiter as BlockingLimiter, ms: cooldownSeconds * 1000 };
   }
 
+  const client = makeClient(o);
   return {
     name,
-    client: makeClient(o),
+    client,
     usernameField:
       own(o, 'usernameField') === false ? false : fieldName(own(o, 'usernameField'), 'usernameField', 'username'),
     getUsername,
@@ -592,6 +596,7 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
     now,
     requestOptions: checkRequestOptions(o, ''),
     state: own(o, 'state'),
+    withdrawals: new Withdrawals(client, contained(onError)),
   };
 }
 
