@@ -1,11 +1,12 @@
 /**
- * Review finding (T8): a decoy and a real login cost different work on the cancel route and on a
- * second start from the same session. A real login is cancelled at LaunchKey (one API round trip, a
- * signed DELETE) and in the store; a decoy is only marked in the session. Anyone can start a login for
- * a username and cancel it: the time the cancel takes says whether LaunchKey knows the user.
+ * Decoys and real logins cost the same on the cancel route and on a second start from the same
+ * session (docs/security.md, T8). Anyone can start a login for a username and cancel it: if a real
+ * login's cancel waited for LaunchKey's DELETE (one API round trip) and a decoy's did not, the time
+ * would say whether LaunchKey knows the user. Both answer from the store, and the DELETE runs in the
+ * background.
  *
  * The API is given a fixed latency (as a remote API has) by an axios interceptor; the routes are then
- * timed. A fix equalises the work (or the time) of the two kinds.
+ * timed.
  */
 import axios from 'axios';
 import { expect } from 'chai';
@@ -48,7 +49,7 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-describe('review: decoys and real logins take the same time on every route (T8)', function () {
+describe('Decoys and real logins take the same time on cancel and a second start (T8)', function () {
   this.timeout(20_000);
   const world = useWorld();
   const user = userPool();
