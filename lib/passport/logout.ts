@@ -1,6 +1,7 @@
 /**
  * Logout and cancel (docs/security.md, T11 and T9): logout ends the LaunchKey session as well as the local one;
- * cancel withdraws a pending push (and only drops a decoy: docs/security.md, T8).
+ * cancel withdraws a pending push (and only drops a decoy: docs/security.md, T8). Under `sameOriginOnly`,
+ * both refuse a request the browser marks cross-site, with the start's own check (same_origin.ts).
  *
  * Logout decision: the username is read from the session **before** `req.logout()` regenerates it,
  * LaunchKey is told first, and the local logout then happens whatever LaunchKey answered (a user who

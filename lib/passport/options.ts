@@ -247,6 +247,8 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   /**
    * Refuse a start (not a completion) that the browser marks as cross-site, with code `'cross-site'`
    * (403), before anything else happens (no push, no session write): login CSRF defence (docs/security.md, T9).
+   * The same check guards `cancel()` (which then cancels nothing and resolves `false`) and
+   * `logoutHandler()` (403 `'cross-site'`, nobody logged out) (docs/security.md, T11).
    * Refused: `Sec-Fetch-Site` other than `same-origin` or `none` (so `same-site`, a sibling subdomain,
    * too); without `Sec-Fetch-Site`, an `Origin` whose host differs from the `Host` header, or
    * `Origin: null`. Requests with neither header pass (non-browser clients, old browsers). Default

@@ -152,7 +152,11 @@ export class Strategy extends PassportStrategy {
     return Promise.resolve().then(() => logoutRequest(this._config, requestOf(req)));
   }
 
-  /** Middleware: {@link logout}, then redirect (303) to `redirect` or answer 204; a LaunchKey failure goes to `next(err)`. */
+  /**
+   * Middleware: {@link logout}, then redirect (303) to `redirect` or answer 204; a LaunchKey failure goes
+   * to `next(err)`. Under `sameOriginOnly`, a request the browser marks cross-site is answered 403 with
+   * the refusal (code `'cross-site'`), as a start is, and nobody is logged out.
+   */
   logoutHandler(options: LogoutHandlerOptions = {}): RequestHandler {
     return toMiddleware(logoutHandler(this._config, options));
   }
