@@ -6,7 +6,8 @@
  * - `statusHandler()`: the waiting page's status route (JSON, `?wait=` long poll, or SSE);
  * - `webhook`: a plugin that registers the webhook route with a body parser of its own, which keeps
  *   the exact bytes (the token signs their hash) and does not touch the app's other routes;
- * - `logoutHandler()`: ends the LaunchKey session, then logs out with `request.logOut()`;
+ * - `logoutHandler()`: ends the LaunchKey session, then logs out with `request.logOut()` (a cross-site
+ *   request is refused, 403 `cross-site`, as a start is);
  * - `sessionGuard()`: a `preHandler` hook logging out users who ended their session from the phone.
  *
  * `strategy.status(request)`, `strategy.cancel(request)` and `strategy.logout(request)` take a

@@ -6,7 +6,8 @@
  * - `statusHandler()`: the waiting page's status route (JSON, `?wait=` long poll, or SSE);
  * - `webhookHandler()`: the service's webhook; it reads the body itself, so mount it before the
  *   body parser (or keep the parser off its route);
- * - `logoutHandler()`: ends the LaunchKey session, then logs out with `ctx.logout()`;
+ * - `logoutHandler()`: ends the LaunchKey session, then logs out with `ctx.logout()` (a cross-site
+ *   request is refused, 403 `cross-site`, as a start is);
  * - `sessionGuard()`: middleware logging out users who ended their session from the phone.
  *
  * `strategy.status(ctx)`, `strategy.cancel(ctx)` and `strategy.logout(ctx)` take the Koa context.

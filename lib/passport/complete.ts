@@ -74,6 +74,8 @@ export async function completeLogin(
     return pending(config, req, options, record);
   }
   if (ref.decoy !== undefined) {
+    // The same store call as a real login's end below (docs/security.md, T8): its random id misses.
+    await config.store.takeOnce(ref.id);
     clearPending(session, config.sessionKey);
     return fail(failureOf({ ...record, status }));
   }

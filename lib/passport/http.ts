@@ -41,8 +41,15 @@ export interface HttpRequest {
    * the framework's session middleware when there is none, or one that cannot get a new id.
    */
   session(): SessionLike;
-  /** The session's id, when it has one (keys the start lock; changes at every login). */
+  /** The session's id, when it has one (keys the start lock; changes at every start and login). */
   sessionId(): string | undefined;
+  /**
+   * Gives the session a new id and keeps its data, as passport's `keepSessionInfo` does at a login;
+   * the old id no longer opens it. A start does this before it binds a login to the session, so an
+   * id planted in the browser beforehand holds nothing of that login (docs/security.md, T10).
+   * Resolves the session, read again (some frameworks replace the object).
+   */
+  renewSession(): Promise<SessionLike>;
   /**
    * Arranges for `write(session)` to run on the session this request's next passport login
    * creates, after the bridge regenerated it and before the bridge stores it (so what it writes is

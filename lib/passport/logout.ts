@@ -1,24 +1,21 @@
 /**
  * Logout and cancel (docs/security.md, T11 and T9): logout ends the LaunchKey session as well as the local one;
- * cancel withdraws a pending push (and only drops a decoy: docs/security.md, T8).
+ * cancel withdraws a pending push (and only drops a decoy: docs/security.md, T8). Under `sameOriginOnly`,
+ * both refuse a request the browser marks cross-site, with the start's own check (same_origin.ts).
  *
  * Logout decision: the username is read from the session **before** `req.logout()` regenerates it,
  * LaunchKey is told first, and the local logout then happens whatever LaunchKey answered (a user who
  * asked to log out must be logged out here). A LaunchKey failure is reported afterwards: `logout()`
  * rejects with it, `logoutHandler()` passes it to `next(err)`.
  */
-import {
-  AuthorizationRequestCanceledError,
-  AuthorizationResponseExistsError,
-  EntityNotFoundError,
-  errorCode,
-} from '../errors.js';
+import { errorCode } from '../errors.js';
 import { requestFacts } from './audit.js';
 import { auditSettled } from './audit_settled.js';
-import { noteFraud } from './core.js';
+import { FAILURE_STATUS, noteFraud } from './core.js';
 import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
 import type { StrategyConfig } from './options.js';
+import { crossSiteRefusal } from './same_origin.js';
 import { asError, readData, updateData, type LoginMarker } from './session.js';
 import type { FinalOutcome } from './store.js';
 import type { CoreHandler } from './status_handler.js';
@@ -111,10 +108,19 @@ export async function endLaunchKeySession(config: StrategyConfig, req: HttpReque
   }
 }
 
-/** @internal `strategy.logoutHandler()`. */
+/**
+ * @internal `strategy.logoutHandler()`. A cross-site request is refused as a start is (403, code
+ * `'cross-site'`) before the session is read: a page on another site must not log the user out
+ * here and on the phone (docs/security.md, T9 and T11).
+ */
 export function logoutHandler(config: StrategyConfig, options: LogoutHandlerOptions): CoreHandler {
   const redirect = options.redirect;
   return async (req, res) => {
+    const refused = crossSiteRefusal(config, req);
+    if (refused !== undefined) {
+      res.json(FAILURE_STATUS[refused.code], refused);
+      return;
+    }
     await logoutRequest(config, req);
     if (redirect === undefined) res.empty(204);
     else res.redirect(303, redirect);
@@ -125,8 +131,16 @@ export function logoutHandler(config: StrategyConfig, options: LogoutHandlerOpti
  * @internal `strategy.cancel(req)`. The record stays, `canceled`, until the completion route takes
  * it: every tab waiting on it hears `canceled` (never a `none` that looks like a lost login), and
  * completing it fails with code `'canceled'`.
+ *
+ * The login ends in the store before anything else, and the push is taken back at LaunchKey in the
+ * background (withdrawals.ts): an approval that reaches LaunchKey while the DELETE is on its way
+ * then finds the login canceled here and logs nobody in (docs/security.md, R11), and the browser
+ * waits for no API round trip, which a decoy's cancel could not match (docs/security.md, T8). A
+ * decoy costs the store the same calls (its random id misses). A cross-site request cancels
+ * nothing: it resolves `false` with the refusal on the request (docs/security.md, T9).
  */
 export async function cancelLogin(config: StrategyConfig, req: HttpRequest): Promise<boolean> {
+  if (crossSiteRefusal(config, req) !== undefined) return false;
   const session = req.session();
   const ref = readData(session, config.sessionKey).pending;
   const record = await readLogin(config, ref);
@@ -141,39 +155,30 @@ export async function cancelLogin(config: StrategyConfig, req: HttpRequest): Pro
       request: requestFacts(config.clientAddress, req),
     });
   };
-  if (ref.decoy !== undefined) {
-    // A decoy (docs/security.md, T8) was never sent: it is only marked, with no API call, like a real cancel looks.
-    if (record.status === 'pending') {
-      const at = config.now();
-      updateData(session, config.sessionKey, {
-        pending: { ...ref, decoy: { ...ref.decoy, status: 'canceled', finishedAt: at } },
-      });
-      settled({ status: 'canceled', at }, true);
-    }
-    return true;
-  }
+  const decoy = ref.decoy !== undefined;
   await noteFraud(config, record);
   if (record.status !== 'pending') {
     // Answered already (say, approved a moment ago): the user still asked to stop, so it goes.
-    await config.store.takeOnce(record.authorizationRequestId);
+    await config.store.takeOnce(ref.id);
     return true;
   }
-  try {
-    await config.client.cancelAuthorizationRequest(record.authorizationRequestId);
-  } catch (err) {
-    // Already answered, canceled or gone: the user still asked to stop, so the login ends here.
-    if (
-      !(err instanceof AuthorizationResponseExistsError) &&
-      !(err instanceof AuthorizationRequestCanceledError) &&
-      !(err instanceof EntityNotFoundError)
-    ) {
-      throw err;
-    }
-  }
   const outcome: FinalOutcome = { status: 'canceled', at: config.now() };
-  // Only a cancel that ended the login is one: an answer recorded a moment before it wins.
-  if ((await config.store.completeIfPending(record.authorizationRequestId, outcome)) === 'completed') {
-    settled(outcome, false);
+  const result = await config.store.completeIfPending(ref.id, outcome);
+  if (decoy) {
+    // Never sent anywhere (docs/security.md, T8): only marked in the session, after the same store call.
+    updateData(session, config.sessionKey, {
+      pending: { ...ref, decoy: { ...record, status: 'canceled', finishedAt: outcome.at } },
+    });
+    settled(outcome, true);
+    return true;
   }
+  if (result === 'completed') {
+    settled(outcome, false);
+  } else {
+    // An answer was recorded between the read and the cancel: the user still asked to stop, so it
+    // goes, and nobody completes it (docs/security.md, R11).
+    await config.store.takeOnce(ref.id);
+  }
+  void config.withdrawals.start(ref.id);
   return true;
 }

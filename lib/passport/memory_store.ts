@@ -289,6 +289,9 @@ export class MemoryStore implements PendingStore {
 
   private _keepOrphan(id: string, outcome: FinalOutcome, now: number): CompletionResult {
     this._sweepMap(this._orphans, now, SWEEP_BUDGET);
+    // Only the API's answers can come before their record; a cancel (a decoy's, whose id is never
+    // stored: docs/security.md, T8) must not fill the orphans the answers need.
+    if (outcome.status === 'canceled') return 'unchanged';
     // The first outcome wins for orphans too.
     if (this._live(this._orphans, id, now) !== undefined) return 'orphan';
     if (this._orphans.size >= this._maxOrphans) {

@@ -30,6 +30,7 @@ import {
   type RateLimitRule,
 } from './rate_limit.js';
 import { PENDING_STORE_METHODS, type PendingStore } from './store.js';
+import { Withdrawals } from './withdrawals.js';
 
 /** Application state kept with a pending login: plain JSON data. */
 export type AppState = string | number | boolean | null | readonly unknown[] | { readonly [key: string]: unknown };
@@ -246,6 +247,8 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   /**
    * Refuse a start (not a completion) that the browser marks as cross-site, with code `'cross-site'`
    * (403), before anything else happens (no push, no session write): login CSRF defence (docs/security.md, T9).
+   * The same check guards `cancel()` (which then cancels nothing and resolves `false`) and
+   * `logoutHandler()` (403 `'cross-site'`, nobody logged out) (docs/security.md, T11).
    * Refused: `Sec-Fetch-Site` other than `same-origin` or `none` (so `same-site`, a sibling subdomain,
    * too); without `Sec-Fetch-Site`, an `Origin` whose host differs from the `Host` header, or
    * `Origin: null`. Requests with neither header pass (non-browser clients, old browsers). Default
@@ -352,6 +355,8 @@ export interface StrategyConfig {
   pollInterval: number;
   now: () => number;
   requestOptions: LaunchKeyRequestOptions;
+  /** The pushes being taken back in the background (cancel, a new start). */
+  withdrawals: Withdrawals;
 }
 
 /** @internal The names of {@link LaunchKeyRequestOptions}: the SDK's request options, each resolvable. */
@@ -564,9 +569,10 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
     fraudCooldown = { limiter: limiter as BlockingLimiter, ms: cooldownSeconds * 1000 };
   }
 
+  const client = makeClient(o);
   return {
     name,
-    client: makeClient(o),
+    client,
     usernameField:
       own(o, 'usernameField') === false ? false : fieldName(own(o, 'usernameField'), 'usernameField', 'username'),
     getUsername,
@@ -592,6 +598,7 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
     now,
     requestOptions: checkRequestOptions(o, ''),
     state: own(o, 'state'),
+    withdrawals: new Withdrawals(client, contained(onError)),
   };
 }
 

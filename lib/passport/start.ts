@@ -85,8 +85,10 @@ export async function startLogin(
   if (data.pending !== undefined) {
     const previous = await readLogin(config, data.pending);
     if (previous?.status === 'pending' && previous.username === username && previous.expiresAt > config.now()) {
-      // The same login submitted again (reload, double click): no second push.
+      // The same login submitted again (reload, double click): no second push, but a new session id
+      // all the same (docs/security.md, T10): whoever planted this session may have started it.
       await c.poller.ensure(previous.authorizationRequestId);
+      await req.renewSession();
       return pending(config, req, options, previous);
     }
     await discard(c, data.pending, previous);
@@ -104,8 +106,9 @@ export async function startLogin(
     if (made !== undefined) {
       const record = made.decoy ?? (await readLogin(config, made));
       if (record?.status === 'pending' && record.username === username) {
-        // Another request of this very session started this login a moment ago: it is ours too.
-        updateData(session, config.sessionKey, { pending: made });
+        // Another request of this very session started this login a moment ago: it is ours too,
+        // under a session id of this request's own (docs/security.md, T10).
+        updateData(await req.renewSession(), config.sessionKey, { pending: made });
         await c.poller.ensure(made.id);
         return pending(config, req, options, record);
       }
@@ -119,7 +122,8 @@ export async function startLogin(
   let made: PendingRef | undefined;
   try {
     const outcome = await begin(c, req, options, session, username, stepUp);
-    made = readData(session, config.sessionKey).pending;
+    // Read again: a login bound to the session renewed it (another object on some frameworks).
+    made = readData(req.session(), config.sessionKey).pending;
     return outcome;
   } finally {
     await config.store
@@ -196,15 +200,15 @@ async function begin(
     }
     // Never adopt the other request's id from the busy signal (docs/security.md, T7): it may be someone else's login.
     if (err instanceof AuthorizationInProgressError) {
-      if (!config.revealInProgress) return store(c, req, options, session, start);
+      if (!config.revealInProgress) return store(c, req, options, start);
       return fail(failure('in-progress', { ...extra, ...(err.expires === undefined ? {} : { expires: err.expires }) }));
     }
     if (err instanceof EntityNotFoundError) {
-      if (!reveal) return store(c, req, options, session, start);
+      if (!reveal) return store(c, req, options, start);
       return fail(failure('unknown-user', extra));
     }
     if (err instanceof PolicyFailureError) {
-      if (!reveal) return store(c, req, options, session, start);
+      if (!reveal) return store(c, req, options, start);
       return fail(failure('policy', extra));
     }
     if (err instanceof RateLimitedError) {
@@ -215,7 +219,7 @@ async function begin(
     }
     throw err;
   }
-  return store(c, req, options, session, { ...start, id });
+  return store(c, req, options, { ...start, id });
 }
 
 interface Start {
@@ -271,13 +275,7 @@ async function create(
 }
 
 /** Stores a started login (a real one when `start.id` is set; a decoy, in the session, otherwise). */
-async function store(
-  c: StartContext,
-  req: HttpRequest,
-  options: AuthenticateOptions,
-  session: SessionLike,
-  start: Start,
-): Promise<Outcome> {
+async function store(c: StartContext, req: HttpRequest, options: AuthenticateOptions, start: Start): Promise<Outcome> {
   const { config } = c;
   const now = config.now();
   const record: PendingRecord = {
@@ -294,18 +292,24 @@ async function store(
     ...(start.stepUp ? { stepUp: true as const } : {}),
   };
   const ref: PendingRef = { id: record.authorizationRequestId, handle: record.handle };
-  if (start.id === undefined) {
-    // The same store round trip as a real login's write, so a decoy does not answer faster.
-    await config.store.get(record.authorizationRequestId);
-    ref.decoy = record;
-  } else {
-    try {
+  let session: SessionLike;
+  try {
+    // The login is bound to a new session id, never to the one the request came with: whoever
+    // planted that id in this browser (a shared machine, a sibling subdomain's cookie) must hold
+    // nothing of this login (docs/security.md, T10). The session's data stays (a cart, a step-up
+    // user's login), as passport's keepSessionInfo keeps it. A decoy does the same (T8).
+    session = await req.renewSession();
+    if (start.id === undefined) {
+      // The same store round trip as a real login's write, so a decoy does not answer faster.
+      await config.store.get(record.authorizationRequestId);
+      ref.decoy = record;
+    } else {
       await config.store.set(record, start.ttl * 1000 + RECORD_GRACE_MS);
-    } catch (err) {
-      // Nobody could complete this request: take the push back before failing closed.
-      await config.client.cancelAuthorizationRequest(start.id).catch(() => undefined);
-      throw err;
     }
+  } catch (err) {
+    // Nobody could complete this request: take the push back before failing closed.
+    if (start.id !== undefined) await config.withdrawals.start(start.id);
+    throw err;
   }
   updateData(session, config.sessionKey, { pending: ref, uncertain: undefined });
   Object.assign(c.facts, {
@@ -319,19 +323,19 @@ async function store(
 }
 
 /**
- * Drops the session's previous login. A push still out is taken back at LaunchKey (best effort),
- * also when its record is gone (a store restarted without persistence): the id is the session's
- * own, from its own start, so cancelling it can only withdraw this browser's push.
+ * Drops the session's previous login. A push still out is taken back at LaunchKey, in the
+ * background (failures to `onError`), also when its record is gone (a store restarted without
+ * persistence): the id is the session's own, from its own start, so cancelling it can only
+ * withdraw this browser's push. A decoy costs the store the same call and the browser the same
+ * wait: none for the API (docs/security.md, T8).
  */
 async function discard(c: StartContext, ref: PendingRef, previous: PendingRecord | undefined): Promise<void> {
-  if (ref.decoy !== undefined) return;
   const old = await c.config.store.takeOnce(ref.id);
+  if (ref.decoy !== undefined) return;
   const record = old?.handle === ref.handle ? old : previous;
   await noteFraud(c.config, record);
-  if (record === undefined || record.status === 'pending') {
-    // The user moved on, so the old push should not stay answerable.
-    await c.config.client.cancelAuthorizationRequest(ref.id).catch(() => undefined);
-  }
+  // The user moved on, so the old push should not stay answerable.
+  if (record === undefined || record.status === 'pending') void c.config.withdrawals.start(ref.id);
 }
 
 /** Seconds left of the username's fraud cooldown, or `undefined` when it is not cooling down. */

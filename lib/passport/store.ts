@@ -112,7 +112,10 @@ export interface PendingStore {
    * already final, changes nothing (`'unchanged'`); when no record has that id, keeps the outcome as
    * an orphan for a short while (`'orphan'`, bounded: a store may refuse to keep more and resolve
    * `'unchanged'`), so that a record written later by {@link set} picks it up (a fast phone whose
-   * webhook beats the API's answer to the start: docs/security.md, R8).
+   * webhook beats the API's answer to the start: docs/security.md, R8). A `canceled` outcome is never
+   * kept as an orphan (`'unchanged'`): only the API's answers come before their record, and a decoy's
+   * cancel, which costs the store this same call on an id nobody stores (docs/security.md, T8), must
+   * leave nothing behind.
    */
   completeIfPending(authorizationRequestId: string, outcome: FinalOutcome): Promise<CompletionResult>;
 

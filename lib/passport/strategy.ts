@@ -37,6 +37,7 @@ import {
 } from './options.js';
 import { fail, type Outcome } from './outcome.js';
 import { Poller } from './poller.js';
+import { isCrossSite } from './same_origin.js';
 import { asError, isPromiseLike, readData } from './session.js';
 import { guardSession, type SessionGuardOptions } from './session_guard.js';
 import { startLogin } from './start.js';
@@ -151,7 +152,11 @@ export class Strategy extends PassportStrategy {
     return Promise.resolve().then(() => logoutRequest(this._config, requestOf(req)));
   }
 
-  /** Middleware: {@link logout}, then redirect (303) to `redirect` or answer 204; a LaunchKey failure goes to `next(err)`. */
+  /**
+   * Middleware: {@link logout}, then redirect (303) to `redirect` or answer 204; a LaunchKey failure goes
+   * to `next(err)`. Under `sameOriginOnly`, a request the browser marks cross-site is answered 403 with
+   * the refusal (code `'cross-site'`), as a start is, and nobody is logged out.
+   */
   logoutHandler(options: LogoutHandlerOptions = {}): RequestHandler {
     return toMiddleware(logoutHandler(this._config, options));
   }
@@ -193,8 +198,12 @@ export class Strategy extends PassportStrategy {
   }
 
   /**
-   * Cancels the session's pending login (at LaunchKey and in the store); resolves `false` when there
-   * was none. Takes Express's request, Fastify's, or a Koa context.
+   * Cancels the session's pending login: it ends in the store at once (nobody can complete it after
+   * this resolved `true`) and the push is taken back at LaunchKey in the background (a failure there
+   * goes to `onError`). Resolves `false` when there was none, and, under `sameOriginOnly`, for a
+   * request the browser marks cross-site, which cancels nothing and finds the refusal (code
+   * `'cross-site'`) in `req.launchkey` (Koa: `ctx.state.launchkey`). Takes Express's request,
+   * Fastify's, or a Koa context.
    */
   cancel(req: FrameworkRequest): Promise<boolean> {
     return Promise.resolve().then(() => cancelLogin(this._config, requestOf(req)));
@@ -219,10 +228,13 @@ export class Strategy extends PassportStrategy {
 
   /**
    * Stops this instance's background pollers (their logins are taken over by the other instances
-   * once the leases run out) and the store's own background work. Call it at shutdown.
+   * once the leases run out), waits for the pushes it is still taking back at LaunchKey (after a
+   * cancel or a new start), and stops the store's own background work. Call it at shutdown.
    */
   async close(): Promise<void> {
     this._poller.close();
+    // The pushes a cancel or a new start is still taking back: finished, not dropped.
+    await this._config.withdrawals.settled();
     await this._config.store.close?.();
   }
 
@@ -234,6 +246,7 @@ export class Strategy extends PassportStrategy {
       webhookHandler: (options) => webhookHandler(config, options),
       logoutHandler: (options) => logoutHandler(config, options),
       guard: (req) => guardSession(config, req),
+      withdrawn: () => config.withdrawals.settled(),
     };
   }
 
@@ -332,33 +345,6 @@ export class Strategy extends PassportStrategy {
   }
 }
 
-/**
- * Whether the browser says this request comes from another site (login CSRF: docs/security.md, T9). `Sec-Fetch-Site`
- * decides when present: only `same-origin` and `none` (typed URL, bookmark) pass; `same-site` (a
- * sibling subdomain) does not. Without it, an `Origin` header must name the `Host` the request was
- * sent to (the raw header, not `X-Forwarded-Host`: a proxy must pass Host through); `Origin: null`
- * (sandboxed frame, opaque origin) is refused. Neither header: not a (modern) browser; passes.
- */
-function isCrossSite(req: HttpRequest): boolean {
-  const site = req.header('sec-fetch-site');
-  if (site !== undefined) {
-    const value = site.trim().toLowerCase();
-    return value !== 'same-origin' && value !== 'none';
-  }
-  const origin = req.header('origin');
-  if (origin === undefined) return false;
-  const host = req.header('host');
-  if (host === undefined) return true;
-  try {
-    const from = new URL(origin);
-    if (from.origin === 'null' || from.host === '') return true;
-    // Parsed with the origin's scheme, so a default port written out in Host compares equal.
-    return new URL(`${from.protocol}//${host}`).host !== from.host;
-  } catch {
-    return true;
-  }
-}
-
 /** The username field from the body, else the query; own properties only (docs/security.md, T14). */
 function readField(req: HttpRequest, field: string): { present: true; value: unknown } | undefined {
   for (const source of [req.body, req.query]) {
@@ -378,6 +364,8 @@ export interface StrategyCore {
   webhookHandler<Req>(options: WebhookHandlerOptions<Req>): CoreHandler;
   logoutHandler(options: LogoutHandlerOptions): CoreHandler;
   guard(req: HttpRequest): Promise<boolean>;
+  /** Resolves once the pushes being taken back in the background (cancel, a new start) are. */
+  withdrawn(): Promise<void>;
 }
 
 /** @internal The neutral handlers of `strategy`. */

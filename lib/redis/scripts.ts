@@ -26,11 +26,13 @@ return 1
 
 /**
  * KEYS rec, orphan · ARGV status, at, response, orphanTtlMs, channel, id → 'completed' |
- * 'unchanged' | 'orphan'. The first final outcome wins, for records and orphans alike.
+ * 'unchanged' | 'orphan'. The first final outcome wins, for records and orphans alike. A canceled
+ * outcome is never kept as an orphan (store.ts, completeIfPending).
  */
 export const COMPLETE = script(`
 local status = redis.call('HGET', KEYS[1], 's')
 if not status then
+  if ARGV[1] == 'canceled' then return 'unchanged' end
   if redis.call('EXISTS', KEYS[2]) == 0 then
     redis.call('HSET', KEYS[2], 's', ARGV[1], 'f', ARGV[2], 'o', ARGV[3])
     redis.call('PEXPIRE', KEYS[2], ARGV[4])

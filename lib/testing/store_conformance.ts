@@ -154,6 +154,14 @@ export function pendingStoreConformance(harness: StoreHarness): ConformanceCase[
     assert.deepEqual(await store.get(id), { ...record, status: 'denied', finishedAt: 5 });
   });
 
+  test('never keeps a canceled outcome for a record not written: a later record stays pending', async (store) => {
+    const record = sampleRecord();
+    const id = record.authorizationRequestId;
+    assert.equal(await store.completeIfPending(id, { status: 'canceled', at: 5 }), 'unchanged');
+    await store.set(record, TTL);
+    assert.deepEqual(await store.get(id), record);
+  });
+
   test('takeOnce gives the record to exactly one of concurrent callers and removes it', async (store) => {
     const record = sampleRecord();
     await store.set(record, TTL);

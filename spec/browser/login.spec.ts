@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
+import { eventually } from '../support/assertions.js';
 import { launchChromium, requireChromium, SCREENSHOTS } from '../support/browser.js';
 import { startDemoSite, type DemoSite } from '../support/demo_site.js';
 
@@ -193,8 +194,10 @@ describe('browser: the express-app example with the emulator phone page', functi
     expect(await noticeAfterReturn(page)).to.equal('Sign-in canceled.');
     // The user's own choice is news, not an error.
     expect(await page.locator('.notice').getAttribute('class')).to.equal('notice info');
-    expect(site.emu.auths({ username: site.world.username }).find((a) => a.id === pending?.id)?.status).to.equal(
-      'canceled',
+    // The app takes the push back after it answered (docs/security.md, T8).
+    await eventually(
+      () => site.emu.auths({ username: site.world.username }).find((a) => a.id === pending?.id)?.status === 'canceled',
+      'the push canceled at LaunchKey',
     );
   });
 

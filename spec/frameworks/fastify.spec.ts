@@ -16,12 +16,22 @@ import {
   userPool,
   view,
   WatchedStore,
+  withdrawn,
 } from '../support/passport_app.js';
 
 interface Me {
   user: { username: string } | null;
   sessionID: string | null;
   launchkey: { login?: { username: string }; pending?: unknown } | null;
+}
+
+/** The cookies a response sets, as a Cookie header would send them back. */
+function cookiesOf(res: { headers: Record<string, unknown> }): string {
+  const raw = res.headers['set-cookie'];
+  const headers = Array.isArray(raw) ? (raw as string[]) : typeof raw === 'string' ? [raw] : [];
+  // The last value of each name counts (koa-session first clears the old cookie, then sets the new one).
+  const pairs = new Map(headers.map((h) => (h.split(';')[0] ?? '').split('=')).map(([k, ...v]) => [k, v.join('=')]));
+  return [...pairs].map(([k, v]) => `${k ?? ''}=${v}`).join('; ');
 }
 
 describe('Strategy on Fastify 5, @fastify/session, @fastify/passport and the emulator', () => {
@@ -133,6 +143,7 @@ describe('Strategy on Fastify 5, @fastify/session, @fastify/passport and the emu
     await browser.post('/login').type('form').send({ username }).expect(202);
     const id = pendingId(world, username);
     expect((await browser.post('/login/cancel')).body).to.deep.equal({ canceled: true });
+    await withdrawn(t.strategy);
     expect(t.apiCalls).to.include(`DELETE /service/v3/auths/${id}`);
     expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'canceled', code: 'canceled' });
     const done = await browser.get('/login/complete');
@@ -150,6 +161,42 @@ describe('Strategy on Fastify 5, @fastify/session, @fastify/passport and the emu
     expect(world.emu.auths({ username })).to.deep.equal([]);
     const ok = await t.browser().post('/login').set('Origin', world.url).type('form').send({ username });
     expect(ok.status).to.equal(202);
+  });
+
+  it('a start binds the login to a new session id (Fastify): a session id planted before it cannot complete the login', async () => {
+    const t = await buildFastifyApp(world);
+    const planted = cookiesOf(
+      await t.browser().post('/login').type('form').send({ username: 'nobody-here' }).expect(202),
+    );
+    const username = user();
+    const start = await t.browser().post('/login').set('Cookie', planted).type('form').send({ username }).expect(202);
+    const renewed = cookiesOf(start);
+    expect(renewed).to.not.equal(planted);
+    await world.emu.respond(pendingId(world, username), 'approve');
+    await world.emu.webhooksSettled();
+    const stolen = await t.browser().get('/login/complete').set('Cookie', planted);
+    expect(stolen.status).to.not.equal(200);
+    const done = await t.browser().get('/login/complete').set('Cookie', renewed);
+    expect([done.status, done.body.user?.username]).to.deep.equal([200, username]);
+  });
+
+  it('refuses a cross-site logout (403 cross-site) and a cross-site cancel (nothing canceled), reading the headers through Fastify', async () => {
+    const t = await buildFastifyApp(world);
+    const browser = t.browser();
+    const username = user();
+    await browser.post('/login').type('form').send({ username }).expect(202);
+    const refused = await browser.post('/login/cancel').set('Sec-Fetch-Site', 'cross-site');
+    expect(refused.body).to.deep.equal({ canceled: false });
+    expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'pending' });
+    await world.emu.respond(pendingId(world, username), 'approve');
+    await world.emu.webhooksSettled();
+    await browser.get('/login/complete').expect(200);
+    const out = await browser.post('/logout').set('Origin', 'https://attacker.example');
+    expect([out.status, out.body.code]).to.deep.equal([403, 'cross-site']);
+    expect(((await browser.get('/me')).body as Me).user?.username).to.equal(username);
+    expect(sessionsOf(world, username)).to.deep.equal([IDS.hook]);
+    await browser.post('/logout').set('Origin', world.url).expect(204);
+    expect(sessionsOf(world, username)).to.deep.equal([]);
   });
 
   it('without a session plugin, refuses to start with a ConfigurationError naming @fastify/session, and sends no push', async () => {

@@ -11,6 +11,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 
 import { createNestApp, type Platform } from '../../examples/nestjs/app.js';
+import { LaunchKeyStrategy } from '../../examples/nestjs/launchkey.strategy.js';
 import type { PendingStore } from '../../lib/passport/index.js';
 import {
   IDS,
@@ -23,6 +24,7 @@ import {
   view,
   WatchedStore,
   type Browser,
+  withdrawn,
 } from '../support/passport_app.js';
 
 const COOKIE = { express: 'connect.sid', fastify: 'sessionId' } as const;
@@ -45,6 +47,12 @@ for (const platform of ['express', 'fastify'] as const) {
       await app?.close();
       app = undefined;
     });
+
+    /** The app the test built. */
+    function nest(): INestApplication {
+      if (app === undefined) throw new Error('build the app first');
+      return app;
+    }
 
     async function build(store: PendingStore): Promise<Browser> {
       let listener: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
@@ -131,6 +139,7 @@ for (const platform of ['express', 'fastify'] as const) {
       expect([early.status, early.headers['location']]).to.deep.equal([303, '/login/wait']);
       const canceled = await browser.post('/login/cancel');
       expect([canceled.status, canceled.headers['location']]).to.deep.equal([303, '/login']);
+      await withdrawn(nest().get(LaunchKeyStrategy));
       expect(world.emu.auths({ username }).find((a) => a.id === id)?.status).to.equal('canceled');
       expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'canceled', code: 'canceled' });
     });

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 
 import { FAILURE_MESSAGES } from '../../lib/passport/index.js';
-import { buildApp, pendingId, useWorld, userPool, view } from '../support/passport_app.js';
+import { buildApp, loggedIn, pendingId, sessionsOf, useWorld, userPool, view } from '../support/passport_app.js';
 
 describe('Strategy and login CSRF (SECURITY T9, sameOriginOnly)', () => {
   const world = useWorld();
@@ -142,4 +142,47 @@ describe('Strategy and login CSRF (SECURITY T9, sameOriginOnly)', () => {
   function withSelf(headers: Record<string, string>): Record<string, string> {
     return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v === 'SELF' ? world.url : v]));
   }
+
+  describe('logout and cancel refuse cross-site requests as the start does (T9, T11)', () => {
+    it('logoutHandler(): a cross-site POST answers 403 cross-site, logs nobody out and leaves the LaunchKey session', async () => {
+      const t = buildApp(world);
+      const username = user();
+      const browser = await loggedIn(world, t, username);
+      const res = await browser
+        .post('/logout')
+        .set('Sec-Fetch-Site', 'cross-site')
+        .set('Origin', 'https://attacker.example');
+      expect(res.status).to.equal(403);
+      expect(res.body).to.deep.equal({ code: 'cross-site', message: FAILURE_MESSAGES[403] });
+      expect((await browser.get('/me')).body.user?.username).to.equal(username);
+      expect(sessionsOf(world, username)).to.have.length(1);
+      await browser.post('/logout').set('Sec-Fetch-Site', 'same-origin').expect(204);
+      expect(sessionsOf(world, username)).to.deep.equal([]);
+    });
+
+    it('cancel(): a cross-site POST cancels nothing (false) and the pending login can still complete', async () => {
+      const t = buildApp(world);
+      const username = user();
+      const browser = t.browser();
+      await browser.post('/login').type('form').send({ username }).expect(202);
+      const res = await browser
+        .post('/login/cancel')
+        .set('Sec-Fetch-Site', 'cross-site')
+        .set('Origin', 'https://attacker.example');
+      expect(res.body).to.deep.equal({ canceled: false });
+      expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'pending' });
+      expect(world.emu.auths({ username, status: 'pending' })).to.have.length(1);
+      await world.emu.respond(pendingId(world, username), 'approve');
+      await world.emu.webhooksSettled();
+      await browser.get('/login/complete').expect(200);
+    });
+
+    it('sameOriginOnly: false lets a cross-site logout through', async () => {
+      const t = buildApp(world, { strategy: { sameOriginOnly: false } });
+      const username = user();
+      const browser = await loggedIn(world, t, username);
+      await browser.post('/logout').set('Sec-Fetch-Site', 'cross-site').expect(204);
+      expect((await browser.get('/me')).body.user).to.equal(null);
+    });
+  });
 });

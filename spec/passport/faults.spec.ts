@@ -25,6 +25,7 @@ import {
   userPool,
   type Browser,
   view,
+  withdrawn,
 } from '../support/passport_app.js';
 import { DEFAULT_MAX_WEBHOOK_BODY_BYTES } from '../../lib/webhooks/verify.js';
 
@@ -458,6 +459,7 @@ for (const framework of FRAMEWORKS) {
         const id = pendingId(world, username);
         await world.emu.respond(id, 'approve');
         expect((await browser.post('/login/cancel')).body).to.deep.equal({ canceled: true });
+        await withdrawn(t.strategy);
         expect(t.apiCalls).to.include(`DELETE /service/v3/auths/${id}`);
         // LaunchKey refused the cancel: the request stays answered there.
         expect(world.emu.auths({ username }).find((a) => a.id === id)?.status).to.equal('approved');
@@ -466,26 +468,30 @@ for (const framework of FRAMEWORKS) {
         expect(t.verified).to.deep.equal([]);
       });
 
-      it('when LaunchKey cannot be reached: errors and keeps the login pending, which can still complete', async () => {
+      it('when LaunchKey cannot be reached: the login still ends canceled here, the failure goes to onError, and approving the push left on the phone logs nobody in', async () => {
         let apiDown = false;
+        const errors: unknown[] = [];
         const t = buildApp(world, {
           framework,
           failApi: (call) => apiDown && call.startsWith('DELETE /service/v3/auths/'),
+          strategy: { onError: (err) => errors.push(err) },
         });
         const browser = t.browser();
         const username = user();
         await browser.post('/login').type('form').send({ username }).expect(202);
         const id = pendingId(world, username);
         apiDown = true;
-        const res = await browser.post('/login/cancel');
-        expect(res.status).to.equal(500);
-        expect(res.body.code).to.equal('ERR_LK_NETWORK');
+        expect((await browser.post('/login/cancel')).body).to.deep.equal({ canceled: true });
+        await withdrawn(t.strategy);
         apiDown = false;
+        expect(errors.map((e) => (e as { code?: unknown }).code)).to.deep.equal(['ERR_LK_NETWORK']);
         expect(world.emu.auths({ username }).find((a) => a.id === id)?.status).to.equal('pending');
-        expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'pending' });
+        expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'canceled', code: 'canceled' });
         await world.emu.respond(id, 'approve');
         await world.emu.webhooksSettled();
-        await browser.get('/login/complete').expect(200);
+        const done = await browser.get('/login/complete');
+        expect([done.status, done.body.info.code]).to.deep.equal([401, 'canceled']);
+        expect(t.verified).to.deep.equal([]);
       });
     });
 
@@ -565,6 +571,7 @@ for (const framework of FRAMEWORKS) {
         const firstId = pendingId(world, first);
         const firstHandle = await loginIdOf(browser);
         await browser.post('/login').type('form').send({ username: second }).expect(202);
+        await withdrawn(t.strategy);
         expect(world.emu.auths({ username: first }).find((a) => a.id === firstId)?.status).to.equal('canceled');
         expect(await t.store.get(firstHandle)).to.equal(undefined);
         expect(await loginIdOf(browser)).to.not.equal(firstHandle);

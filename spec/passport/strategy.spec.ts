@@ -18,6 +18,7 @@ import {
   useWorld,
   userPool,
   view,
+  withdrawn,
 } from '../support/passport_app.js';
 
 for (const framework of FRAMEWORKS) {
@@ -219,6 +220,7 @@ for (const framework of FRAMEWORKS) {
         await browser.post('/login').type('form').send({ username }).expect(202);
         const id = pendingId(world, username);
         expect((await browser.post('/login/cancel')).body).to.deep.equal({ canceled: true });
+        await withdrawn(t.strategy);
         expect(world.emu.auths({ username }).find((a) => a.id === id)?.status).to.equal('canceled');
         // Every tab waiting on it hears canceled (not a lost login) until the completion takes it.
         expect(view((await browser.get('/login/status')).body)).to.deep.equal({ status: 'canceled', code: 'canceled' });
@@ -333,6 +335,7 @@ for (const framework of FRAMEWORKS) {
           await browser.post('/login').type('form').send({ username }).expect(202);
           await browser.post('/login/cancel').expect(200);
         }
+        await withdrawn(t.strategy);
         const calls = t.apiCalls.length;
         const limited = await t.browser().post('/login').type('form').send({ username: username.toUpperCase() });
         expect(limited.status).to.equal(429);

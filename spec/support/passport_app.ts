@@ -34,6 +34,7 @@ import {
   type VerifyFunction,
   type WebhookHandlerOptions,
 } from '../../lib/passport/index.js';
+import { coreOf } from '../../lib/passport/strategy.js';
 import { IDS, KEYS, publicPem } from './test_keys.js';
 
 export { IDS, KEYS };
@@ -453,6 +454,14 @@ export function pendingId(world: World, username: string): string {
   if (found.length !== 1 || found[0] === undefined)
     throw new Error(`expected one pending auth for ${username}, got ${found.length}`);
   return found[0].id;
+}
+
+/**
+ * Resolves once the pushes `strategy` takes back at LaunchKey in the background (after a cancel or a
+ * new start from the same session) are withdrawn: the browser's answer never waits for them.
+ */
+export function withdrawn(strategy: Strategy): Promise<void> {
+  return coreOf(strategy).withdrawn();
 }
 
 /** Counts `GET /service/v3/auths/{id}` polls among the recorded API calls. */

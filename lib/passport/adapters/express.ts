@@ -11,7 +11,7 @@ import { ConfigurationError } from '../../errors.js';
 import { callbackLogOut, hookLogIn } from '../bridge_login.js';
 import type { EventStream, HttpHeaders, HttpRequest, HttpResponse } from '../http.js';
 import type { LaunchKeyOutcomeInfo } from '../outcome.js';
-import { checkSession } from '../session.js';
+import { asError, checkSession, type SessionLike } from '../session.js';
 import { firstHeader, nodeStream, readBody } from './node.js';
 
 const SESSION_ADVICE = {
@@ -57,6 +57,7 @@ export function expressRequest(req: Request): HttpRequest {
       const id = (req as { sessionID?: unknown }).sessionID;
       return typeof id === 'string' && id.length > 0 ? id : undefined;
     },
+    renewSession: () => renewSession(req),
     onNextLogIn: (write, options) => {
       hookLogIn(req, () => (req as { session?: unknown }).session, { write, ...options });
     },
@@ -65,6 +66,24 @@ export function expressRequest(req: Request): HttpRequest {
       (req as Request & { launchkey?: LaunchKeyOutcomeInfo }).launchkey = info;
     },
   };
+}
+
+/**
+ * express-session's `regenerate()` gives `req.session` a new id and an empty object; the old data is
+ * copied over, as passport's `keepSessionInfo` copies it (every enumerable key, the cookie's settings
+ * too, so a longer "remember me" lifetime survives).
+ */
+async function renewSession(req: Request): Promise<SessionLike> {
+  const before = checkSession((req as { session?: unknown }).session, SESSION_ADVICE);
+  await new Promise<void>((resolve, reject) => {
+    before.regenerate((err) => {
+      if (err === undefined || err === null) resolve();
+      else reject(asError(err));
+    });
+  });
+  const after = checkSession((req as { session?: unknown }).session, SESSION_ADVICE);
+  for (const key of Object.keys(before)) after[key] = before[key];
+  return after;
 }
 
 /** The raw body: the one a raw parser left, or read here when no parser ran; `null` when over the limit. */

@@ -86,6 +86,12 @@ export function fastifyRequest(request: FastifyRequestLike): HttpRequest {
       const id = ((request as { session?: unknown }).session as { sessionId?: unknown } | null | undefined)?.sessionId;
       return typeof id === 'string' && id.length > 0 ? id : undefined;
     },
+    renewSession: async () => {
+      const before = session(request);
+      // The keys to keep, as @fastify/passport's keepSessionInfo passes them: all of them.
+      await (before.regenerate as unknown as (keys: string[]) => Promise<void>).call(before, Object.keys(before));
+      return session(request);
+    },
     onNextLogIn: (write, options) => {
       hookLogIn(request, () => (request as { session?: unknown }).session, { write, ...options });
     },

@@ -95,6 +95,14 @@ export function koaRequest(ctx: KoaContextLike, passportRequest?: object): HttpR
       const key = ((ctx as { session?: unknown }).session as { externalKey?: unknown } | null | undefined)?.externalKey;
       return typeof key === 'string' && key.length > 0 ? key : undefined;
     },
+    renewSession: async () => {
+      const current = session(ctx);
+      // koa-session's regenerate keeps the data in the same object, stores it under a new key and
+      // destroys the old one. (That object's own externalKey still names the old key until the
+      // next request: sessionId() is read before this, for the start lock.)
+      await (current.regenerate as () => Promise<void>).call(current);
+      return session(ctx);
+    },
     onNextLogIn: (write, options) => {
       const hook = { write, ...options };
       const current = (): unknown => (ctx as { session?: unknown }).session;
