@@ -53,6 +53,14 @@ const app = createApp({
 
 const server = createServer((req, res) => {
   res.setHeader('X-Served-By', name);
+  // Readiness, as a load balancer probes it: this instance can serve logins only while its Redis
+  // client is connected (after an outage each instance reconnects on its own schedule).
+  if (req.url === '/healthz') {
+    res
+      .writeHead(redis.isReady ? 200 : 503, { 'Content-Type': 'text/plain' })
+      .end(redis.isReady ? 'ready' : 'redis not ready');
+    return;
+  }
   app(req, res);
 });
 server.listen(Number(process.env['PORT'] ?? 0), '127.0.0.1', () => {

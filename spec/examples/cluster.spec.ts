@@ -154,6 +154,9 @@ describe('several instances: three app processes on Redis behind a round-robin l
     await client.request(`${cluster.url}/login`, { method: 'POST', form: { username: cluster.username } });
     const id = pendingId();
     await redis.stop();
+    const readiness = async (): Promise<number[]> =>
+      Promise.all(cluster.instances.map(async (i) => (await fetch(`${i.url}/healthz`)).status));
+    await eventually(async () => (await readiness()).every((s) => s === 503), 'every instance unready without Redis');
     await cluster.emulator.respond(id, 'approve');
     await cluster.emulator.webhooksSettled();
     // The webhook could not be stored: 503, so LaunchKey would deliver it again.
@@ -165,6 +168,12 @@ describe('several instances: three app processes on Redis behind a round-robin l
     expect(logged).to.match(/StoreUnavailableError|ERR_LK_STORE_UNAVAILABLE|ClientClosedError|not connected/);
 
     await redis.start();
+    // Each instance reconnects on its own backoff: wait until every one says it is ready, as a load
+    // balancer's readiness probe would, so the next steps may land on any of them.
+    await eventually(
+      async () => (await readiness()).every((s) => s === 200),
+      'every instance ready once Redis is back',
+    );
     // Nothing survived (no persistence): the user simply signs in again, on any instance.
     await eventually(async () => {
       const fresh = new Client();
