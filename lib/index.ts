@@ -15,6 +15,7 @@ export {
   JwtVerificationError,
   JweDecryptionError,
   PayloadValidationError,
+  TransportError,
   NetworkError,
   ApiTimeoutError,
   ApiUnavailableError,
@@ -56,7 +57,7 @@ export {
   HookTimeoutError,
   AuditListenerError,
 } from './errors.js';
-export type { JwtFailure, JweFailure, ApiErrorDetails } from './errors.js';
+export type { JwtFailure, JweFailure, ApiErrorDetails, LaunchKeyErrorCode } from './errors.js';
 export { loadPrivateKey, loadPublicKey, keyId, KeyRing } from './crypto/keys.js';
 export type { PrivateKey, PublicKey } from './crypto/keys.js';
 

@@ -17,6 +17,7 @@ import { requestFacts } from './audit.js';
 import { auditSettled } from './audit_settled.js';
 import { noteFraud } from './core.js';
 import type { HttpRequest } from './http.js';
+import { handlerOptions, redirectOption } from './handler_options.js';
 import { readLogin } from './login_ref.js';
 import type { StrategyConfig } from './options.js';
 import { asError, readData, updateData, type LoginMarker } from './session.js';
@@ -112,8 +113,8 @@ export async function endLaunchKeySession(config: StrategyConfig, req: HttpReque
 }
 
 /** @internal `strategy.logoutHandler()`. */
-export function logoutHandler(config: StrategyConfig, options: LogoutHandlerOptions): CoreHandler {
-  const redirect = options.redirect;
+export function logoutHandler(config: StrategyConfig, options?: LogoutHandlerOptions): CoreHandler {
+  const redirect = redirectOption('logoutHandler', handlerOptions('logoutHandler', options));
   return async (req, res) => {
     await logoutRequest(config, req);
     if (redirect === undefined) res.empty(204);

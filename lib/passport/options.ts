@@ -467,7 +467,7 @@ function strategyOption(option: string | undefined): string {
  */
 export function resolveStrategyConfig(options: unknown, verify: unknown): StrategyConfig {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    fail('object', 'is required: new Strategy(options, verify)');
+    fail('options', 'must be an object: new Strategy(options, verify)');
   }
   if (typeof verify !== 'function') fail('verify', 'must be a function: new Strategy(options, verify)');
   const o = options as StrategyOptionsBase & { passReqToCallback?: boolean };

@@ -3,6 +3,7 @@
  * session-end webhook records a revocation in the shared store; this middleware logs that user's
  * sessions out on their next request, on every instance.
  */
+import { handlerOptions, redirectOption } from './handler_options.js';
 import type { HttpRequest } from './http.js';
 import { auditLogout, localLogout } from './logout.js';
 import type { StrategyConfig } from './options.js';
@@ -12,6 +13,11 @@ import { readData } from './session.js';
 export interface SessionGuardOptions {
   /** Where to send a browser that was logged out (303); default none: continue logged out. */
   redirect?: string;
+}
+
+/** @internal Where the guard sends a browser it logged out, checked when the guard is made. */
+export function guardRedirect(options: SessionGuardOptions | undefined): string | undefined {
+  return redirectOption('sessionGuard', handlerOptions('sessionGuard', options));
 }
 
 /**

@@ -38,7 +38,7 @@ import {
 import { fail, type Outcome } from './outcome.js';
 import { Poller } from './poller.js';
 import { asError, isPromiseLike, readData } from './session.js';
-import { guardSession, type SessionGuardOptions } from './session_guard.js';
+import { guardRedirect, guardSession, type SessionGuardOptions } from './session_guard.js';
 import { startLogin } from './start.js';
 import { statusHandler, type CoreHandler, type StatusHandlerOptions } from './status_handler.js';
 import { acceptUsername, MAX_USERNAME_LENGTH } from './username.js';
@@ -178,7 +178,7 @@ export class Strategy extends PassportStrategy {
 
   /** Middleware logging out sessions whose LaunchKey session was ended from the phone. */
   sessionGuard(options: SessionGuardOptions = {}): RequestHandler {
-    return toGuardMiddleware((req) => guardSession(this._config, req), options.redirect);
+    return toGuardMiddleware((req) => guardSession(this._config, req), guardRedirect(options));
   }
 
   /**
