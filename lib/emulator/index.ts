@@ -244,3 +244,4 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 export { createDemoWorld } from './demo_world.js';
 export type { DemoWorld, DemoWorldOptions } from './demo_world.js';
+export type { AuthStatus, DeviceFactor, Session } from './state.js';

@@ -4,7 +4,13 @@
  * re-exports only.
  */
 export { Strategy, MAX_USERNAME_LENGTH } from './strategy.js';
-export type { FrameworkRequest, LaunchKeyPending, LaunchKeySuccessInfo } from './strategy.js';
+export type {
+  FastifyRequestLike,
+  FrameworkRequest,
+  KoaContextLike,
+  LaunchKeyPending,
+  LaunchKeySuccessInfo,
+} from './strategy.js';
 export type { LaunchKeyFailed, LaunchKeyOutcomeInfo } from './outcome.js';
 export { launchkeyOptions } from './options.js';
 export type {

@@ -45,7 +45,7 @@ const BUSY_RETRY_AFTER = 5;
 /** A framework-neutral handler (http.ts): resolves once it answered, or once the client went away. */
 export type CoreHandler = (req: HttpRequest, res: HttpResponse) => Promise<void>;
 
-/** @internal `strategy.statusHandler()`. */
+/** `strategy.statusHandler()`. */
 export function statusHandler(config: StrategyConfig, poller: Poller, given?: StatusHandlerOptions): CoreHandler {
   const options = handlerOptions('statusHandler', given);
   const integer = (name: keyof StatusHandlerOptions, fallback: number, min: number, max: number): number =>

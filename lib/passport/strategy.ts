@@ -53,6 +53,8 @@ export type { LaunchKeySuccessInfo } from './complete.js';
  * or a Koa context.
  */
 export type FrameworkRequest = Request | FastifyRequestLike | KoaContextLike;
+/** The parts of Fastify's request and of a Koa context the strategy reads (structural: no framework is imported). */
+export type { FastifyRequestLike, KoaContextLike };
 
 /**
  * Passport strategy for LaunchKey push MFA login.
@@ -370,7 +372,7 @@ function readField(req: HttpRequest, field: string): { present: true; value: unk
 }
 
 /**
- * @internal What the framework faces (`passport-launchkey/fastify`, `/koa`) build their handlers
+ * What the framework faces (`passport-launchkey/fastify`, `/koa`) build their handlers
  * from: the strategy's neutral handlers.
  */
 export interface StrategyCore {
@@ -380,7 +382,7 @@ export interface StrategyCore {
   guard(req: HttpRequest): Promise<boolean>;
 }
 
-/** @internal The neutral handlers of `strategy`. */
+/** The neutral handlers of `strategy`. */
 export function coreOf(strategy: Strategy): StrategyCore {
   return strategy._core();
 }

@@ -73,7 +73,7 @@ function checkWebhookOptions<Req>(
   };
 }
 
-/** @internal `strategy.webhookHandler()`. */
+/** `strategy.webhookHandler()`. */
 export function webhookHandler<Req>(config: StrategyConfig, given?: WebhookHandlerOptions<Req>): CoreHandler {
   const options = checkWebhookOptions(given);
   const tolerance = options.sessionEndTolerance;

@@ -33,6 +33,9 @@ export type {
   UpdateServiceOptions,
 } from '../clients/service_management.js';
 export type { TransportOptions } from '../transport/jose_transport.js';
+export type { JweAlgorithm } from '../crypto/jwe.js';
+export type { JwsAlgorithm } from '../crypto/jws.js';
+export type { HashFunc } from '../crypto/digest.js';
 
 // Entities
 export {
@@ -46,6 +49,7 @@ export {
   LegacyPolicy,
   servicePolicyFromJSON,
   fenceFromJSON,
+  DAY_NAMES,
 } from '../entities/policy.js';
 export type {
   AuthPolicyOptions,
@@ -61,6 +65,19 @@ export type {
   FactorsPolicyOptions,
   ConditionalGeoFencePolicyOptions,
   LegacyPolicyOptions,
+  FactorName,
+  FenceJson,
+  GeoCircleFenceJson,
+  TerritoryFenceJson,
+  TimeFenceJson,
+  LegacyStructureJson,
+  LegacyFactorJson,
+  LegacyFactorAttributesJson,
+  LocationJson,
+  MinimumRequirementJson,
+  MethodAmountPolicyJson,
+  FactorsPolicyJson,
+  ConditionalGeoFencePolicyJson,
 } from '../entities/policy.js';
 export type {
   AuthorizationResponse,
@@ -69,6 +86,9 @@ export type {
   AuthMethod,
   AuthResponseType,
   AuthResponseReason,
+  AuthMethodType,
+  AuthPolicyRequirement,
+  AuthPolicyType,
 } from '../entities/auth_response.js';
 export type { Device, DeviceStatus, DeviceLinkData, ServiceSession, DirectoryUserTotp } from '../entities/directory.js';
 export type { Service, PublicKeyInfo, KeyType } from '../entities/service.js';
@@ -84,3 +104,4 @@ export type {
   SessionEndWebhook,
   DeviceLinkCompletionWebhook,
 } from '../webhooks/verify.js';
+export type { PrivateKeyLookup } from '../webhooks/device_package.js';
