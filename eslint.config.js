@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'coverage/', 'bench/results/', 'spec/artifacts/'] },
+  { ignores: ['dist/', 'coverage/', 'bench/results/', 'spec/artifacts/', 'docs/api/'] },
   eslint.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

@@ -17,12 +17,84 @@ export interface LaunchKeyErrorOptions {
   cause?: unknown;
 }
 
-/** Base class: every error thrown by this package on purpose. */
-export class LaunchKeyError extends Error {
-  /** Stable machine-readable code, e.g. `ERR_LK_JWT_SIGNATURE`. */
-  readonly code: string;
+/**
+ * Every `code` a {@link LaunchKeyError} can carry, one per refusal (as jose's `code`): switch on it
+ * and the compiler checks the cases. `spec/errors.spec.ts` pins that every class's codes are here and
+ * that every code here is some class's.
+ */
+export type LaunchKeyErrorCode =
+  | 'ERR_LK_CONFIGURATION'
+  | 'ERR_LK_INVALID_ARGUMENT'
+  | 'ERR_LK_INVALID_POLICY'
+  | 'ERR_LK_JWT_MALFORMED'
+  | 'ERR_LK_JWT_ALGORITHM'
+  | 'ERR_LK_JWT_KEY'
+  | 'ERR_LK_JWT_SIGNATURE'
+  | 'ERR_LK_JWT_CLAIM'
+  | 'ERR_LK_JWT_EXPIRED'
+  | 'ERR_LK_JWT_NOT_YET_VALID'
+  | 'ERR_LK_JWT_JTI_MISMATCH'
+  | 'ERR_LK_JWT_REPLAY'
+  | 'ERR_LK_JWT_BODY_HASH'
+  | 'ERR_LK_JWT_BINDING'
+  | 'ERR_LK_JWE_MALFORMED'
+  | 'ERR_LK_JWE_ALGORITHM'
+  | 'ERR_LK_JWE_KEY_NOT_FOUND'
+  | 'ERR_LK_JWE_DECRYPT'
+  | 'ERR_LK_JWE_PAYLOAD'
+  | 'ERR_LK_PAYLOAD_INVALID'
+  | 'ERR_LK_LEGACY_PACKAGE_REFUSED'
+  | 'ERR_LK_AUTH_REQUEST_MISMATCH'
+  | 'ERR_LK_REPLAY_CACHE_FULL'
+  | 'ERR_LK_REPLAY_CACHE_UNAVAILABLE'
+  | 'ERR_LK_API_KEY_UNKNOWN'
+  | 'ERR_LK_CLOCK_NOT_SYNCHRONIZED'
+  | 'ERR_LK_STORE_FULL'
+  | 'ERR_LK_STORE_UNAVAILABLE'
+  | 'ERR_LK_HOOK_TIMEOUT'
+  | 'ERR_LK_AUDIT_LISTENER'
+  | 'ERR_LK_USAGE'
+  | 'ERR_LK_WAIT_TIMEOUT'
+  | 'ERR_LK_NETWORK'
+  | 'ERR_LK_TIMEOUT'
+  | 'ERR_LK_API_UNAVAILABLE'
+  | 'ERR_LK_RESPONSE_TOO_LARGE'
+  | 'ERR_LK_UNEXPECTED_RESPONSE'
+  | 'ERR_LK_INVALID_PARAMETERS'
+  | 'ERR_LK_INVALID_ROUTE'
+  | 'ERR_LK_SERVICE_NAME_TAKEN'
+  | 'ERR_LK_INVALID_POLICY_INPUT'
+  | 'ERR_LK_POLICY_FAILURE'
+  | 'ERR_LK_SERVICE_NOT_FOUND'
+  | 'ERR_LK_AUTHORIZATION_IN_PROGRESS'
+  | 'ERR_LK_AUTHORIZATION_RESPONSE_EXISTS'
+  | 'ERR_LK_AUTHORIZATION_REQUEST_CANCELED'
+  | 'ERR_LK_INVALID_DIRECTORY_IDENTIFIER'
+  | 'ERR_LK_INVALID_PUBLIC_KEY'
+  | 'ERR_LK_PUBLIC_KEY_ALREADY_IN_USE'
+  | 'ERR_LK_PUBLIC_KEY_DOES_NOT_EXIST'
+  | 'ERR_LK_LAST_REMAINING_KEY'
+  | 'ERR_LK_DIRECTORY_NAME_IN_USE'
+  | 'ERR_LK_LAST_REMAINING_SDK_KEY'
+  | 'ERR_LK_INVALID_SDK_KEY'
+  | 'ERR_LK_INVALID_REQUEST'
+  | 'ERR_LK_CONFLICT'
+  | 'ERR_LK_UNAUTHORIZED'
+  | 'ERR_LK_FORBIDDEN'
+  | 'ERR_LK_ENTITY_NOT_FOUND'
+  | 'ERR_LK_REQUEST_TIMED_OUT'
+  | 'ERR_LK_RATE_LIMITED'
+  | 'ERR_LK_UNEXPECTED_STATUS';
 
-  constructor(code: string, message: string, options?: LaunchKeyErrorOptions) {
+/**
+ * Parent of every error thrown by this package on purpose; never thrown as such (each refusal has
+ * its own class and code).
+ */
+export abstract class LaunchKeyError extends Error {
+  /** Stable machine-readable code, e.g. `ERR_LK_JWT_SIGNATURE`. */
+  readonly code: LaunchKeyErrorCode;
+
+  constructor(code: LaunchKeyErrorCode, message: string, options?: LaunchKeyErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -98,7 +170,7 @@ export type JwtFailure =
   | 'body-hash'
   | 'binding';
 
-const JWT_CODES: Record<JwtFailure, string> = {
+const JWT_CODES: Record<JwtFailure, LaunchKeyErrorCode> = {
   malformed: 'ERR_LK_JWT_MALFORMED',
   algorithm: 'ERR_LK_JWT_ALGORITHM',
   key: 'ERR_LK_JWT_KEY',
@@ -131,7 +203,7 @@ export class JwtVerificationError extends LaunchKeyError {
 /** What part of a JWE failed. */
 export type JweFailure = 'malformed' | 'algorithm' | 'key' | 'decrypt' | 'payload';
 
-const JWE_CODES: Record<JweFailure, string> = {
+const JWE_CODES: Record<JweFailure, LaunchKeyErrorCode> = {
   malformed: 'ERR_LK_JWE_MALFORMED',
   algorithm: 'ERR_LK_JWE_ALGORITHM',
   key: 'ERR_LK_JWE_KEY_NOT_FOUND',
@@ -159,7 +231,7 @@ export class JweDecryptionError extends LaunchKeyError {
 /** A decrypted or plain payload does not have the shape the protocol defines; `field` names where. */
 export class PayloadValidationError extends LaunchKeyError {
   /** The code of the class; a subclass that names a more precise refusal declares its own. */
-  protected static readonly CODE: string = 'ERR_LK_PAYLOAD_INVALID';
+  protected static readonly CODE: LaunchKeyErrorCode = 'ERR_LK_PAYLOAD_INVALID';
   readonly field: string;
 
   constructor(field: string, message: string, options?: LaunchKeyErrorOptions) {
@@ -175,7 +247,7 @@ export class PayloadValidationError extends LaunchKeyError {
  * `ERR_LK_LEGACY_PACKAGE_REFUSED`.
  */
 export class LegacyPackageRefusedError extends PayloadValidationError {
-  protected static override readonly CODE: string = 'ERR_LK_LEGACY_PACKAGE_REFUSED';
+  protected static override readonly CODE: LaunchKeyErrorCode = 'ERR_LK_LEGACY_PACKAGE_REFUSED';
 
   constructor(options?: LaunchKeyErrorOptions) {
     super('auth_jwe', 'The authorization response has only the legacy auth package, which is not accepted', options);
@@ -371,52 +443,57 @@ export class WaitTimeoutError extends LaunchKeyError {
 // Transport faults: the API could not be reached or answered outside the protocol
 // ---------------------------------------------------------------------------------------------
 
-/** The request never got an HTTP answer (DNS, refused, reset). The network error is the `cause`. */
-export class NetworkError extends LaunchKeyError {
-  constructor(message: string, options?: LaunchKeyErrorOptions) {
-    super('ERR_LK_NETWORK', message, options);
-  }
-
+/**
+ * Parent of the transport faults: the API could not be reached, did not answer in time or in full,
+ * or answered outside the protocol. Nothing the API verified refused the request, so the caller may
+ * try again later (`retryable`, except for a response over the size limit, which will not shrink).
+ * Catch this one class rather than list its subclasses or match their codes.
+ */
+export abstract class TransportError extends LaunchKeyError {
   override get retryable(): boolean {
     return true;
   }
 }
 
+/** The request never got an HTTP answer (DNS, refused, reset). The network error is the `cause`. */
+export class NetworkError extends TransportError {
+  constructor(message: string, options?: LaunchKeyErrorOptions) {
+    super('ERR_LK_NETWORK', message, options);
+  }
+}
+
 /** No complete answer within the configured timeout. A POST may still have been processed. */
-export class ApiTimeoutError extends LaunchKeyError {
+export class ApiTimeoutError extends TransportError {
   readonly timeoutMs: number;
 
   constructor(timeoutMs: number, options?: LaunchKeyErrorOptions) {
     super('ERR_LK_TIMEOUT', `The LaunchKey API did not answer within ${timeoutMs} ms`, options);
     this.timeoutMs = timeoutMs;
   }
-
-  override get retryable(): boolean {
-    return true;
-  }
 }
 
 /** The API answered with a 5xx status: unavailable or failing; retry later. */
-export class ApiUnavailableError extends LaunchKeyError {
+export class ApiUnavailableError extends TransportError {
   readonly status: number;
 
   constructor(status: number, options?: LaunchKeyErrorOptions) {
     super('ERR_LK_API_UNAVAILABLE', `The LaunchKey API answered HTTP ${status}`, options);
     this.status = status;
   }
-
-  override get retryable(): boolean {
-    return true;
-  }
 }
 
 /** The response body exceeded the configured size limit and was not read to the end. */
-export class ResponseTooLargeError extends LaunchKeyError {
+export class ResponseTooLargeError extends TransportError {
   readonly limit: number;
 
   constructor(limit: number, options?: LaunchKeyErrorOptions) {
     super('ERR_LK_RESPONSE_TOO_LARGE', `The LaunchKey API response exceeded ${limit} bytes`, options);
     this.limit = limit;
+  }
+
+  /** The same request gets the same answer, which will not fit the limit next time either. */
+  override get retryable(): boolean {
+    return false;
   }
 }
 
@@ -424,17 +501,12 @@ export class ResponseTooLargeError extends LaunchKeyError {
  * The API answered outside the protocol: a redirect (never followed), a status the protocol does not
  * use, a missing `X-IOV-JWT` or `X-IOV-KEY-ID` header, or a public key that is not what was asked for.
  */
-export class UnexpectedResponseError extends LaunchKeyError {
+export class UnexpectedResponseError extends TransportError {
   readonly status: number | undefined;
 
   constructor(message: string, options?: LaunchKeyErrorOptions & { status?: number }) {
     super('ERR_LK_UNEXPECTED_RESPONSE', message, options);
     this.status = options?.status;
-  }
-
-  /** Usually a proxy or a deployment in between answering for the API: worth trying again later. */
-  override get retryable(): boolean {
-    return true;
   }
 }
 
@@ -455,14 +527,17 @@ export interface ApiErrorDetails {
   errorData?: Record<string, unknown> | undefined;
 }
 
-/** Base of every refusal by the API. `errorCode` is the API's own code (`ARG-001`, ...). */
-export class ApiError extends LaunchKeyError {
+/**
+ * Parent of every refusal by the API (never thrown as such). `errorCode` is the API's own code
+ * (`ARG-001`, ...).
+ */
+export abstract class ApiError extends LaunchKeyError {
   readonly status: number;
   readonly errorCode: string;
   readonly errorDetail: unknown;
   readonly errorData: Record<string, unknown> | undefined;
 
-  constructor(code: string, message: string, details: ApiErrorDetails, options?: LaunchKeyErrorOptions) {
+  constructor(code: LaunchKeyErrorCode, message: string, details: ApiErrorDetails, options?: LaunchKeyErrorOptions) {
     super(code, message, options);
     this.status = details.status;
     this.errorCode = details.errorCode;
@@ -472,7 +547,7 @@ export class ApiError extends LaunchKeyError {
 }
 
 /** Builds one API error class with its fixed code and default message. */
-function apiErrorClass(code: string, defaultMessage: string) {
+function apiErrorClass(code: LaunchKeyErrorCode, defaultMessage: string) {
   return class extends ApiError {
     constructor(details: ApiErrorDetails, options?: LaunchKeyErrorOptions) {
       super(code, messageOf(details.errorDetail) ?? defaultMessage, details, options);

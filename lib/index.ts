@@ -1,12 +1,17 @@
 /**
- * passport-launchkey: the public entry point. The Passport strategy, the LaunchKey v3 SDK and the
- * error hierarchy; the emulator is `passport-launchkey/emulator`. Re-exports only; no logic.
+ * passport-launchkey: the Passport strategy and what an application wires with it (its options,
+ * results and failures, the handlers' options, the pending store, replay cache and rate limiter
+ * contracts with their in-process defaults, the audit events), and the errors every face of the package
+ * throws. The SDK is `passport-launchkey/sdk`; the emulator, the Redis state and the test helpers have
+ * their own entries too (docs/architecture.md, "The faces and the layers"). Re-exports only; no logic.
  */
 
-// The Passport strategy and its helpers
+// The strategy and what it is wired with
 export * from './passport/index.js';
+export { MemoryReplayCache } from './webhooks/replay_cache.js';
+export type { ReplayCache, MemoryReplayCacheOptions } from './webhooks/replay_cache.js';
 
-export * as errors from './errors.js';
+// The errors of every face, exported once, here
 export {
   LaunchKeyError,
   ConfigurationError,
@@ -15,6 +20,16 @@ export {
   JwtVerificationError,
   JweDecryptionError,
   PayloadValidationError,
+  LegacyPackageRefusedError,
+  AuthRequestMismatchError,
+  ReplayCacheError,
+  UnknownApiKeyError,
+  ClockNotSynchronizedError,
+  PendingStoreFullError,
+  StoreUnavailableError,
+  HookTimeoutError,
+  AuditListenerError,
+  TransportError,
   NetworkError,
   ApiTimeoutError,
   ApiUnavailableError,
@@ -46,93 +61,13 @@ export {
   RequestTimedOutError,
   RateLimitedError,
   UnexpectedStatusError,
-  AuthRequestMismatchError,
-  ReplayCacheError,
-  UnknownApiKeyError,
-  ClockNotSynchronizedError,
-  LegacyPackageRefusedError,
-  PendingStoreFullError,
-  StoreUnavailableError,
-  HookTimeoutError,
-  AuditListenerError,
 } from './errors.js';
-export type { JwtFailure, JweFailure, ApiErrorDetails } from './errors.js';
-export { loadPrivateKey, loadPublicKey, keyId, KeyRing } from './crypto/keys.js';
-export type { PrivateKey, PublicKey } from './crypto/keys.js';
-
-// The SDK: factories and clients
-export { ServiceFactory, DirectoryFactory, OrganizationFactory } from './clients/factories.js';
-export type { FactoryOptions, PrivateKeys } from './clients/factories.js';
-export { ServiceClient } from './clients/service.js';
 export type {
-  AuthorizationRequest,
-  AuthorizationRequestOptions,
-  AuthorizationResponseOptions,
-  DenialReason,
-  LegacyAuthorizationResponseWebhook,
-  ServiceClientOptions,
-} from './clients/service.js';
-export { DirectoryClient } from './clients/directory.js';
-export type { DirectoryClientOptions, LinkDeviceOptions } from './clients/directory.js';
-export { OrganizationClient } from './clients/organization.js';
-export type { UpdateDirectoryOptions } from './clients/organization.js';
-export type {
-  AddPublicKeyOptions,
-  CreateServiceOptions,
-  UpdatePublicKeyOptions,
-  UpdateServiceOptions,
-} from './clients/service_management.js';
-export type { TransportOptions } from './transport/jose_transport.js';
-
-// Entities
-export {
-  AuthPolicy,
-  GeoCircleFence,
-  TerritoryFence,
-  TimeFence,
-  MethodAmountPolicy,
-  FactorsPolicy,
-  ConditionalGeoFencePolicy,
-  LegacyPolicy,
-  servicePolicyFromJSON,
-  fenceFromJSON,
-} from './entities/policy.js';
-export type {
-  AuthPolicyOptions,
-  GeofenceOptions,
-  Fence,
-  ServicePolicy,
-  NestedPolicy,
-  DayName,
-  GeoCircleFenceOptions,
-  TerritoryFenceOptions,
-  TimeFenceOptions,
-  MethodAmountPolicyOptions,
-  FactorsPolicyOptions,
-  ConditionalGeoFencePolicyOptions,
-  LegacyPolicyOptions,
-} from './entities/policy.js';
-export type {
-  AuthorizationResponse,
-  LegacyAuthorizationResponse,
-  AuthorizationResponsePolicy,
-  AuthMethod,
-  AuthResponseType,
-  AuthResponseReason,
-} from './entities/auth_response.js';
-export type { Device, DeviceStatus, DeviceLinkData, ServiceSession, DirectoryUserTotp } from './entities/directory.js';
-export type { Service, PublicKeyInfo, KeyType } from './entities/service.js';
-export type { Directory } from './entities/organization.js';
-
-// Webhooks
-export { verifyWebhook, webhookFailureStatus } from './webhooks/verify.js';
-export type {
-  WebhookRequest,
-  WebhookContext,
-  WebhookEvent,
-  AuthorizationResponseWebhook,
-  SessionEndWebhook,
-  DeviceLinkCompletionWebhook,
-} from './webhooks/verify.js';
-export { MemoryReplayCache } from './webhooks/replay_cache.js';
-export type { ReplayCache, MemoryReplayCacheOptions } from './webhooks/replay_cache.js';
+  ApiErrorDetails,
+  AuditListenerFailure,
+  JweFailure,
+  JwtFailure,
+  LaunchKeyErrorCode,
+  LaunchKeyErrorOptions,
+  ReplayCacheFailure,
+} from './errors.js';

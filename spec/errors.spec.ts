@@ -17,10 +17,12 @@ import {
   ServiceNotFoundError,
   UnauthorizedError,
   UnexpectedStatusError,
+  TransportError,
   apiErrorFor,
   type ApiErrorDetails,
   type JweFailure,
   type JwtFailure,
+  type LaunchKeyErrorCode,
   type LaunchKeyErrorOptions,
 } from '../lib/errors.js';
 import { vectorJson } from './support/vectors.js';
@@ -50,17 +52,85 @@ const errorClasses: [string, AnyClass][] = Object.entries(errors as Record<strin
   (entry): entry is [string, AnyClass] => typeof entry[1] === 'function' && entry[1].prototype instanceof Error,
 );
 
-/** Bases whose code the caller chooses; every other class owns its codes. */
-const CALLER_CODED = new Set(['LaunchKeyError', 'ApiError']);
+/** The parents, never thrown as such: every other class owns its codes. */
+const ABSTRACT = new Set(['LaunchKeyError', 'ApiError', 'TransportError']);
+
+/** The classes that are thrown. */
+const concreteClasses = errorClasses.filter(([name]) => !ABSTRACT.has(name));
+
+/**
+ * Every member of LaunchKeyErrorCode, once: the compiler refuses this object if a member is missing
+ * or one is not in the union, so the runtime checks below compare the classes with the union itself.
+ */
+const ALL_CODES: Record<LaunchKeyErrorCode, true> = {
+  ERR_LK_CONFIGURATION: true,
+  ERR_LK_INVALID_ARGUMENT: true,
+  ERR_LK_INVALID_POLICY: true,
+  ERR_LK_JWT_MALFORMED: true,
+  ERR_LK_JWT_ALGORITHM: true,
+  ERR_LK_JWT_KEY: true,
+  ERR_LK_JWT_SIGNATURE: true,
+  ERR_LK_JWT_CLAIM: true,
+  ERR_LK_JWT_EXPIRED: true,
+  ERR_LK_JWT_NOT_YET_VALID: true,
+  ERR_LK_JWT_JTI_MISMATCH: true,
+  ERR_LK_JWT_REPLAY: true,
+  ERR_LK_JWT_BODY_HASH: true,
+  ERR_LK_JWT_BINDING: true,
+  ERR_LK_JWE_MALFORMED: true,
+  ERR_LK_JWE_ALGORITHM: true,
+  ERR_LK_JWE_KEY_NOT_FOUND: true,
+  ERR_LK_JWE_DECRYPT: true,
+  ERR_LK_JWE_PAYLOAD: true,
+  ERR_LK_PAYLOAD_INVALID: true,
+  ERR_LK_LEGACY_PACKAGE_REFUSED: true,
+  ERR_LK_AUTH_REQUEST_MISMATCH: true,
+  ERR_LK_REPLAY_CACHE_FULL: true,
+  ERR_LK_REPLAY_CACHE_UNAVAILABLE: true,
+  ERR_LK_API_KEY_UNKNOWN: true,
+  ERR_LK_CLOCK_NOT_SYNCHRONIZED: true,
+  ERR_LK_STORE_FULL: true,
+  ERR_LK_STORE_UNAVAILABLE: true,
+  ERR_LK_HOOK_TIMEOUT: true,
+  ERR_LK_AUDIT_LISTENER: true,
+  ERR_LK_USAGE: true,
+  ERR_LK_WAIT_TIMEOUT: true,
+  ERR_LK_NETWORK: true,
+  ERR_LK_TIMEOUT: true,
+  ERR_LK_API_UNAVAILABLE: true,
+  ERR_LK_RESPONSE_TOO_LARGE: true,
+  ERR_LK_UNEXPECTED_RESPONSE: true,
+  ERR_LK_INVALID_PARAMETERS: true,
+  ERR_LK_INVALID_ROUTE: true,
+  ERR_LK_SERVICE_NAME_TAKEN: true,
+  ERR_LK_INVALID_POLICY_INPUT: true,
+  ERR_LK_POLICY_FAILURE: true,
+  ERR_LK_SERVICE_NOT_FOUND: true,
+  ERR_LK_AUTHORIZATION_IN_PROGRESS: true,
+  ERR_LK_AUTHORIZATION_RESPONSE_EXISTS: true,
+  ERR_LK_AUTHORIZATION_REQUEST_CANCELED: true,
+  ERR_LK_INVALID_DIRECTORY_IDENTIFIER: true,
+  ERR_LK_INVALID_PUBLIC_KEY: true,
+  ERR_LK_PUBLIC_KEY_ALREADY_IN_USE: true,
+  ERR_LK_PUBLIC_KEY_DOES_NOT_EXIST: true,
+  ERR_LK_LAST_REMAINING_KEY: true,
+  ERR_LK_DIRECTORY_NAME_IN_USE: true,
+  ERR_LK_LAST_REMAINING_SDK_KEY: true,
+  ERR_LK_INVALID_SDK_KEY: true,
+  ERR_LK_INVALID_REQUEST: true,
+  ERR_LK_CONFLICT: true,
+  ERR_LK_UNAUTHORIZED: true,
+  ERR_LK_FORBIDDEN: true,
+  ERR_LK_ENTITY_NOT_FOUND: true,
+  ERR_LK_REQUEST_TIMED_OUT: true,
+  ERR_LK_RATE_LIMITED: true,
+  ERR_LK_UNEXPECTED_STATUS: true,
+};
 
 /** Instances of one class, covering every code it can carry, all built with `cause`. */
 function instancesOf(name: string, cls: AnyClass, cause: unknown): LaunchKeyError[] {
   const options = { cause };
   switch (name) {
-    case 'LaunchKeyError':
-      return [new LaunchKeyError('ERR_LK_TEST', 'message', options)];
-    case 'ApiError':
-      return [new ApiError('ERR_LK_TEST_API', 'message', DETAILS, options)];
     case 'ConfigurationError':
       return [new errors.ConfigurationError('message', options)];
     case 'JwtVerificationError':
@@ -157,12 +227,12 @@ describe('errors', () => {
   describe('the error classes', () => {
     it('the export scan finds the bases, the local errors and every mapped API error', () => {
       const names = errorClasses.map(([name]) => name);
-      expect(names).to.include.members(['LaunchKeyError', 'ApiError', 'ConfigurationError', 'JwtVerificationError']);
+      expect(names).to.include.members([...ABSTRACT, 'ConfigurationError', 'JwtVerificationError']);
       expect(names).to.include.members(PROTOCOL_CODES.map(([, className]) => className));
       expect(names).to.include.members(STATUSES.map(([, cls]) => cls.name));
     });
 
-    for (const [name, cls] of errorClasses) {
+    for (const [name, cls] of concreteClasses) {
       it(`${name} has its class name as name, an ERR_LK_ code, the LaunchKeyError and Error prototypes and keeps cause`, () => {
         const cause = new Error('root cause');
         const instances = instancesOf(name, cls, cause);
@@ -183,8 +253,7 @@ describe('errors', () => {
 
     it('every class owns codes that no other class uses', () => {
       const owners = new Map<string, string>();
-      for (const [name, cls] of errorClasses) {
-        if (CALLER_CODED.has(name)) continue;
+      for (const [name, cls] of concreteClasses) {
         for (const err of instancesOf(name, cls, undefined)) {
           const owner = owners.get(err.code);
           expect(owner === undefined || owner === name, `${err.code} is used by ${String(owner)} and ${name}`).to.equal(
@@ -194,8 +263,27 @@ describe('errors', () => {
         }
       }
       // One code per class, except the classes that own one code per failure.
-      const singleCoded = errorClasses.length - CALLER_CODED.size - 3;
+      const singleCoded = concreteClasses.length - 3;
       expect(owners.size).to.equal(singleCoded + JWT_FAILURES.length + JWE_FAILURES.length + 2);
+    });
+
+    it('LaunchKeyErrorCode holds exactly the codes the classes carry: each class code is in it, each member is used', () => {
+      const carried = new Set(
+        concreteClasses.flatMap(([name, cls]) => instancesOf(name, cls, undefined).map((err) => err.code)),
+      );
+      expect([...carried].filter((code) => !Object.hasOwn(ALL_CODES, code))).to.deep.equal([]);
+      expect(Object.keys(ALL_CODES).filter((code) => !carried.has(code as LaunchKeyErrorCode))).to.deep.equal([]);
+    });
+
+    it('the transport faults share the parent TransportError; no other class has it', () => {
+      const transport = concreteClasses.filter(([, cls]) => cls.prototype instanceof TransportError);
+      expect(transport.map(([name]) => name).sort()).to.deep.equal([
+        'ApiTimeoutError',
+        'ApiUnavailableError',
+        'NetworkError',
+        'ResponseTooLargeError',
+        'UnexpectedResponseError',
+      ]);
     });
 
     it('a LaunchKeyError without cause has no cause property', () => {
@@ -237,7 +325,7 @@ describe('errors', () => {
         'UnknownApiKeyError',
         'ClockNotSynchronizedError',
       ]);
-      for (const [name, cls] of errorClasses) {
+      for (const [name, cls] of concreteClasses) {
         for (const err of instancesOf(name, cls, undefined)) {
           expect(err.retryable, `${name} ${err.code}`).to.equal(retryable.has(name));
         }

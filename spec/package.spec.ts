@@ -34,7 +34,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   cli: ['errors.ts', 'iso_time.ts', 'version.ts', 'crypto', 'entities', 'clients'],
   // The Fastify and Koa faces: routes built from the strategy's neutral handlers.
   frameworks: ['errors.ts', 'webhooks', 'passport'],
-  'index.ts': ['errors.ts', 'version.ts', 'crypto', 'entities', 'transport', 'webhooks', 'clients', 'passport'],
+  // The entries: the root (the strategy and the errors) and the SDK.
+  'index.ts': ['errors.ts', 'webhooks', 'passport'],
+  sdk: ['crypto', 'entities', 'transport', 'webhooks', 'clients'],
 };
 
 /** What a framework adapter (lib/passport/adapters/) may import from the rest of lib/passport. */

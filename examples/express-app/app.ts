@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import session from 'express-session';
 import passport from 'passport';
-import { AuthPolicy, DirectoryFactory, Strategy, type StrategyOptions } from 'passport-launchkey';
+import { Strategy, type StrategyOptions } from 'passport-launchkey';
+import { AuthPolicy, DirectoryFactory } from 'passport-launchkey/sdk';
 
 import { accountRoutes } from './account_routes.js';
 import { Activity } from './activity.js';

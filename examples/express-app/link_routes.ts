@@ -1,6 +1,7 @@
 // Linking a phone for a new user: the directory starts a link and the page shows its code.
 import express from 'express';
-import { LaunchKeyError, MAX_USERNAME_LENGTH, type DirectoryClient } from 'passport-launchkey';
+import { LaunchKeyError, MAX_USERNAME_LENGTH } from 'passport-launchkey';
+import type { DirectoryClient } from 'passport-launchkey/sdk';
 
 import { linkCodePage, linkPage, type Site } from './views.js';
 

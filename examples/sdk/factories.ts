@@ -9,7 +9,7 @@ const emulator = await startEmulator({ config: world.config });
 const baseUrl = emulator.url; // omit baseUrl to use https://api.launchkey.com
 // End of prerequisites
 
-import { DirectoryFactory, OrganizationFactory, ServiceFactory } from 'passport-launchkey';
+import { DirectoryFactory, OrganizationFactory, ServiceFactory } from 'passport-launchkey/sdk';
 
 // An organization's credentials reach everything below it...
 const organization = new OrganizationFactory(world.organizationId, world.organizationKey, { baseUrl });

@@ -9,7 +9,7 @@ const emulator = await startEmulator({ config: world.config });
 const baseUrl = emulator.url;
 // End of prerequisites
 
-import { DirectoryFactory } from 'passport-launchkey';
+import { DirectoryFactory } from 'passport-launchkey/sdk';
 
 const directory = new DirectoryFactory(world.directoryId, world.directoryKey, { baseUrl }).makeDirectoryClient();
 

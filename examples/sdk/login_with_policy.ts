@@ -8,7 +8,7 @@ const emulator = await startEmulator({ config: world.config });
 const baseUrl = emulator.url;
 // End of prerequisites
 
-import { AuthPolicy, ServiceFactory } from 'passport-launchkey';
+import { AuthPolicy, ServiceFactory } from 'passport-launchkey/sdk';
 
 const service = new ServiceFactory(world.serviceId, world.serviceKey, { baseUrl }).makeServiceClient();
 

@@ -9,7 +9,7 @@ const emulator = await startEmulator({ config: world.config });
 const baseUrl = emulator.url;
 // End of prerequisites
 
-import { DirectoryFactory, ServiceFactory } from 'passport-launchkey';
+import { DirectoryFactory, ServiceFactory } from 'passport-launchkey/sdk';
 
 const service = new ServiceFactory(world.serviceId, world.serviceKey, { baseUrl }).makeServiceClient();
 const directory = new DirectoryFactory(world.directoryId, world.directoryKey, { baseUrl }).makeDirectoryClient();

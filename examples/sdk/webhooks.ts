@@ -15,7 +15,7 @@ const emulator = await startEmulator({ config: world.config });
 const baseUrl = emulator.url;
 // End of prerequisites
 
-import { ServiceFactory, type WebhookEvent } from 'passport-launchkey';
+import { ServiceFactory, type WebhookEvent } from 'passport-launchkey/sdk';
 
 const service = new ServiceFactory(world.serviceId, world.serviceKey, { baseUrl }).makeServiceClient();
 const events: WebhookEvent[] = [];

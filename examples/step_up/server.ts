@@ -8,7 +8,8 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import session from 'express-session';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import { AuthPolicy, launchkeyOptions, Strategy } from 'passport-launchkey';
+import { launchkeyOptions, Strategy } from 'passport-launchkey';
+import { AuthPolicy } from 'passport-launchkey/sdk';
 
 import { launchkeyService } from '../launchkey_service.js';
 import { addAccount, checkPassword, hasAccount, type User } from './accounts.js';

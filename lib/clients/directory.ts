@@ -37,7 +37,11 @@ export class DirectoryClient extends PolicyManagingClient {
   /** The directory id (UUID). */
   readonly directoryId: string;
 
-  /** @internal Use a factory. */
+  /**
+   * Use a factory (`ServiceFactory`, `DirectoryFactory`, `OrganizationFactory`), which builds the transport.
+   *
+   * @hidden
+   */
   constructor(transport: JoseTransport, directoryId: string, options: DirectoryClientOptions = {}) {
     const id = uuidArgument(directoryId, 'directoryId');
     super(transport, `dir:${id}`, '/directory/v3', options.replayCache);

@@ -29,7 +29,11 @@ export class OrganizationClient extends PolicyManagingClient {
   readonly organizationId: string;
   private readonly _directoryKeys: KeyCalls;
 
-  /** @internal Use a factory. */
+  /**
+   * Use a factory (`ServiceFactory`, `DirectoryFactory`, `OrganizationFactory`), which builds the transport.
+   *
+   * @hidden
+   */
   constructor(transport: JoseTransport, organizationId: string) {
     const id = uuidArgument(organizationId, 'organizationId');
     super(transport, `org:${id}`, '/organization/v3');

@@ -55,7 +55,11 @@ export class ServiceClient extends BaseClient {
   /** The service id (UUID). */
   readonly serviceId: string;
 
-  /** @internal Use a factory. */
+  /**
+   * Use a factory (`ServiceFactory`, `DirectoryFactory`, `OrganizationFactory`), which builds the transport.
+   *
+   * @hidden
+   */
   constructor(transport: JoseTransport, serviceId: string, options: ServiceClientOptions = {}) {
     const id = uuidArgument(serviceId, 'serviceId');
     super(transport, `svc:${id}`, options.replayCache);

@@ -86,7 +86,7 @@ function toPublicKey(keyObject: KeyObject, what: string): PublicKey {
 
 /**
  * Loads an RSA private key from PEM: PKCS#8 or PKCS#1, under any label. Keys shorter than
- * {@link MIN_RSA_BITS} are refused, since nothing in the protocol may sign with them.
+ * `MIN_RSA_BITS` (2048) are refused, since nothing in the protocol may sign with them.
  *
  * @throws {ConfigurationError} when the text is not an RSA private key of at least 2048 bits.
  */
@@ -112,7 +112,7 @@ export function loadPrivateKey(pem: string): PrivateKey {
 
 /**
  * Loads an RSA public key from PEM: SubjectPublicKeyInfo (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`).
- * Any size loads (key-upload fixtures are 512 bits); use {@link requireUsableKey} before verifying
+ * Any size loads (key-upload fixtures are 512 bits); use `requireUsableKey` before verifying
  * or encrypting with it.
  *
  * @throws {ConfigurationError} when the text is not an RSA public key.

@@ -25,3 +25,4 @@ export { createDemoWorld } from './demo_world.js';
 export type { DemoWorld, DemoWorldOptions } from './demo_world.js';
 export { startEmulator } from './start.js';
 export type { Emulator, EmulatorOptions } from './start.js';
+export type { AuthStatus, DeviceFactor, Session } from './state.js';

@@ -329,12 +329,6 @@ export class TimeFence {
   }
 }
 
-/** Parses a time fence record (`"start hour"` keys) from JSON text or a value. */
-export function timeFenceFromJSON(wire: unknown): TimeFence {
-  const raw = checkRecord(toPlainJson(wire, 'timeFence'), 'timeFence');
-  return timeFenceFromRecord(raw, 'timeFence');
-}
-
 /**
  * Builds a time fence from a detached wire record. With `minutesDefaultToZero` an absent (or null)
  * `start minute`/`end minute` reads as 0, as the legacy `timefence` factor has always been read.

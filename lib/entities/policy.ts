@@ -20,7 +20,6 @@ export {
   TerritoryFence,
   TimeFence,
   fenceFromJSON,
-  timeFenceFromJSON,
   type DayName,
   type Fence,
   type FenceJson,
@@ -31,19 +30,14 @@ export {
   type TimeFenceJson,
   type TimeFenceOptions,
 } from './fences.js';
-export { MAX_FENCES, MAX_NAME_LENGTH } from './policy_common.js';
 export {
-  AMOUNT_MAX,
   ConditionalGeoFencePolicy,
-  FACTOR_ORDER,
   FactorsPolicy,
   LegacyPolicy,
   MethodAmountPolicy,
-  PARSED_AMOUNT_MAX,
   servicePolicyFromJSON,
   type ConditionalGeoFencePolicyJson,
   type ConditionalGeoFencePolicyOptions,
-  type DenyOptions,
   type FactorName,
   type FactorsPolicyJson,
   type FactorsPolicyOptions,

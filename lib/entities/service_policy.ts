@@ -7,7 +7,7 @@ import { GeoCircleFence, TerritoryFence, fenceFromWire, timeFenceFromRecord } fr
 import type { Fence, FenceJson, TimeFence } from './fences.js';
 import { TimeFence as TimeFenceClass } from './fences.js';
 import { canonicalText, checkRequirements, legacyStructureToJSON, readLegacyStructure } from './auth_policy.js';
-import type { AuthPolicyOptions, LegacyStructureJson, Requirements } from './auth_policy.js';
+import type { AuthPolicyOptions, LegacyStructureJson } from './auth_policy.js';
 import {
   checkBoolean,
   checkInteger,
@@ -71,7 +71,7 @@ export interface MethodAmountPolicyJson {
 
 /** Options of a {@link MethodAmountPolicy}; `fences` default to none. */
 export interface MethodAmountPolicyOptions extends DenyOptions {
-  /** How many authentication methods the user must pass, 0 to {@link AMOUNT_MAX}. */
+  /** How many authentication methods the user must pass, 0 to 7 (`AMOUNT_MAX`). */
   amount: number;
   /** Fences the device must be inside. Default none. */
   fences?: readonly Fence[] | undefined;
@@ -313,7 +313,7 @@ export interface LegacyPolicyOptions extends AuthPolicyOptions {
 }
 
 /** The legacy service policy (`ServiceSecurityPolicy`): requirement counts, device integrity, geofences and time fences. */
-export class LegacyPolicy implements Requirements {
+export class LegacyPolicy {
   /** Wire discriminator (Python leaves it out of the request). */
   readonly type = 'LEGACY';
   /** Factors of any kind required, 0 to 3. */

@@ -23,7 +23,7 @@ import type {
 
 import { fastifyRequest, fastifyResponse } from '../passport/adapters/fastify.js';
 import type { LogoutHandlerOptions } from '../passport/logout.js';
-import type { SessionGuardOptions } from '../passport/session_guard.js';
+import { guardRedirect, type SessionGuardOptions } from '../passport/session_guard.js';
 import type { CoreHandler, StatusHandlerOptions } from '../passport/status_handler.js';
 import { coreOf, type Strategy } from '../passport/strategy.js';
 import type { WebhookHandlerOptions } from '../passport/webhook_handler.js';
@@ -79,7 +79,7 @@ export function fastifyHandlers(strategy: Strategy): LaunchKeyFastify {
     },
     logoutHandler: (options = {}) => route(core.logoutHandler(options)),
     sessionGuard: (options = {}) => {
-      const redirect = options.redirect;
+      const redirect = guardRedirect(options);
       return async (request, reply) => {
         // Fails closed: a store that cannot answer is an error, not a logged-in request.
         const loggedOut = await core.guard(fastifyRequest(request));

@@ -17,7 +17,7 @@ import type { Context, Middleware } from 'koa';
 
 import { koaRequest, koaResponse, type KoaContextLike } from '../passport/adapters/koa.js';
 import type { LogoutHandlerOptions } from '../passport/logout.js';
-import type { SessionGuardOptions } from '../passport/session_guard.js';
+import { guardRedirect, type SessionGuardOptions } from '../passport/session_guard.js';
 import type { CoreHandler, StatusHandlerOptions } from '../passport/status_handler.js';
 import { coreOf, type Strategy } from '../passport/strategy.js';
 import type { WebhookHandlerOptions } from '../passport/webhook_handler.js';
@@ -49,7 +49,7 @@ export function koaHandlers(strategy: Strategy): LaunchKeyKoa {
     webhookHandler: (options = {}) => route(core.webhookHandler<Context>(options)),
     logoutHandler: (options = {}) => route(core.logoutHandler(options)),
     sessionGuard: (options = {}) => {
-      const redirect = options.redirect;
+      const redirect = guardRedirect(options);
       return async (ctx, next) => {
         // Fails closed: a store that cannot answer is an error, not a logged-in request.
         const loggedOut = await core.guard(koaRequest(ctx));

@@ -9,8 +9,6 @@
  * caught; a listener whose promises pile up (a logger that hangs) gets no more events past
  * {@link MAX_PENDING} until some settle. The first failure of any kind is reported to `onError`
  * once, as an `AuditListenerError`; every failure is counted (`launchkey.audit.listener_failures`).
- *
- * @internal
  */
 import { AuditListenerError, type AuditListenerFailure } from '../errors.js';
 import { record } from '../telemetry/otel.js';

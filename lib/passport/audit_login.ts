@@ -7,8 +7,6 @@
  * A call that only finds its login still pending, or a completion that follows another tab's login
  * (a redirect to the success page), decided nothing new and emits nothing; a start that lands on the
  * login its session started a moment ago (a double submit, a reload) is not a new start either.
- *
- * @internal
  */
 import { errorCode } from '../errors.js';
 import { record } from '../telemetry/otel.js';

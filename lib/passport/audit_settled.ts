@@ -2,8 +2,6 @@
  * `login.settled` (docs/security.md, "Audit events"): a login's final answer was recorded in the
  * store, by the webhook handler, the poller or a cancel. Emitted by the instance that recorded it,
  * so a fraud report is on record even when the browser that started the login never comes back.
- *
- * @internal
  */
 import type { SettledAnswer } from './audit_events.js';
 import type { RequestFacts } from './audit.js';

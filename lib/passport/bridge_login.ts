@@ -14,8 +14,6 @@
  * one, which passport's `keepSessionInfo` copies over the new one afterwards), before the bridge
  * stores the user. A bridge whose login never regenerated gets the marker written and saved after
  * its login, as a last resort.
- *
- * @internal
  */
 import { ConfigurationError } from '../errors.js';
 import { asError, isPromiseLike, saveSession, type SessionLike } from './session.js';

@@ -2,8 +2,6 @@
  * What the strategy and its handlers share: turning a device answer into a final status, the view
  * of a login the waiting page gets, the fraud cooldown, and the failure `info` the browser gets (one
  * generic message per status, the precise `code` for logs).
- *
- * @internal
  */
 import type { AuthorizationResponse } from '../entities/auth_response.js';
 import type { StrategyConfig } from './options.js';

@@ -4,8 +4,6 @@
  * builds these from its own request and response; the core (start, complete, status, webhook,
  * logout, guard) never touches a framework's object except to hand it back to the application's
  * callbacks (`native`).
- *
- * @internal
  */
 import type { IncomingHttpHeaders } from 'node:http';
 

@@ -3,8 +3,14 @@
  * events, the pending store contract with its in-memory default, and the rate limiter. Named
  * re-exports only.
  */
-export { Strategy, Strategy as LaunchKeyStrategy, MAX_USERNAME_LENGTH } from './strategy.js';
-export type { FrameworkRequest, LaunchKeyPending, LaunchKeySuccessInfo } from './strategy.js';
+export { Strategy, MAX_USERNAME_LENGTH } from './strategy.js';
+export type {
+  FastifyRequestLike,
+  FrameworkRequest,
+  KoaContextLike,
+  LaunchKeyPending,
+  LaunchKeySuccessInfo,
+} from './strategy.js';
 export type { LaunchKeyFailed, LaunchKeyOutcomeInfo } from './outcome.js';
 export { launchkeyOptions } from './options.js';
 export type {

@@ -13,6 +13,7 @@ import { requestFacts } from './audit.js';
 import { auditSettled } from './audit_settled.js';
 import { FAILURE_STATUS, noteFraud } from './core.js';
 import type { HttpRequest } from './http.js';
+import { handlerOptions, redirectOption } from './handler_options.js';
 import { readLogin } from './login_ref.js';
 import type { StrategyConfig } from './options.js';
 import { crossSiteRefusal } from './same_origin.js';
@@ -113,8 +114,8 @@ export async function endLaunchKeySession(config: StrategyConfig, req: HttpReque
  * `'cross-site'`) before the session is read: a page on another site must not log the user out
  * here and on the phone (docs/security.md, T9 and T11).
  */
-export function logoutHandler(config: StrategyConfig, options: LogoutHandlerOptions): CoreHandler {
-  const redirect = options.redirect;
+export function logoutHandler(config: StrategyConfig, options?: LogoutHandlerOptions): CoreHandler {
+  const redirect = redirectOption('logoutHandler', handlerOptions('logoutHandler', options));
   return async (req, res) => {
     const refused = crossSiteRefusal(config, req);
     if (refused !== undefined) {

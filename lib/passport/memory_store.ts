@@ -29,7 +29,7 @@ export interface MemoryStoreOptions {
   revocationTtl?: number;
   /** Most locks held at once. Default 10 000. */
   maxLocks?: number;
-  /** Clock in ms; default `Date.now`. For tests. */
+  /** The clock, in ms since the epoch; default `Date.now`. Give your own to drive time in your tests. */
   now?: () => number;
 }
 
@@ -368,9 +368,4 @@ function withOutcome(record: PendingRecord, outcome: FinalOutcome): PendingRecor
     finishedAt: outcome.at,
     ...(outcome.response === undefined ? {} : { response: outcome.response }),
   });
-}
-
-/** @internal Lets specs observe the once-per-process production warning again. */
-export function resetMemoryStoreWarning(): void {
-  warnedInProduction = false;
 }

@@ -267,7 +267,7 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
    * poller per login across all instances (a lease in the store); default 2 000.
    */
   pollInterval?: number;
-  /** Clock in ms; default `Date.now`. For tests. */
+  /** The clock, in ms since the epoch; default `Date.now`. Give your own to drive time in your tests. */
   now?: () => number;
 }
 
@@ -322,10 +322,10 @@ export type VerifyFunctionWithRequest = (
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a callback-style verify returns nothing
 ) => void | Promise<VerifyUser>;
 
-/** @internal A limiter that can carry the fraud cooldown. */
+/** A limiter that can carry the fraud cooldown. */
 export type BlockingLimiter = Required<Pick<RateLimiter, 'block' | 'blockedFor'>>;
 
-/** @internal The validated configuration. */
+/** The validated configuration. */
 export interface StrategyConfig {
   state: Resolvable<AppState> | undefined;
   name: string;
@@ -359,7 +359,7 @@ export interface StrategyConfig {
   withdrawals: Withdrawals;
 }
 
-/** @internal The names of {@link LaunchKeyRequestOptions}: the SDK's request options, each resolvable. */
+/** The names of {@link LaunchKeyRequestOptions}: the SDK's request options, each resolvable. */
 export const REQUEST_OPTION_NAMES =
   AUTHORIZATION_REQUEST_OPTION_NAMES satisfies readonly (keyof LaunchKeyRequestOptions)[];
 
@@ -386,8 +386,6 @@ function fieldName(value: unknown, option: string, fallback: string): string {
 
 /**
  * Validates the static request options (functions are checked when they run, per request).
- *
- * @internal
  */
 export function checkRequestOptions(options: object, where: string): LaunchKeyRequestOptions {
   const out: Record<string, unknown> = {};
@@ -466,13 +464,11 @@ function strategyOption(option: string | undefined): string {
 
 /**
  * Validates strategy options.
- *
- * @internal
  * @throws {ConfigurationError} naming the first bad option.
  */
 export function resolveStrategyConfig(options: unknown, verify: unknown): StrategyConfig {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    fail('object', 'is required: new Strategy(options, verify)');
+    fail('options', 'must be an object: new Strategy(options, verify)');
   }
   if (typeof verify !== 'function') fail('verify', 'must be a function: new Strategy(options, verify)');
   const o = options as StrategyOptionsBase & { passReqToCallback?: boolean };

@@ -70,7 +70,7 @@ export class MemoryRateLimiter implements RateLimiter {
   constructor(options: MemoryRateLimiterOptions = {}) {
     const max = options.maxKeys ?? 100_000;
     if (!Number.isSafeInteger(max) || max < 1)
-      throw new ConfigurationError('MemoryRateLimiter maxKeys must be a positive integer');
+      throw new ConfigurationError('MemoryRateLimiter maxKeys must be a positive integer', { option: 'maxKeys' });
     this._maxKeys = max;
     this._now = options.now ?? Date.now;
   }
@@ -211,7 +211,9 @@ export function checkRule(rule: unknown, name: string): RateLimitRule | false {
     !Number.isSafeInteger(r.window) ||
     (r.window ?? 0) < 1
   ) {
-    throw new ConfigurationError(`launchkey option ${name} must be false or { max, window } with positive integers`);
+    throw new ConfigurationError(`launchkey option ${name} must be false or { max, window } with positive integers`, {
+      option: name,
+    });
   }
   return { max: r.max as number, window: r.window as number };
 }

@@ -2,8 +2,6 @@
  * The strategy's data in `req.session[sessionKey]`: the reference to the pending login (never an id
  * from the request, docs/security.md, T7), a decoy's whole record, and, after a login, who logged in and when
  * (for `logout` and `sessionGuard`). Read defensively: a session store may hand back anything.
- *
- * @internal
  */
 import { UUID_PATTERN } from '../entities/validate.js';
 import { ConfigurationError } from '../errors.js';

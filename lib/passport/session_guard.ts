@@ -3,6 +3,7 @@
  * session-end webhook records a revocation in the shared store; this middleware logs that user's
  * sessions out on their next request, on every instance.
  */
+import { handlerOptions, redirectOption } from './handler_options.js';
 import type { HttpRequest } from './http.js';
 import { auditLogout, localLogout } from './logout.js';
 import type { StrategyConfig } from './options.js';
@@ -14,8 +15,13 @@ export interface SessionGuardOptions {
   redirect?: string;
 }
 
+/** Where the guard sends a browser it logged out, checked when the guard is made. */
+export function guardRedirect(options: SessionGuardOptions | undefined): string | undefined {
+  return redirectOption('sessionGuard', handlerOptions('sessionGuard', options));
+}
+
 /**
- * @internal `strategy.sessionGuard()`: whether this request's login was revoked, in which case it
+ * `strategy.sessionGuard()`: whether this request's login was revoked, in which case it
  * is logged out here and `true` comes back (the adapter then redirects or continues). Fails closed:
  * when the store cannot answer, it rejects, and the request does not go on as logged in.
  */

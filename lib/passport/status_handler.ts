@@ -16,7 +16,7 @@
  */
 import Negotiator from 'negotiator';
 
-import { ConfigurationError } from '../errors.js';
+import { handlerOptions, wholeNumberOption } from './handler_options.js';
 import { statusView, type LoginStatus } from './core.js';
 import type { EventStream, HttpRequest, HttpResponse } from './http.js';
 import { readLogin } from './login_ref.js';
@@ -42,38 +42,18 @@ export interface StatusHandlerOptions {
 /** Seconds a client refused for load is told to wait. */
 const BUSY_RETRY_AFTER = 5;
 
-function integer(
-  options: StatusHandlerOptions,
-  name: keyof StatusHandlerOptions,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const value = Object.hasOwn(options, name) ? options[name] : undefined;
-  const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || v < min || v > max) {
-    throw new ConfigurationError(`statusHandler option ${name} must be a whole number from ${min} to ${max}`, {
-      option: name,
-    });
-  }
-  return v;
-}
-
 /** A framework-neutral handler (http.ts): resolves once it answered, or once the client went away. */
 export type CoreHandler = (req: HttpRequest, res: HttpResponse) => Promise<void>;
 
-/** @internal `strategy.statusHandler()`. */
-export function statusHandler(config: StrategyConfig, poller: Poller, options: StatusHandlerOptions): CoreHandler {
-  if ((options as unknown) === null || typeof options !== 'object') {
-    throw new ConfigurationError('statusHandler options must be an object', { option: 'options' });
-  }
-  const maxWait = integer(options, 'maxWait', 25, 0, 300);
-  const maxStream = integer(options, 'maxStream', 300, 1, 3600);
-  const heartbeat = integer(options, 'heartbeat', 15, 1, 300);
-  const waits = new WaitRegistry(
-    integer(options, 'maxWaitsPerLogin', 4, 1, 20),
-    integer(options, 'maxWaits', 10_000, 1, 1_000_000),
-  );
+/** `strategy.statusHandler()`. */
+export function statusHandler(config: StrategyConfig, poller: Poller, given?: StatusHandlerOptions): CoreHandler {
+  const options = handlerOptions('statusHandler', given);
+  const integer = (name: keyof StatusHandlerOptions, fallback: number, min: number, max: number): number =>
+    wholeNumberOption('statusHandler', options, name, fallback, min, max);
+  const maxWait = integer('maxWait', 25, 0, 300);
+  const maxStream = integer('maxStream', 300, 1, 3600);
+  const heartbeat = integer('heartbeat', 15, 1, 300);
+  const waits = new WaitRegistry(integer('maxWaitsPerLogin', 4, 1, 20), integer('maxWaits', 10_000, 1, 1_000_000));
   return async (req, res) => {
     const ref = readData(req.session(), config.sessionKey).pending;
     const events = wantsEvents(req);

@@ -39,7 +39,7 @@ import { fail, type Outcome } from './outcome.js';
 import { Poller } from './poller.js';
 import { isCrossSite } from './same_origin.js';
 import { asError, isPromiseLike, readData } from './session.js';
-import { guardSession, type SessionGuardOptions } from './session_guard.js';
+import { guardRedirect, guardSession, type SessionGuardOptions } from './session_guard.js';
 import { startLogin } from './start.js';
 import { statusHandler, type CoreHandler, type StatusHandlerOptions } from './status_handler.js';
 import { acceptUsername, MAX_USERNAME_LENGTH } from './username.js';
@@ -54,6 +54,8 @@ export type { LaunchKeySuccessInfo } from './complete.js';
  * or a Koa context.
  */
 export type FrameworkRequest = Request | FastifyRequestLike | KoaContextLike;
+/** The parts of Fastify's request and of a Koa context the strategy reads (structural: no framework is imported). */
+export type { FastifyRequestLike, KoaContextLike };
 
 /**
  * Passport strategy for LaunchKey push MFA login.
@@ -183,7 +185,7 @@ export class Strategy extends PassportStrategy {
 
   /** Middleware logging out sessions whose LaunchKey session was ended from the phone. */
   sessionGuard(options: SessionGuardOptions = {}): RequestHandler {
-    return toGuardMiddleware((req) => guardSession(this._config, req), options.redirect);
+    return toGuardMiddleware((req) => guardSession(this._config, req), guardRedirect(options));
   }
 
   /**
@@ -356,7 +358,7 @@ function readField(req: HttpRequest, field: string): { present: true; value: unk
 }
 
 /**
- * @internal What the framework faces (`passport-launchkey/fastify`, `/koa`) build their handlers
+ * What the framework faces (`passport-launchkey/fastify`, `/koa`) build their handlers
  * from: the strategy's neutral handlers.
  */
 export interface StrategyCore {
@@ -368,7 +370,7 @@ export interface StrategyCore {
   withdrawn(): Promise<void>;
 }
 
-/** @internal The neutral handlers of `strategy`. */
+/** The neutral handlers of `strategy`. */
 export function coreOf(strategy: Strategy): StrategyCore {
   return strategy._core();
 }

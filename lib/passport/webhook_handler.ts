@@ -24,6 +24,7 @@ import { requestFacts } from './audit.js';
 import type { WebhookAuditEvent } from './audit_events.js';
 import { auditSettled } from './audit_settled.js';
 import { noteFraud, statusOf } from './core.js';
+import { checkFunctionOption, handlerOptions, wholeNumberOption } from './handler_options.js';
 import type { HttpRequest } from './http.js';
 import type { StrategyConfig } from './options.js';
 import type { CoreHandler } from './status_handler.js';
@@ -56,9 +57,26 @@ export interface WebhookHandlerOptions<Req = Request> {
   hookTimeout?: number;
 }
 
-/** @internal `strategy.webhookHandler()`. */
-export function webhookHandler<Req>(config: StrategyConfig, options: WebhookHandlerOptions<Req>): CoreHandler {
-  const tolerance = options.sessionEndTolerance ?? 30_000;
+/** The webhook handler's options, checked (handler_options.ts), with their defaults. */
+function checkWebhookOptions<Req>(
+  given: WebhookHandlerOptions<Req> | undefined,
+): WebhookHandlerOptions<Req> & { sessionEndTolerance: number; hookTimeout: number } {
+  const options = handlerOptions('webhookHandler', given);
+  for (const name of ['onAuthorizationResponse', 'onSessionEnd', 'onError']) {
+    checkFunctionOption('webhookHandler', options, name);
+  }
+  return {
+    ...options,
+    // Up to an hour of lag between the API's clock and ours; past that the clocks are broken, not late.
+    sessionEndTolerance: wholeNumberOption('webhookHandler', options, 'sessionEndTolerance', 30_000, 0, 3_600_000),
+    hookTimeout: wholeNumberOption('webhookHandler', options, 'hookTimeout', 10_000, 1, 3_600_000),
+  };
+}
+
+/** `strategy.webhookHandler()`. */
+export function webhookHandler<Req>(config: StrategyConfig, given?: WebhookHandlerOptions<Req>): CoreHandler {
+  const options = checkWebhookOptions(given);
+  const tolerance = options.sessionEndTolerance;
   const report = (err: unknown, req: HttpRequest): void => {
     try {
       options.onError?.(err, req.native as Req);
@@ -210,7 +228,7 @@ export function webhookHandler<Req>(config: StrategyConfig, options: WebhookHand
   };
 
   async function runHook(name: string, hook: () => void | Promise<void>, req: HttpRequest): Promise<void> {
-    const timeout = options.hookTimeout ?? 10_000;
+    const timeout = options.hookTimeout;
     const timer = setTimeout(() => {
       report(new HookTimeoutError(name, timeout), req);
     }, timeout);

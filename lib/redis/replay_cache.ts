@@ -17,7 +17,10 @@ export class RedisReplayCache implements ReplayCache {
     this._redis = new RedisConnection(options, 'RedisReplayCache');
   }
 
-  /** {@inheritDoc ReplayCache.remember} Fails closed: an unreachable Redis rejects. */
+  /**
+   * Remembers `key` for `ttlSeconds`, atomically (`SET NX PX`): resolves `true` when the key was new,
+   * `false` for a replay. Fails closed: an unreachable Redis rejects.
+   */
   async remember(key: string, ttlSeconds: number): Promise<boolean> {
     // At least one second: a token at the edge of its window must still not replay at once.
     const ms = Math.ceil((Number.isFinite(ttlSeconds) && ttlSeconds > 1 ? ttlSeconds : 1) * 1000);

@@ -5,8 +5,6 @@
  * few and nothing in them names a user or a login; the span alone carries the login id of a poll or
  * a cancel (`launchkey.login_id`, the authorization request id in the path), which is what ties
  * that call to the login's audit events.
- *
- * @internal
  */
 import { performance } from 'node:perf_hooks';
 

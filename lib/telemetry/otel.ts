@@ -11,8 +11,6 @@
  * Meters are not proxies in the API: one taken before the SDK was registered stays a no-op. So
  * instruments are made per meter provider and made again when the global provider changes (an SDK
  * registered after the strategy was built, or a test that swapped it).
- *
- * @internal
  */
 import { createRequire } from 'node:module';
 

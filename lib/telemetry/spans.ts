@@ -3,8 +3,6 @@
  * attributes known at the end and never throws. Attributes are what the caller passes, so the
  * callers own the privacy rule (docs/security.md, "Audit events"): no token, key, body or session
  * id is ever given to a span.
- *
- * @internal
  */
 import type { Span, SpanKind } from '@opentelemetry/api';
 

@@ -27,7 +27,7 @@ import { ApiClock } from './api_clock.js';
 import { openResponse, sealRequest, type EnvelopeCredentials } from './client_envelope.js';
 import { HttpClient, type HttpOptions, type HttpResponse } from './http.js';
 
-/** Options of {@link JoseTransport}: the HTTP options plus the JOSE choices. */
+/** Options of the signed and encrypted transport under every client: the HTTP options plus the JOSE choices. */
 export interface TransportOptions extends HttpOptions {
   /** Request token algorithm; default `RS256`. */
   signingAlgorithm?: JwsAlgorithm;

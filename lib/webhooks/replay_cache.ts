@@ -52,7 +52,11 @@ export class MemoryReplayCache implements ReplayCache {
 
   constructor(options: MemoryReplayCacheOptions = {}) {
     const max = options.maxEntries ?? 10_000;
-    if (!Number.isSafeInteger(max) || max < 1) throw new ConfigurationError('maxEntries must be a positive integer');
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new ConfigurationError('MemoryReplayCache option maxEntries must be a positive integer', {
+        option: 'maxEntries',
+      });
+    }
     this._maxEntries = max;
     this._now = options.now ?? Date.now;
   }

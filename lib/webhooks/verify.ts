@@ -186,8 +186,8 @@ export type WebhookEvent = AuthorizationResponseWebhook | SessionEndWebhook | De
 /**
  * Verifies a webhook and decodes it (see the module comment for the order of checks).
  *
- * @throws {PayloadValidationError} field {@link BODY_TOO_LARGE_FIELD} (413) or
- *   {@link CONTENT_TYPE_FIELD} (415); other fields for a malformed body or payload.
+ * @throws {PayloadValidationError} field `content-length` (413) or `content-type` (415); other fields
+ *   for a malformed body or payload.
  * @throws {JwtVerificationError} for the token: `malformed` (missing, repeated or conflicting
  *   header), `algorithm`, `key`, `signature`, `claim` (`iss`, `aud`, `sub`, `exp` lifetime, ...),
  *   `expired`, `not-yet-valid`, `binding` (`request.meth`, `request.path`), `body-hash`, and `replay`

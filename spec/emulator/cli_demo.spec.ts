@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
 
-import { ServiceFactory } from '../../lib/index.js';
+import { ServiceFactory } from '../../lib/sdk/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -109,7 +109,7 @@ describe('emulator CLI --demo', function () {
     try {
       await output;
       const script = `
-        import { DirectoryFactory } from './lib/index.ts';
+        import { DirectoryFactory } from './lib/sdk/index.ts';
         const client = new DirectoryFactory(process.env.LAUNCHKEY_DIRECTORY_ID, process.env.LAUNCHKEY_DIRECTORY_KEY, {
           baseUrl: process.env.LAUNCHKEY_BASE_URL,
         }).makeDirectoryClient();

@@ -7,17 +7,22 @@ import {
   FactorsPolicy,
   GeoCircleFence,
   LegacyPolicy,
-  MAX_FENCES,
   MethodAmountPolicy,
   TerritoryFence,
   TimeFence,
   fenceFromJSON,
   servicePolicyFromJSON,
-  timeFenceFromJSON,
   type Fence,
   type TimeFenceOptions,
 } from '../../lib/entities/policy.js';
+import { timeFenceFromRecord } from '../../lib/entities/fences.js';
+import { MAX_FENCES, checkRecord, toPlainJson } from '../../lib/entities/policy_common.js';
 import { vectorJson, vectorText } from '../support/vectors.js';
+
+/** A time fence record (`"start hour"` keys, as the legacy policy carries them) from JSON text or a value. */
+function timeFenceFromJSON(wire: unknown): TimeFence {
+  return timeFenceFromRecord(checkRecord(toPlainJson(wire, 'timeFence'), 'timeFence'), 'timeFence');
+}
 
 /** Runs `fn`, expecting an InvalidPolicyError; returns it for further assertions. */
 function policyError(fn: () => unknown): InvalidPolicyError {

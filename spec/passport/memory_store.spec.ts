@@ -1,11 +1,10 @@
-import { once } from 'node:events';
-
 import { expect } from 'chai';
 
-import { MemoryStore, resetMemoryStoreWarning } from '../../lib/passport/memory_store.js';
+import { MemoryStore } from '../../lib/passport/memory_store.js';
 import { PendingStoreFullError } from '../../lib/errors.js';
 import type { PendingRecord } from '../../lib/passport/store.js';
 import { pendingStoreConformance } from '../../lib/testing/index.js';
+import { repoModule, runInChild } from '../support/child_node.js';
 
 const ID = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
@@ -124,28 +123,21 @@ describe('MemoryStore', () => {
   });
 
   it('warns once per process under NODE_ENV=production', async () => {
-    const saved = process.env['NODE_ENV'];
-    resetMemoryStoreWarning();
-    process.env['NODE_ENV'] = 'production';
-    const warnings: string[] = [];
-    const onWarning = (w: Error & { code?: string }): void => {
-      if (w.code === 'LAUNCHKEY_MEMORY_STORE') warnings.push(w.message);
-    };
-    process.on('warning', onWarning);
-    try {
-      const first = once(process, 'warning');
-      new MemoryStore();
-      new MemoryStore();
-      await first;
-      // A later warning of our own would arrive on the same tick queue; give it the same chance.
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(warnings).to.have.length(1);
-      expect(warnings[0]).to.include('MemoryStore');
-    } finally {
-      process.off('warning', onWarning);
-      if (saved === undefined) delete process.env['NODE_ENV'];
-      else process.env['NODE_ENV'] = saved;
-    }
+    // A fresh process: the warning is once per process, and this one may have given it already.
+    const { stdout } = await runInChild(
+      `import { MemoryStore } from '${repoModule('lib/passport/memory_store.ts')}';
+       const warnings = [];
+       process.on('warning', (w) => { if (w.code === 'LAUNCHKEY_MEMORY_STORE') warnings.push(w.message); });
+       new MemoryStore();
+       new MemoryStore();
+       // Warnings are emitted on the next tick; a second one would come in the same queue.
+       await new Promise((resolve) => setImmediate(resolve));
+       console.log(JSON.stringify(warnings));`,
+      { NODE_ENV: 'production' },
+    );
+    const warnings = JSON.parse(stdout) as string[];
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('MemoryStore');
   });
 
   it('validates its options, naming the option', () => {

@@ -46,12 +46,14 @@ describe('Strategy options', () => {
     it(`throws a ConfigurationError naming ${option} for ${what}`, () => {
       const err = thrown(options);
       expect(err).to.be.instanceOf(ConfigurationError);
-      expect((err as Error).message).to.include(option);
+      expect((err as ConfigurationError).option).to.equal(option);
     });
   }
 
   it('throws a ConfigurationError naming verify when verify is missing', () => {
-    expect(() => new Strategy(base, undefined as never)).to.throw(ConfigurationError, /verify/);
+    expect(() => new Strategy(base, undefined as never))
+      .to.throw(ConfigurationError)
+      .with.property('option', 'verify');
   });
 
   it('ignores options inherited through a polluted prototype (T14)', () => {

@@ -12,7 +12,7 @@ import passport from 'passport';
 import axios from 'axios';
 import request from 'supertest';
 
-import { ServiceFactory } from '../../lib/index.js';
+import { ServiceFactory } from '../../lib/sdk/index.js';
 import { MemoryStore, Strategy, type StrategyOptions } from '../../lib/passport/index.js';
 import { IDS, KEYS, pendingId, sessionsOf, userPool, useWorld } from '../support/passport_app.js';
 

@@ -6,8 +6,20 @@ const assert = require('node:assert/strict');
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 
-const { LaunchKeyError, Strategy, ServiceFactory, loadPrivateKey } = require('passport-launchkey');
+const { LaunchKeyError, Strategy } = require('passport-launchkey');
+const { ServiceFactory, loadPrivateKey } = require('passport-launchkey/sdk');
 const { createDemoWorld, startEmulator } = require('passport-launchkey/emulator');
+
+// Every other entry resolves from CommonJS too.
+for (const [entry, name] of [
+  ['passport-launchkey/redis', 'redisState'],
+  ['passport-launchkey/testing', 'pendingStoreConformance'],
+  ['passport-launchkey/fastify', 'fastifyHandlers'],
+  ['passport-launchkey/koa', 'koaHandlers'],
+  ['passport-launchkey/nest', 'nestHandlers'],
+]) {
+  assert.equal(typeof require(entry)[name], 'function', `${entry} ${name}`);
+}
 
 async function main() {
   const pem = readFileSync(path.join(__dirname, '..', 'vectors', 'dotnet-test-private.key'), 'utf8');

@@ -65,8 +65,12 @@ describe('HttpClient', () => {
     }
 
     it('refuses a non-positive timeout or size limit', () => {
-      expect(() => new HttpClient({ timeout: 0 })).to.throw(ConfigurationError, /timeout/);
-      expect(() => new HttpClient({ maxResponseBytes: -1 })).to.throw(ConfigurationError, /maxResponseBytes/);
+      expect(() => new HttpClient({ timeout: 0 }))
+        .to.throw(ConfigurationError)
+        .with.property('option', 'timeout');
+      expect(() => new HttpClient({ maxResponseBytes: -1 }))
+        .to.throw(ConfigurationError)
+        .with.property('option', 'maxResponseBytes');
     });
   });
 

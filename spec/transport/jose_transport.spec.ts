@@ -75,7 +75,9 @@ describe('JoseTransport', () => {
 
     it('refuses a leeway outside 0 to 120 seconds', () => {
       for (const leeway of [-1, 121, Number.NaN]) {
-        expect(() => transport({ leeway })).to.throw(ConfigurationError, /leeway/);
+        expect(() => transport({ leeway }))
+          .to.throw(ConfigurationError)
+          .with.property('option', 'leeway');
       }
     });
   });

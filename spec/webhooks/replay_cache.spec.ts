@@ -71,7 +71,7 @@ describe('webhooks/MemoryReplayCache', () => {
     for (const maxEntries of [0, -1, 1.5]) {
       expect(() => new MemoryReplayCache({ maxEntries }))
         .to.throw(ConfigurationError)
-        .with.property('code', 'ERR_LK_CONFIGURATION');
+        .with.property('option', 'maxEntries');
     }
   });
 });

@@ -2,8 +2,6 @@
  * The Express adapter (Express 4 and 5, and NestJS on its Express platform): an Express request and
  * response as the core's {@link HttpRequest} and {@link HttpResponse}, and a core handler as
  * middleware. Sessions are express-session's; logins are passport's `req.logIn`.
- *
- * @internal
  */
 import type { NextFunction, Request, Response } from 'express';
 

@@ -6,8 +6,6 @@
  * Sessions must be @fastify/session's: they have an id, which `regenerate()` replaces. A
  * @fastify/secure-session cookie has no id (and a copy of it stays valid after logout), so it is
  * refused as cookie-session is on Express (docs/security.md, T10).
- *
- * @internal
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 

@@ -4,8 +4,6 @@
  * Express pass Express's; koa-passport passes a request of its own with the Koa context at `.ctx`;
  * @fastify/passport and @nestjs/passport on Fastify pass Fastify's. The strategy's own methods
  * (`status`, `cancel`, `logout`) take the same, or a Koa context.
- *
- * @internal
  */
 import type { Request } from 'express';
 

@@ -12,8 +12,6 @@
  * Sessions must be koa-session's with an external `store`: only then does a session have an id
  * (`externalKey`) that a login's `regenerate()` replaces. A cookie-only koa-session (the whole
  * session in the cookie) is refused, as cookie-session is on Express (docs/security.md, T10).
- *
- * @internal
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';

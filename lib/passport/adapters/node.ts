@@ -1,8 +1,6 @@
 /**
  * What the adapters share about Node's own HTTP objects, which every framework sits on: headers,
  * reading a body with a limit, and an event stream over a `ServerResponse`.
- *
- * @internal
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
