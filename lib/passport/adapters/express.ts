@@ -12,7 +12,7 @@ import { callbackLogOut, hookLogIn } from '../bridge_login.js';
 import type { EventStream, HttpHeaders, HttpRequest, HttpResponse } from '../http.js';
 import type { LaunchKeyOutcomeInfo } from '../outcome.js';
 import { checkSession } from '../session.js';
-import { firstHeader, nodeStream, readBody } from './node.js';
+import { clientConnected, firstHeader, nodeStream, readBody } from './node.js';
 
 const SESSION_ADVICE = {
   missing:
@@ -52,6 +52,7 @@ export function expressRequest(req: Request): HttpRequest {
     },
     rawBody: (limit) => rawBody(req, limit),
     clientAddress: () => req.ip ?? req.socket.remoteAddress,
+    connected: () => clientConnected(req),
     session: () => checkSession((req as { session?: unknown }).session, SESSION_ADVICE),
     sessionId: () => {
       const id = (req as { sessionID?: unknown }).sessionID;

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 
 import type { EventStream } from '../http.js';
@@ -48,4 +48,14 @@ export function nodeStream(res: ServerResponse): EventStream {
       if (!res.writableEnded) res.end();
     },
   };
+}
+
+/**
+ * Whether the client of a Node request can still get an answer: its socket is neither destroyed (a
+ * reset) nor ended by the client (a FIN: Node's server then drops the request's answer) nor closed
+ * for writing.
+ */
+export function clientConnected(req: IncomingMessage): boolean {
+  const socket = req.socket as IncomingMessage['socket'] | null | undefined;
+  return socket != null && !socket.destroyed && !socket.readableEnded && socket.writable;
 }
