@@ -241,10 +241,11 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
    */
   revealInProgress?: boolean;
   /**
-   * Seconds during which a username gets no push after its owner reported one as fraud (from the
-   * completion, a poll or the webhook); starts then fail with code `'rate-limited'` (429) and
-   * `retryAfter`, before any API call. Default 900; `0` turns it off. Kept in `rateLimit.limiter`
-   * (which then must implement `block` and `blockedFor`), else in an in-process limiter.
+   * Seconds during which a username (and the user's push id the answer named) gets no push after its
+   * owner reported one as fraud (from the completion, a poll or the webhook); starts then fail with
+   * code `'rate-limited'` (429) and `retryAfter`, before any API call. Default 900; `0` turns it off.
+   * Kept in `rateLimit.limiter` (which then must implement `block` and `blockedFor`), else in an
+   * in-process limiter.
    */
   fraudCooldown?: number;
   /**

@@ -239,6 +239,17 @@ export function fraudKey(username: string): string {
 }
 
 /**
+ * @internal The cooldown keys of a login reported as fraud: its username's and, when the answer named
+ * the user's push id, the push id's too. LaunchKey takes a push id wherever it takes a username, so the
+ * cooldown must follow the user under both names (docs/security.md, T9).
+ */
+export function fraudKeys(username: string, userPushId: string | undefined): string[] {
+  const keys = new Set([fraudKey(username)]);
+  if (userPushId !== undefined && userPushId.length > 0) keys.add(fraudKey(userPushId));
+  return [...keys];
+}
+
+/**
  * @internal The address's rate-limit key. IPv4 addresses count alone; IPv6 addresses count by
  * their /64 (one host usually holds a whole /64), except the forms that carry an IPv4 address,
  * which count as that IPv4 address: IPv4-mapped `::ffff:a.b.c.d` (a dual-stack socket), the
