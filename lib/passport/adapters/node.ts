@@ -51,11 +51,12 @@ export function nodeStream(res: ServerResponse): EventStream {
 }
 
 /**
- * Whether the client of a Node request can still get an answer: its socket is neither destroyed (a
- * reset) nor ended by the client (a FIN: Node's server then drops the request's answer) nor closed
- * for writing.
+ * Whether the client of a Node request can still get an answer: `false` only on a sign that it hung
+ * up (its socket destroyed by a reset, ended by the client's FIN, after which Node's server drops the
+ * request's answer, or closed for writing). A socket that shows none of them counts as connected,
+ * and so do the stand-ins of injected requests (Fastify's `inject`), which have no such fields.
  */
 export function clientConnected(req: IncomingMessage): boolean {
-  const socket = req.socket as IncomingMessage['socket'] | null | undefined;
-  return socket != null && !socket.destroyed && !socket.readableEnded && socket.writable;
+  const socket = req.socket as Partial<IncomingMessage['socket']> | null | undefined;
+  return !(socket?.destroyed === true || socket?.readableEnded === true || socket?.writable === false);
 }
