@@ -1,9 +1,9 @@
 /**
  * Push-bombing defence (docs/security.md, T9; MITRE ATT&CK T1621): limits on login starts per client
  * address, per username from one address, and per username from all addresses together, and a cooldown
- * for a username after its owner reported a push as fraud, all checked before any push is sent. {@link RateLimiter} is the small interface a shared
- * implementation (Redis `INCR` + `PEXPIRE`, `SET PX` + `PTTL`) fills; {@link MemoryRateLimiter} is
- * the default.
+ * for a user (by username and push id) after they reported a push as fraud, all checked before any push
+ * is sent. {@link RateLimiter} is the small interface a shared implementation (Redis `INCR` + `PEXPIRE`,
+ * `SET PX` + `PTTL`) fills; {@link MemoryRateLimiter} is the default.
  */
 import { isIP } from 'node:net';
 
@@ -210,7 +210,10 @@ export async function refundStart(limits: StartLimits, username: string, address
   if (limits.perUsernameTotal !== false) await limits.limiter.refund(keys.user);
 }
 
-/** @internal The client's address as the limits count it: the application's `clientAddress`, else the framework's. */
+/**
+ * @internal The client's address as the limits count it: the application's `clientAddress`, else the
+ * framework's.
+ */
 export function clientAddressOf(
   clientAddress: ((req: Request) => string | undefined) | undefined,
   req: HttpRequest,
