@@ -3,7 +3,6 @@
  * fraud (each with the time it has left), a linking-code box and open sessions to log out of.
  * Self-contained (no external assets); it polls the control API every second.
  */
-import { createHash } from 'node:crypto';
 
 const SCRIPT = `
 const $ = (s) => document.querySelector(s);
@@ -68,7 +67,11 @@ setInterval(refresh, 1000);
 setInterval(tick, 250);
 `;
 
-const STYLE = `
+/** The phone page HTML. */
+export const PHONE_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>LaunchKey emulator phone</title>
+<style>
 body{font-family:system-ui,sans-serif;margin:0;background:#eef1f5;color:#1d2430}
 main{max-width:420px;margin:24px auto;background:#fff;border-radius:28px;padding:20px 18px;box-shadow:0 8px 30px #0002}
 h1{font-size:1.2rem;margin:0 0 12px}h2{font-size:1rem;margin:18px 0 8px;color:#4a5568}
@@ -77,31 +80,7 @@ h1{font-size:1.2rem;margin:0 0 12px}h2{font-size:1rem;margin:18px 0 8px;color:#4
 button{border:1px solid #aab;border-radius:8px;background:#f7f8fa;padding:6px 10px;cursor:pointer}
 button.ok{background:#1f8f4e;color:#fff;border-color:#1f8f4e}button.bad{background:#c0392b;color:#fff;border-color:#c0392b}
 input{padding:6px;border:1px solid #aab;border-radius:8px;width:60%}select{margin-top:6px}.row{margin:6px 0}#msg{color:#667;font-size:.85rem;min-height:1em}
-`;
-
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
-
-/**
- * The phone page's Content-Security-Policy: its own script and style (by hash) and requests to the
- * emulator itself, nothing else; and no other site may frame it. The page approves a login with one
- * click, so a page that framed it could cover it and have the developer click "Approve" or "Log out"
- * (clickjacking; docs/security.md, "T19 The emulator in the wrong place").
- */
-export const PHONE_PAGE_CSP = [
-  "default-src 'none'",
-  `script-src ${sha256(SCRIPT)}`,
-  `style-src ${sha256(STYLE)}`,
-  "connect-src 'self'",
-  "form-action 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/** The phone page HTML. */
-export const PHONE_PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>LaunchKey emulator phone</title>
-<style>${STYLE}</style></head><body><main>
+</style></head><body><main>
 <h1>LaunchKey emulator · phone</h1>
 <p id="msg"></p>
 <h2>Pending requests</h2><div id="auths"></div>

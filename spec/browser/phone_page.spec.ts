@@ -1,8 +1,7 @@
 /**
- * The emulator's phone page in a real browser: it works under its own Content-Security-Policy (its
- * script and style allowed by hash, nothing else), and another site cannot show it in a frame
- * (docs/security.md, "T19 The emulator in the wrong place"). Nothing sleeps: the tests wait on
- * selectors and the browser's own console reports.
+ * The emulator's phone page in a real browser: another site cannot show it in a frame (docs/security.md,
+ * "T19 The emulator in the wrong place"), and opened on its own it still works. Nothing sleeps: the tests
+ * wait on selectors and the browser's own console reports.
  */
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
@@ -55,23 +54,14 @@ describe('browser: the emulator phone page', function () {
     await context.close();
   });
 
-  it('shows a pending request and approves it, with no Content-Security-Policy violation', async () => {
+  it('opened on its own, it shows a pending request and approves it', async () => {
     const service = new ServiceFactory(IDS.dirSvc, KEYS.svc, { baseUrl: emu.url }).makeServiceClient();
     const id = await service.authorize('alice');
     const page = await context.newPage();
-    const violations: string[] = [];
-    page.on('console', (m: ConsoleMessage) => {
-      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
-    });
     await page.goto(`${emu.url}/emulator/`);
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Done.').waitFor();
     expect(emu.auths({ username: 'alice' }).find((a) => a.id === id)?.status).to.equal('approved');
-    // The style applies too: the card has its border radius.
-    expect(await page.evaluate("getComputedStyle(document.querySelector('main')).borderTopLeftRadius")).to.equal(
-      '28px',
-    );
-    expect(violations).to.deep.equal([]);
   });
 
   it('refuses to show it in a frame of another site', async () => {
