@@ -2,10 +2,12 @@
  * Where the CLI writes, and in which form. Results go to stdout: text for people, or with `--json`
  * one JSON object per line (README "The operator CLI" documents each shape). Progress notes go to
  * stderr and only in text mode, so stdout stays exactly the result and a JSON reader never meets
- * prose. Errors go to stderr in the chosen form.
+ * prose. Errors go to stderr in the chosen form. Text is written through `terminalLines`, so no value
+ * the API returned can drive the operator's terminal (docs/security.md, "Hostile input").
  */
 import { ApiError, InvalidArgumentError, LaunchKeyError, UsageError } from '../errors.js';
 import { exitCodeFor } from './exit_codes.js';
+import { jsonLine, terminalLines } from './terminal_text.js';
 
 /** A stream the CLI writes to: `process.stdout`, or a spec's recorder. */
 export interface TextSink {
@@ -70,29 +72,25 @@ export class Output {
 
   /** A result: `text` (lines) for people, `value` as one JSON line with `--json`. */
   result(text: string | readonly string[], value: object): void {
-    if (this.json) this._io.stdout.write(`${JSON.stringify(value)}\n`);
-    else this._io.stdout.write(lines(text));
+    if (this.json) this._io.stdout.write(jsonLine(value));
+    else this._io.stdout.write(terminalLines(text));
   }
 
   /** A progress note for people (stderr); nothing with `--json`. */
   note(text: string): void {
-    if (!this.json) this._io.stderr.write(lines(text));
+    if (!this.json) this._io.stderr.write(terminalLines(text));
   }
 
   /** Reports an error on stderr; `hint` (text mode only) says where usage is explained. */
   error(err: unknown, hint?: string): void {
     if (this.json) {
-      this._io.stderr.write(`${JSON.stringify(errorJson(err))}\n`);
+      this._io.stderr.write(jsonLine(errorJson(err)));
       return;
     }
     const text =
       err instanceof LaunchKeyError
         ? `launchkey: ${err.message} (${err.code})`
         : `launchkey: internal error: ${messageOf(err)}`;
-    this._io.stderr.write(lines(hint === undefined ? text : [text, hint]));
+    this._io.stderr.write(terminalLines(hint === undefined ? text : [text, hint]));
   }
-}
-
-function lines(text: string | readonly string[]): string {
-  return `${typeof text === 'string' ? text : text.join('\n')}\n`;
 }

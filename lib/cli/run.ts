@@ -16,6 +16,7 @@ import { hintFor } from './hints.js';
 import { COMMON_OPTIONS, commandHelp, groupHelp, mainHelp } from './help.js';
 import { parseCommandLine, requirePositionals } from './options.js';
 import { Output, type CliIo } from './output.js';
+import { terminalLines } from './terminal_text.js';
 
 /** Every command, in the order the help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -54,7 +55,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let topic = 'launchkey help';
   let command: Command | undefined;
   const write = (lines: readonly string[], stream: 'stdout' | 'stderr' = 'stdout') => {
-    io[stream].write(`${lines.join('\n')}\n`);
+    io[stream].write(terminalLines(lines));
     return EXIT.OK;
   };
   try {

@@ -5,6 +5,7 @@
  */
 import type { Device, ServiceSession } from '../entities/directory.js';
 import type { PublicKeyInfo } from '../entities/service.js';
+import { escapeControls } from './terminal_text.js';
 
 /** A device in `--json` output. */
 export interface DeviceJson {
@@ -75,8 +76,12 @@ export function publicKeyJson(key: PublicKeyInfo): PublicKeyJson {
   };
 }
 
-/** Rows as columns padded to their widest cell, the header first. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/**
+ * Rows as columns padded to their widest cell, the header first. Cells are escaped here already (output
+ * escapes again, which changes nothing), so the widths are those of what the terminal shows.
+ */
+export function table(header: readonly string[], cells: readonly (readonly string[])[]): string[] {
+  const rows = cells.map((row) => row.map(escapeControls));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   return [header, ...rows].map((row) =>
     row

@@ -48,15 +48,33 @@ function str(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
 }
 
+/**
+ * `result` with the headers that forbid framing it: the phone page approves a login with one click, so
+ * a page that framed it could cover it and have the developer click "Approve" (clickjacking). Every
+ * control answer carries them. The policy restricts nothing but framing: the page's own inline script
+ * and the browser tests that drive it (Playwright evaluates strings in it) must keep working.
+ */
+function unframeable(result: PlainResult): PlainResult {
+  return {
+    ...result,
+    headers: {
+      'X-Frame-Options': 'DENY',
+      'Content-Security-Policy': "frame-ancestors 'none'",
+      ...result.headers,
+    },
+  };
+}
+
 export function addControlRoutes(routes: RouteTable, ctx: EmulatorContext): void {
   const { state } = ctx;
   const clockView = () => ({ now: isoSeconds(state.clock.now()), offsetSeconds: state.clock.offsetSeconds() });
   // URL leaves out a default port: an emulator on port 80 has port "".
   const guard = controlGuard(() => new URL(ctx.baseUrl()).port || '80', ctx.publicHosts ?? []);
-  // Every route below answers only requests that pass the guard (Host, Origin, JSON bodies).
+  // Every route below answers only requests that pass the guard (Host, Origin, JSON bodies), and no
+  // answer may be shown in another site's frame (docs/security.md, "T19 The emulator in the wrong place").
   const control = {
     plain(method: string, pattern: string, handler: PlainHandler) {
-      const checked: PlainHandler = (c) => guard(c.req) ?? handler(c);
+      const checked: PlainHandler = async (c) => unframeable(guard(c.req) ?? (await handler(c)));
       Object.defineProperty(checked, 'name', { value: handler.name });
       routes.plain(method, pattern, checked);
       return control;

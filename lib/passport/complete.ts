@@ -22,7 +22,7 @@ import { readLogin } from './login_ref.js';
 import type { AuthenticateOptions, LaunchKeyResult, StrategyConfig, VerifyUser } from './options.js';
 import { fail, pending, type Outcome } from './outcome.js';
 import type { Poller } from './poller.js';
-import { usernameKey } from './rate_limit.js';
+import { clientAddressOf, refundStart } from './rate_limit.js';
 import { clearPending, readData, updateData, type SessionLike } from './session.js';
 import type { PendingRecord } from './store.js';
 import { acceptUsername } from './username.js';
@@ -165,7 +165,10 @@ async function completeApproved(
   if (decided.kind === 'success') {
     c.facts.serviceUserHash = (decided.info as LaunchKeySuccessInfo).serviceUserHash;
     // An approved login does not use up the user's start budget.
-    await config.limits?.limiter.refund?.(usernameKey(claimed.username)).catch(config.onError);
+    if (config.limits !== undefined) {
+      const address = clientAddressOf(config.clientAddress, req);
+      await refundStart(config.limits, claimed.username, address).catch(config.onError);
+    }
     const marker = {
       username: claimed.username,
       serviceUserHash: (decided.info as LaunchKeySuccessInfo).serviceUserHash,

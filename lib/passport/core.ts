@@ -5,7 +5,7 @@
  */
 import type { AuthorizationResponse } from '../entities/auth_response.js';
 import type { StrategyConfig } from './options.js';
-import { fraudKey } from './rate_limit.js';
+import { fraudKeys } from './rate_limit.js';
 import type { FinalStatus, PendingRecord } from './store.js';
 
 /** `info.code` of a failed login. */
@@ -145,7 +145,8 @@ export function statusView(record: PendingRecord | undefined, now: number): Logi
 }
 
 /**
- * Starts the username's fraud cooldown when `record` is a login its owner reported as fraud. The
+ * Starts the user's fraud cooldown, under the username and the push id the answer named (both name the
+ * user to LaunchKey: docs/security.md, T9), when `record` is a login its owner reported as fraud. The
  * cooldown runs from when the report was learned (`finishedAt`), so calling this again for the same
  * record (every status read) does not lengthen it.
  */
@@ -155,5 +156,7 @@ export async function noteFraud(config: StrategyConfig, record: PendingRecord | 
   if (record.status !== 'denied' || record.response?.fraud !== true) return;
   const now = config.now();
   const remaining = (record.finishedAt ?? now) + cooldown.ms - now;
-  if (remaining > 0) await cooldown.limiter.block(fraudKey(record.username), remaining);
+  if (remaining <= 0) return;
+  for (const key of fraudKeys(record.username, record.response.userPushId))
+    await cooldown.limiter.block(key, remaining);
 }

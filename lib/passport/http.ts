@@ -34,6 +34,11 @@ export interface HttpRequest {
   /** The client's address (after the framework's proxy settings), for the per-address limit. */
   clientAddress(): string | undefined;
   /**
+   * Whether the client's connection is still open. A client that sent its whole request and hung up
+   * may be gone before the start runs: it gets no push (docs/security.md, T9).
+   */
+  connected(): boolean;
+  /**
    * The session: an object whose properties are the session's data, with `regenerate` and `save`.
    * Read again after a login or logout (they may replace it). Throws a ConfigurationError that names
    * the framework's session middleware when there is none, or one that cannot get a new id.

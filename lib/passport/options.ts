@@ -27,7 +27,7 @@ import {
   MemoryRateLimiter,
   type RateLimiter,
   type RateLimitOptions,
-  type RateLimitRule,
+  type StartLimits,
 } from './rate_limit.js';
 import { PENDING_STORE_METHODS, type PendingStore } from './store.js';
 import { Withdrawals } from './withdrawals.js';
@@ -176,10 +176,14 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
   pendingRedirect?: string;
   /** Start a LaunchKey session after an approved login (ended by `logout`); default `true`. */
   launchkeySession?: boolean;
-  /** Start limits per username and per address; `false` turns them off. Default 3 and 10 per 5 minutes. */
+  /**
+   * Start limits per username from one address, per username in all and per address; `false` turns
+   * them off. Default 3, 10 and 10 per 5 minutes.
+   */
   rateLimit?: RateLimitOptions | false;
   /**
-   * The client's address, for the per-address start limit; default the framework's: `req.ip`
+   * The client's address, for the start limits (per address, and per username from one address); a
+   * start for which it returns nothing counts with every other such start. Default the framework's: `req.ip`
    * (Express, `trust proxy`), `request.ip` (Fastify, `trustProxy`), `ctx.ip` (Koa, `app.proxy`).
    * Behind a proxy, set that setting to exactly your proxies (then it is the client's address), or
    * give a function here; without either, every client shares the proxy's address and its limit.
@@ -238,10 +242,11 @@ export interface StrategyOptionsBase extends LaunchKeyRequestOptions {
    */
   revealInProgress?: boolean;
   /**
-   * Seconds during which a username gets no push after its owner reported one as fraud (from the
-   * completion, a poll or the webhook); starts then fail with code `'rate-limited'` (429) and
-   * `retryAfter`, before any API call. Default 900; `0` turns it off. Kept in `rateLimit.limiter`
-   * (which then must implement `block` and `blockedFor`), else in an in-process limiter.
+   * Seconds during which a username (and the user's push id the answer named) gets no push after its
+   * owner reported one as fraud (from the completion, a poll or the webhook); starts then fail with
+   * code `'rate-limited'` (429) and `retryAfter`, before any API call. Default 900; `0` turns it off.
+   * Kept in `rateLimit.limiter` (which then must implement `block` and `blockedFor`), else in an
+   * in-process limiter.
    */
   fraudCooldown?: number;
   /**
@@ -339,7 +344,7 @@ export interface StrategyConfig {
   pendingRedirect: string | undefined;
   launchkeySession: boolean;
   passReqToCallback: boolean;
-  limits: { limiter: RateLimiter; perUsername: RateLimitRule | false; perIp: RateLimitRule | false } | undefined;
+  limits: StartLimits | undefined;
   fraudCooldown: { limiter: BlockingLimiter; ms: number } | undefined;
   revealUnknownUsers: boolean;
   revealInProgress: boolean;
@@ -534,6 +539,10 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
     limits = {
       limiter,
       perUsername: checkRule(own(rateLimit, 'perUsername') ?? DEFAULT_RATE_LIMITS.perUsername, 'rateLimit.perUsername'),
+      perUsernameTotal: checkRule(
+        own(rateLimit, 'perUsernameTotal') ?? DEFAULT_RATE_LIMITS.perUsernameTotal,
+        'rateLimit.perUsernameTotal',
+      ),
       perIp: checkRule(own(rateLimit, 'perIp') ?? DEFAULT_RATE_LIMITS.perIp, 'rateLimit.perIp'),
     };
   }

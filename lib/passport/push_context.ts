@@ -8,24 +8,29 @@ import Bowser from 'bowser';
 import { CONTEXT_MAX_LENGTH } from '../clients/auth_request_options.js';
 
 /**
- * Only names made of these characters are shown: the User-Agent is the requester's to choose, and
- * the phone must not display a sentence an attacker wrote ("Official bank verification").
+ * Only names from a fixed list are shown: the browsers and systems the parser recognises by its own
+ * rules (its name maps). The User-Agent is the requester's to choose, and the parser's fallback takes
+ * the browser name from any `Name/version` token, so a name outside the list is the requester's own
+ * words ("Approve this one code 42") and reads as "a browser" (docs/security.md, "Push fatigue").
  */
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9 .+-]{0,31}$/;
+const KNOWN_BROWSERS: ReadonlySet<string> = new Set(Object.values(Bowser.BROWSER_MAP));
+const KNOWN_SYSTEMS: ReadonlySet<string> = new Set(Object.values(Bowser.OS_MAP));
 
-/** "Sign-in from Firefox on Linux" for a User-Agent, as far as it tells; "Sign-in request" otherwise. */
+/**
+ * "Sign-in from Firefox on Linux" for a User-Agent, with "a browser" or "an unknown system" for what it
+ * does not tell by a known name; "Sign-in request" when it tells neither.
+ */
 export function describeClient(userAgent: string | undefined): string {
   if (userAgent === undefined || userAgent.length === 0 || userAgent.length > 2048) return 'Sign-in request';
   const parsed = Bowser.parse(userAgent);
-  const browser = safe(parsed.browser.name);
-  const os = safe(parsed.os.name);
-  if (browser !== undefined && os !== undefined) return `Sign-in from ${browser} on ${os}`;
-  if (browser !== undefined || os !== undefined) return `Sign-in from ${browser ?? os ?? ''}`;
-  return 'Sign-in request';
+  const browser = known(KNOWN_BROWSERS, parsed.browser.name);
+  const os = known(KNOWN_SYSTEMS, parsed.os.name);
+  if (browser === undefined && os === undefined) return 'Sign-in request';
+  return `Sign-in from ${browser ?? 'a browser'} on ${os ?? 'an unknown system'}`;
 }
 
-function safe(name: string | undefined): string | undefined {
-  return name !== undefined && SAFE_NAME.test(name) ? name : undefined;
+function known(names: ReadonlySet<string>, name: string | undefined): string | undefined {
+  return name !== undefined && names.has(name) ? name : undefined;
 }
 
 /** `context` with `" · code NN"` appended, shortened (with "…") to fit the API's 400 characters. */

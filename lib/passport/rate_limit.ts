@@ -1,13 +1,16 @@
 /**
- * Push-bombing defence (docs/security.md, T9; MITRE ATT&CK T1621): a limit on login starts per username and
- * per client address, and a cooldown for a username after its owner reported a push as fraud, both
- * checked before any push is sent. {@link RateLimiter} is the small interface a shared
- * implementation (Redis `INCR` + `PEXPIRE`, `SET PX` + `PTTL`) fills; {@link MemoryRateLimiter} is
- * the default.
+ * Push-bombing defence (docs/security.md, T9; MITRE ATT&CK T1621): limits on login starts per client
+ * address, per username from one address, and per username from all addresses together, and a cooldown
+ * for a user (by username and push id) after they reported a push as fraud, all checked before any push
+ * is sent. {@link RateLimiter} is the small interface a shared implementation (Redis `INCR` + `PEXPIRE`,
+ * `SET PX` + `PTTL`) fills; {@link MemoryRateLimiter} is the default.
  */
 import { isIP } from 'node:net';
 
+import type { Request } from 'express';
+
 import { ConfigurationError } from '../errors.js';
+import type { HttpRequest } from './http.js';
 
 /** One limit: at most `max` starts per `window` milliseconds. */
 export interface RateLimitRule {
@@ -130,8 +133,17 @@ export class MemoryRateLimiter implements RateLimiter {
 
 /** The start limits of the strategy (`rateLimit` option). */
 export interface RateLimitOptions {
-  /** Per username (trimmed, NFKC, lower-cased); default 3 per 5 minutes; `false` turns it off. */
+  /**
+   * Per username (trimmed, NFKC, lower-cased) from one client address; default 3 per 5 minutes; `false`
+   * turns it off. Counted per address so that a stranger's starts do not use up the owner's.
+   */
   perUsername?: RateLimitRule | false;
+  /**
+   * Per username from all client addresses together: the ceiling against an attacker with many
+   * addresses; default 10 per 5 minutes; `false` turns it off. Such an attacker can still spend it and
+   * keep the owner out until the window ends (docs/security.md, T9).
+   */
+  perUsernameTotal?: RateLimitRule | false;
   /** Per client address (`req.ip`; IPv6 by /64); default 10 per 5 minutes; `false` turns it off. */
   perIp?: RateLimitRule | false;
   /** Where counts live; default a {@link MemoryRateLimiter}. Use a shared one with several instances. */
@@ -141,8 +153,83 @@ export interface RateLimitOptions {
 /** The defaults of {@link RateLimitOptions}. */
 export const DEFAULT_RATE_LIMITS = Object.freeze({
   perUsername: Object.freeze({ max: 3, window: 5 * 60_000 }),
+  perUsernameTotal: Object.freeze({ max: 10, window: 5 * 60_000 }),
   perIp: Object.freeze({ max: 10, window: 5 * 60_000 }),
 });
+
+/** @internal The start limits as the strategy holds them (options checked, defaults applied). */
+export interface StartLimits {
+  limiter: RateLimiter;
+  perUsername: RateLimitRule | false;
+  perUsernameTotal: RateLimitRule | false;
+  perIp: RateLimitRule | false;
+}
+
+/**
+ * What a start without a known client address counts under: all such starts together. No address must
+ * never mean no limit (docs/security.md, T9). Never the key of an address: those start with `ip`.
+ */
+const NO_ADDRESS = 'addr:none';
+
+/**
+ * @internal Counts one start of `username` from `address` against each limit in turn, stopping at the
+ * first that refuses: the address, the username from that address, the username from everywhere.
+ * The order is the defence: a start refused for its address or its (username, address) pair is not
+ * counted against the username's ceiling, so hammering from one address cannot spend the owner's
+ * starts (a refused hit still counts in the limit that refused it, which keeps that window shut).
+ */
+export async function countStart(
+  limits: StartLimits,
+  username: string,
+  address: string | undefined,
+): Promise<{ limit: 'address' | 'username'; retryAfter: number } | undefined> {
+  const keys = startKeys(username, address);
+  const checks: [string, RateLimitRule | false, 'address' | 'username'][] = [
+    [keys.address, limits.perIp, 'address'],
+    [keys.userAtAddress, limits.perUsername, 'username'],
+    [keys.user, limits.perUsernameTotal, 'username'],
+  ];
+  for (const [key, rule, limit] of checks) {
+    if (rule === false) continue;
+    const decision = await limits.limiter.hit(key, rule);
+    if (!decision.allowed) {
+      return { limit, retryAfter: Math.max(1, Math.ceil((decision.retryAfter ?? rule.window) / 1000)) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * @internal Gives an approved login's start back to the username's budgets (from `address`, the
+ * completing client's, and in total), when the limiter can.
+ */
+export async function refundStart(limits: StartLimits, username: string, address: string | undefined): Promise<void> {
+  if (limits.limiter.refund === undefined) return;
+  const keys = startKeys(username, address);
+  if (limits.perUsername !== false) await limits.limiter.refund(keys.userAtAddress);
+  if (limits.perUsernameTotal !== false) await limits.limiter.refund(keys.user);
+}
+
+/**
+ * @internal The client's address as the limits count it: the application's `clientAddress`, else the
+ * framework's.
+ */
+export function clientAddressOf(
+  clientAddress: ((req: Request) => string | undefined) | undefined,
+  req: HttpRequest,
+): string | undefined {
+  return clientAddress === undefined ? req.clientAddress() : clientAddress(req.native as Request);
+}
+
+/**
+ * The keys one start counts under. The pair's key has a prefix of its own and JSON around its two
+ * parts, so no username (which may hold `@` and `:`) makes it collide with another user's key.
+ */
+function startKeys(username: string, address: string | undefined) {
+  const where = addressKey(address) ?? NO_ADDRESS;
+  const user = usernameKey(username);
+  return { address: where, user, userAtAddress: `user-at:${JSON.stringify([user, where])}` };
+}
 
 /** @internal The username's rate-limit key: "Alice", " alice" and "ＡＬＩＣＥ" share one bucket. */
 export function usernameKey(username: string): string {
@@ -152,6 +239,17 @@ export function usernameKey(username: string): string {
 /** @internal The key of a username's fraud cooldown (same canonical form as {@link usernameKey}). */
 export function fraudKey(username: string): string {
   return `fraud:${usernameKey(username)}`;
+}
+
+/**
+ * @internal The cooldown keys of a login reported as fraud: its username's and, when the answer named
+ * the user's push id, the push id's too. LaunchKey takes a push id wherever it takes a username, so the
+ * cooldown must follow the user under both names (docs/security.md, T9).
+ */
+export function fraudKeys(username: string, userPushId: string | undefined): string[] {
+  const keys = new Set([fraudKey(username)]);
+  if (userPushId !== undefined && userPushId.length > 0) keys.add(fraudKey(userPushId));
+  return [...keys];
 }
 
 /**

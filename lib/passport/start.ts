@@ -38,7 +38,7 @@ import {
 import { fail, pending, type Outcome } from './outcome.js';
 import type { Poller } from './poller.js';
 import { describeClient, withCorrelationCode } from './push_context.js';
-import { addressKey, fraudKey, usernameKey } from './rate_limit.js';
+import { clientAddressOf, countStart, fraudKey } from './rate_limit.js';
 import { clearPending, readData, updateData, type PendingRef, type SessionLike } from './session.js';
 import type { PendingRecord } from './store.js';
 
@@ -346,33 +346,21 @@ async function coolingFor(config: StrategyConfig, username: string): Promise<num
   return ms > 0 ? Math.max(1, Math.ceil(ms / 1000)) : undefined;
 }
 
-/** The refusal of a start over a limit, per client address and per username (docs/security.md, T9), and which limit it was. */
+/**
+ * The refusal of a start over a limit (docs/security.md, T9), and which limit it was. A client the
+ * server already saw hang up gets no push (nobody waits for it, and a push nobody waits for only adds
+ * to push bombing), refused as over its address's limit: its address may be unreadable by now (a reset
+ * socket has none). rate_limit.ts counts the others; one without an address still counts.
+ */
 async function rateLimited(
   config: StrategyConfig,
   req: HttpRequest,
   username: string,
 ): Promise<{ info: LaunchKeyFailureInfo; limit: AuditLimit } | undefined> {
-  const limits = config.limits;
-  if (limits === undefined) return undefined;
-  const checks: [string | undefined, typeof limits.perIp, AuditLimit][] = [
-    [
-      addressKey(
-        config.clientAddress === undefined ? req.clientAddress() : config.clientAddress(req.native as Request),
-      ),
-      limits.perIp,
-      'address',
-    ],
-    [usernameKey(username), limits.perUsername, 'username'],
-  ];
-  for (const [key, rule, limit] of checks) {
-    if (key === undefined || rule === false) continue;
-    const decision = await limits.limiter.hit(key, rule);
-    if (!decision.allowed) {
-      const retryAfter = Math.max(1, Math.ceil((decision.retryAfter ?? rule.window) / 1000));
-      return { info: failure('rate-limited', { retryAfter }), limit };
-    }
-  }
-  return undefined;
+  if (!req.connected()) return { info: failure('rate-limited', { retryAfter: 1 }), limit: 'address' };
+  if (config.limits === undefined) return undefined;
+  const refused = await countStart(config.limits, username, clientAddressOf(config.clientAddress, req));
+  return refused && { info: failure('rate-limited', { retryAfter: refused.retryAfter }), limit: refused.limit };
 }
 
 async function resolve<T>(req: HttpRequest, value: Resolvable<T> | undefined): Promise<T | undefined> {

@@ -42,7 +42,7 @@ import { asError, isPromiseLike, readData } from './session.js';
 import { guardRedirect, guardSession, type SessionGuardOptions } from './session_guard.js';
 import { startLogin } from './start.js';
 import { statusHandler, type CoreHandler, type StatusHandlerOptions } from './status_handler.js';
-import { acceptUsername, MAX_USERNAME_LENGTH } from './username.js';
+import { acceptUsername, looksLikePushId, MAX_USERNAME_LENGTH } from './username.js';
 import { webhookHandler, type WebhookHandlerOptions } from './webhook_handler.js';
 
 export { MAX_USERNAME_LENGTH };
@@ -310,6 +310,8 @@ export class Strategy extends PassportStrategy {
     const valid = acceptUsername(username);
     // A refused username is not recorded: it may hold anything, up to a whole body.
     if (valid === undefined) return fail(failure('invalid-username'));
+    // A push id is another spelling of a user, with limits of its own (docs/security.md, T9).
+    if (asking === undefined && looksLikePushId(valid)) return fail(failure('invalid-username'));
     facts.username = valid;
     facts.stepUp = asking !== undefined;
     return startLogin(context, req, options, session, valid, asking !== undefined);

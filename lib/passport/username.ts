@@ -37,3 +37,17 @@ export function acceptUsername(value: unknown): string | undefined {
   if (username.length > MAX_USERNAME_LENGTH || PROTOTYPE_KEYS.has(username)) return undefined;
   return username;
 }
+
+/** A UUID, in any case: the shape of a LaunchKey user push id (docs/protocol.md, "The auth response core"). */
+const PUSH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether a username typed into the form has the shape of a user push id. LaunchKey takes a push id
+ * wherever it takes a username, so a push id would name a user under a second spelling, with a start
+ * budget and a fraud cooldown of its own (docs/security.md, T9): such a username is refused before
+ * anything is counted or sent. A name the application gives through `getUsername` is not checked:
+ * the application chose it.
+ */
+export function looksLikePushId(username: string): boolean {
+  return PUSH_ID.test(username);
+}

@@ -323,4 +323,17 @@ describe('Strategy on Fastify 5, @fastify/session, @fastify/passport and the emu
       .send({ username: user() });
     expect(other.status).to.equal(202);
   });
+
+  it('starts through app.inject(): its stand-in socket is not taken for a client that hung up', async () => {
+    const t = await buildFastifyApp(world);
+    const username = user();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `username=${username}`,
+    });
+    expect(res.statusCode, res.body).to.equal(202);
+    expect(world.emu.auths({ username, status: 'pending' })).to.have.length(1);
+  });
 });

@@ -164,7 +164,9 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
       await browser.post('/login').type('form').send({ username }).expect(202);
       await world.emu.respond(pendingId(world, username), 'fraud');
       await world.emu.webhooksSettled();
-      expect(keys).to.deep.equal([`fraud:user:${username}`]);
+      // The user's push id names the same user (docs/security.md, T9): cooled down too.
+      const pushId = world.emu.state().users.find((u) => u.identifier === username)?.userPushId ?? '';
+      expect(keys).to.deep.equal([`fraud:user:${username}`, `fraud:user:${pushId}`]);
       expect((await t.browser().post('/login').type('form').send({ username })).status).to.equal(429);
     });
   });

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { createClient } from 'redis';
 
 import { StoreUnavailableError } from '../../lib/errors.js';
+import { countStart } from '../../lib/passport/rate_limit.js';
 import type { PendingStore } from '../../lib/passport/store.js';
 import { RedisRateLimiter, RedisReplayCache, RedisStore, redisState } from '../../lib/redis/index.js';
 import { pendingStoreConformance, sampleRecord, sampleResponse } from '../../lib/testing/index.js';
@@ -139,6 +140,28 @@ describe('passport-launchkey/redis on a real redis-server', () => {
       await a.block('fraud:user:alice', 60_000);
       await b.block('fraud:user:alice', 1000);
       expect(await b.blockedFor('fraud:user:alice')).to.be.within(59_000, 60_000);
+    });
+
+    it('the start limits on it: a stranger’s starts leave the owner’s own, and the ceiling counts every address of every instance', async () => {
+      const prefix = `starts-${randomUUID()}:`;
+      const limits = async () => ({
+        limiter: new RedisRateLimiter({ client: await client(), prefix }),
+        perUsername: { max: 3, window: 60_000 },
+        perUsernameTotal: { max: 5, window: 60_000 },
+        perIp: { max: 10, window: 60_000 },
+      });
+      const [a, b] = [await limits(), await limits()];
+      const stranger = await Promise.all([a, b, a, b, a, b].map((l) => countStart(l, 'Alice', '203.0.113.7')));
+      expect(stranger.filter((r) => r === undefined)).to.have.length(3);
+      expect(stranger.find((r) => r !== undefined)).to.include({ limit: 'username' });
+      // The refused three did not spend the ceiling: 3 of 5 are used, the owner gets 2 more.
+      expect(await countStart(b, ' alice ', '198.51.100.20')).to.equal(undefined);
+      expect(await countStart(a, 'ALICE', '198.51.100.21')).to.equal(undefined);
+      expect(await countStart(b, 'alice', '198.51.100.22')).to.include({ limit: 'username' });
+      // Starts without an address share one budget.
+      const unknown = { ...a, perUsername: false as const, perIp: { max: 1, window: 60_000 } };
+      expect(await countStart(unknown, 'bob', undefined)).to.equal(undefined);
+      expect(await countStart(unknown, 'carol', undefined)).to.include({ limit: 'address' });
     });
 
     it('redisState gives the three, sharing the client and the prefix', async () => {

@@ -10,7 +10,7 @@ import { callbackLogOut, hookLogIn } from '../bridge_login.js';
 import type { EventStream, HttpHeaders, HttpRequest, HttpResponse } from '../http.js';
 import type { LaunchKeyOutcomeInfo } from '../outcome.js';
 import { asError, checkSession, type SessionLike } from '../session.js';
-import { firstHeader, nodeStream, readBody } from './node.js';
+import { clientConnected, firstHeader, nodeStream, readBody } from './node.js';
 
 const SESSION_ADVICE = {
   missing:
@@ -50,6 +50,7 @@ export function expressRequest(req: Request): HttpRequest {
     },
     rawBody: (limit) => rawBody(req, limit),
     clientAddress: () => req.ip ?? req.socket.remoteAddress,
+    connected: () => clientConnected(req),
     session: () => checkSession((req as { session?: unknown }).session, SESSION_ADVICE),
     sessionId: () => {
       const id = (req as { sessionID?: unknown }).sessionID;

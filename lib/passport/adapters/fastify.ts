@@ -14,7 +14,7 @@ import { callbackLogOut, hookLogIn, promiseLogOut } from '../bridge_login.js';
 import type { EventStream, HttpRequest, HttpResponse } from '../http.js';
 import type { LaunchKeyOutcomeInfo } from '../outcome.js';
 import { checkSession, type SessionLike } from '../session.js';
-import { firstHeader, nodeStream, readBody } from './node.js';
+import { clientConnected, firstHeader, nodeStream, readBody } from './node.js';
 
 /** The part of a `FastifyRequest` the adapter reads. */
 export interface FastifyRequestLike {
@@ -79,6 +79,7 @@ export function fastifyRequest(request: FastifyRequestLike): HttpRequest {
     body: request.body,
     rawBody: (limit) => rawBody(request, limit),
     clientAddress: () => request.ip,
+    connected: () => clientConnected(request.raw),
     session: () => session(request),
     sessionId: () => {
       const id = ((request as { session?: unknown }).session as { sessionId?: unknown } | null | undefined)?.sessionId;

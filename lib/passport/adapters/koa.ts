@@ -21,7 +21,7 @@ import { hookLogIn, promiseLogOut } from '../bridge_login.js';
 import type { EventStream, HttpRequest, HttpResponse } from '../http.js';
 import type { LaunchKeyOutcomeInfo } from '../outcome.js';
 import { checkSession, type SessionLike } from '../session.js';
-import { firstHeader, readBody } from './node.js';
+import { clientConnected, firstHeader, readBody } from './node.js';
 
 /** The part of a Koa `Context` the adapter uses. */
 export interface KoaContextLike {
@@ -88,6 +88,7 @@ export function koaRequest(ctx: KoaContextLike, passportRequest?: object): HttpR
     body: ctx.request.body,
     rawBody: (limit) => rawBody(ctx, limit),
     clientAddress: () => ctx.ip,
+    connected: () => clientConnected(ctx.req),
     session: () => session(ctx),
     sessionId: () => {
       const key = ((ctx as { session?: unknown }).session as { externalKey?: unknown } | null | undefined)?.externalKey;

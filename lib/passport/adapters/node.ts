@@ -2,7 +2,7 @@
  * What the adapters share about Node's own HTTP objects, which every framework sits on: headers,
  * reading a body with a limit, and an event stream over a `ServerResponse`.
  */
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 
 import type { EventStream } from '../http.js';
@@ -46,4 +46,15 @@ export function nodeStream(res: ServerResponse): EventStream {
       if (!res.writableEnded) res.end();
     },
   };
+}
+
+/**
+ * Whether the client of a Node request can still get an answer: `false` only on a sign that it hung
+ * up (its socket destroyed by a reset, ended by the client's FIN, after which Node's server drops the
+ * request's answer, or closed for writing). A socket that shows none of them counts as connected,
+ * and so do the stand-ins of injected requests (Fastify's `inject`), which have no such fields.
+ */
+export function clientConnected(req: IncomingMessage): boolean {
+  const socket = req.socket as Partial<IncomingMessage['socket']> | null | undefined;
+  return !(socket?.destroyed === true || socket?.readableEnded === true || socket?.writable === false);
 }
