@@ -14,7 +14,7 @@ import { AuditListenerError, type AuditListenerFailure } from '../errors.js';
 import { record } from '../telemetry/otel.js';
 import type { AuditEvent, AuditListener } from './audit_events.js';
 import type { HttpRequest } from './http.js';
-import { isPromiseLike } from './session.js';
+import { isPromiseLike } from './callback_values.js';
 
 type WithoutTimestamp<E> = E extends unknown ? Omit<E, 'timestamp'> : never;
 

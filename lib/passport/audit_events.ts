@@ -8,7 +8,7 @@
  * names avoid the ones loggers keep for themselves (`time`, `level`, `msg`, `name`), so
  * `logger.info(event)` writes one clean line.
  */
-import type { FailureCode } from './core.js';
+import type { FailureCode } from './failures.js';
 
 /** The events of a login, one per failure code (`login.denied`, `login.rate-limited`, ...). */
 export type LoginFailureEventName = `login.${FailureCode}`;

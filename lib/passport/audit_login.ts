@@ -12,7 +12,7 @@ import { errorCode } from '../errors.js';
 import { record } from '../telemetry/otel.js';
 import { requestFacts, type RequestFacts } from './audit.js';
 import type { AuditLimit, LoginFailedEvent } from './audit_events.js';
-import type { LaunchKeyFailureInfo } from './core.js';
+import type { LaunchKeyFailureInfo } from './failures.js';
 import type { HttpRequest } from './http.js';
 import type { StrategyConfig } from './options.js';
 import type { Outcome } from './outcome.js';

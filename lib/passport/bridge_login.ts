@@ -16,7 +16,8 @@
  * its login, as a last resort.
  */
 import { ConfigurationError } from '../errors.js';
-import { asError, isPromiseLike, saveSession, type SessionLike } from './session.js';
+import { saveSession, type SessionLike } from './session.js';
+import { asError, isPromiseLike } from './callback_values.js';
 
 type Callback = (err?: unknown) => void;
 type LogIn = (this: unknown, user: unknown, options?: unknown, done?: unknown) => unknown;

@@ -16,7 +16,9 @@ import type { Request } from 'express';
 
 import { AuthRequestMismatchError } from '../errors.js';
 import type { LoginFacts } from './audit_login.js';
-import { effectiveStatus, failure, failureOf, noteFraud } from './core.js';
+import { failure, failureOf } from './failures.js';
+import { noteFraud } from './fraud_cooldown.js';
+import { effectiveStatus } from './login_status.js';
 import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
 import type { AuthenticateOptions, LaunchKeyResult, StrategyConfig, VerifyUser } from './options.js';

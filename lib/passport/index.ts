@@ -29,8 +29,9 @@ export type {
   VerifyFunctionWithRequest,
   VerifyUser,
 } from './options.js';
-export { FAILURE_MESSAGES, FAILURE_STATUS } from './core.js';
-export type { FailureCode, LaunchKeyFailureInfo, LoginStatus } from './core.js';
+export { FAILURE_MESSAGES, FAILURE_STATUS } from './failures.js';
+export type { FailureCode, LaunchKeyFailureInfo } from './failures.js';
+export type { LoginStatus } from './login_status.js';
 export type {
   ChangeListener,
   CompletionResult,

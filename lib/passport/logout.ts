@@ -1,7 +1,7 @@
 /**
- * Logout and cancel (docs/security.md, T11 and T9): logout ends the LaunchKey session as well as the local one;
- * cancel withdraws a pending push (and only drops a decoy: docs/security.md, T8). Under `sameOriginOnly`,
- * both refuse a request the browser marks cross-site, with the start's own check (same_origin.ts).
+ * Logout (docs/security.md, T11 and T9): logout ends the LaunchKey session as well as the local one. Under
+ * `sameOriginOnly`, `logoutHandler()` refuses a request the browser marks cross-site, with the start's own
+ * check (same_origin.ts).
  *
  * Logout decision: the username is read from the session **before** `req.logout()` regenerates it,
  * LaunchKey is told first, and the local logout then happens whatever LaunchKey answered (a user who
@@ -10,15 +10,13 @@
  */
 import { errorCode } from '../errors.js';
 import { requestFacts } from './audit.js';
-import { auditSettled } from './audit_settled.js';
-import { FAILURE_STATUS, noteFraud } from './core.js';
+import { FAILURE_STATUS } from './failures.js';
 import type { HttpRequest } from './http.js';
 import { handlerOptions, redirectOption } from './handler_options.js';
-import { readLogin } from './login_ref.js';
 import type { StrategyConfig } from './options.js';
 import { crossSiteRefusal } from './same_origin.js';
-import { asError, readData, updateData, type LoginMarker } from './session.js';
-import type { FinalOutcome } from './store.js';
+import { readData, updateData, type LoginMarker } from './session.js';
+import { asError } from './callback_values.js';
 import type { CoreHandler } from './status_handler.js';
 
 /** Options of `strategy.logoutHandler()`. */
@@ -126,60 +124,4 @@ export function logoutHandler(config: StrategyConfig, options?: LogoutHandlerOpt
     if (redirect === undefined) res.empty(204);
     else res.redirect(303, redirect);
   };
-}
-
-/**
- * @internal `strategy.cancel(req)`. The record stays, `canceled`, until the completion route takes
- * it: every tab waiting on it hears `canceled` (never a `none` that looks like a lost login), and
- * completing it fails with code `'canceled'`.
- *
- * The login ends in the store before anything else, and the push is taken back at LaunchKey in the
- * background (withdrawals.ts): an approval that reaches LaunchKey while the DELETE is on its way
- * then finds the login canceled here and logs nobody in (docs/security.md, R11), and the browser
- * waits for no API round trip, which a decoy's cancel could not match (docs/security.md, T8). A
- * decoy costs the store the same calls (its random id misses). A cross-site request cancels
- * nothing: it resolves `false` with the refusal on the request (docs/security.md, T9).
- */
-export async function cancelLogin(config: StrategyConfig, req: HttpRequest): Promise<boolean> {
-  if (crossSiteRefusal(config, req) !== undefined) return false;
-  const session = req.session();
-  const ref = readData(session, config.sessionKey).pending;
-  const record = await readLogin(config, ref);
-  if (ref === undefined || record === undefined) return false;
-  const settled = (outcome: FinalOutcome, decoy: boolean): void => {
-    auditSettled(config, {
-      loginId: ref.id,
-      outcome,
-      via: 'cancel',
-      username: record.username,
-      decoy,
-      request: requestFacts(config.clientAddress, req),
-    });
-  };
-  const decoy = ref.decoy !== undefined;
-  await noteFraud(config, record);
-  if (record.status !== 'pending') {
-    // Answered already (say, approved a moment ago): the user still asked to stop, so it goes.
-    await config.store.takeOnce(ref.id);
-    return true;
-  }
-  const outcome: FinalOutcome = { status: 'canceled', at: config.now() };
-  const result = await config.store.completeIfPending(ref.id, outcome);
-  if (decoy) {
-    // Never sent anywhere (docs/security.md, T8): only marked in the session, after the same store call.
-    updateData(session, config.sessionKey, {
-      pending: { ...ref, decoy: { ...record, status: 'canceled', finishedAt: outcome.at } },
-    });
-    settled(outcome, true);
-    return true;
-  }
-  if (result === 'completed') {
-    settled(outcome, false);
-  } else {
-    // An answer was recorded between the read and the cancel: the user still asked to stop, so it
-    // goes, and nobody completes it (docs/security.md, R11).
-    await config.store.takeOnce(ref.id);
-  }
-  void config.withdrawals.start(ref.id);
-  return true;
 }

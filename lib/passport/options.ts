@@ -18,7 +18,7 @@ import { PROTOTYPE_KEYS } from '../entities/validate.js';
 import { ConfigurationError, InvalidArgumentError } from '../errors.js';
 import { Auditor } from './audit.js';
 import type { AuditListener } from './audit_events.js';
-import { FAILURE_STATUS, type FailureCode } from './core.js';
+import { FAILURE_STATUS, type FailureCode } from './failures.js';
 import type { ReplayCache } from '../webhooks/replay_cache.js';
 import { MemoryStore } from './memory_store.js';
 import {

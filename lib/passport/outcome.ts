@@ -2,7 +2,7 @@
  * What one `authenticate` call decides, before it is handed to passport (`success`, `fail`,
  * `redirect` or `pass`), and the small builders the phases share.
  */
-import { FAILURE_STATUS, type LaunchKeyFailureInfo } from './core.js';
+import { FAILURE_STATUS, type LaunchKeyFailureInfo } from './failures.js';
 import type { HttpRequest } from './http.js';
 import type { AuthenticateOptions, StrategyConfig } from './options.js';
 import type { PendingRecord } from './store.js';

@@ -14,7 +14,8 @@ import { randomUUID } from 'node:crypto';
 
 import { AuthorizationRequestCanceledError, LegacyPackageRefusedError, RequestTimedOutError } from '../errors.js';
 import { auditSettled } from './audit_settled.js';
-import { noteFraud, statusOf } from './core.js';
+import { noteFraud } from './fraud_cooldown.js';
+import { statusOf } from './login_status.js';
 import type { StrategyConfig } from './options.js';
 import type { FinalOutcome } from './store.js';
 

@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { failure, type LaunchKeyFailureInfo } from './core.js';
+import { failure, type LaunchKeyFailureInfo } from './failures.js';
 import type { HttpRequest } from './http.js';
 import type { StrategyConfig } from './options.js';
 

@@ -5,6 +5,7 @@
  */
 import { UUID_PATTERN } from '../entities/validate.js';
 import { ConfigurationError } from '../errors.js';
+import { asError } from './callback_values.js';
 import type { PendingRecord } from './store.js';
 
 /**
@@ -52,21 +53,6 @@ export interface SessionLike {
   regenerate(callback: (err?: unknown) => void): unknown;
   save(callback?: (err?: unknown) => void): unknown;
   [key: string]: unknown;
-}
-
-/** `err` as an Error (foreign callbacks may pass anything). */
-export function asError(err: unknown): Error {
-  if (err instanceof Error) return err;
-  return new Error(typeof err === 'string' ? err : 'Non-error value thrown', { cause: err });
-}
-
-/** Whether `value` is a promise (or any thenable). */
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 const HANDLE = /^[A-Za-z0-9_-]{43}$/;

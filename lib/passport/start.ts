@@ -25,7 +25,8 @@ import {
 } from '../errors.js';
 import type { AuditLimit } from './audit_events.js';
 import type { LoginFacts } from './audit_login.js';
-import { failure, noteFraud, type LaunchKeyFailureInfo } from './core.js';
+import { failure, type LaunchKeyFailureInfo } from './failures.js';
+import { noteFraud } from './fraud_cooldown.js';
 import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
 import {

@@ -17,7 +17,7 @@
 import Negotiator from 'negotiator';
 
 import { handlerOptions, wholeNumberOption } from './handler_options.js';
-import { statusView, type LoginStatus } from './core.js';
+import { statusView, type LoginStatus } from './login_status.js';
 import type { EventStream, HttpRequest, HttpResponse } from './http.js';
 import { readLogin } from './login_ref.js';
 import type { StrategyConfig } from './options.js';

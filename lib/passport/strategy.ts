@@ -19,10 +19,12 @@ import { requestOf } from './adapters/index.js';
 import type { KoaContextLike } from './adapters/koa.js';
 import { auditDecision, auditFault, type LoginFacts } from './audit_login.js';
 import { completeLogin } from './complete.js';
-import { failure, statusView, type LaunchKeyFailureInfo, type LoginStatus } from './core.js';
+import { failure, type LaunchKeyFailureInfo } from './failures.js';
+import { statusView, type LoginStatus } from './login_status.js';
 import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
-import { cancelLogin, endLaunchKeySession, logoutHandler, logoutRequest, type LogoutHandlerOptions } from './logout.js';
+import { cancelLogin } from './cancel.js';
+import { endLaunchKeySession, logoutHandler, logoutRequest, type LogoutHandlerOptions } from './logout.js';
 import { hookLogOut } from './bridge_login.js';
 import {
   resolveStrategyConfig,
@@ -38,7 +40,8 @@ import {
 import { fail, type Outcome } from './outcome.js';
 import { Poller } from './poller.js';
 import { isCrossSite } from './same_origin.js';
-import { asError, isPromiseLike, readData } from './session.js';
+import { readData } from './session.js';
+import { asError, isPromiseLike } from './callback_values.js';
 import { guardRedirect, guardSession, type SessionGuardOptions } from './session_guard.js';
 import { startLogin } from './start.js';
 import { statusHandler, type CoreHandler, type StatusHandlerOptions } from './status_handler.js';

@@ -9,7 +9,7 @@
  * also makes sure the login still has a poller. Every timer and subscription is released by the
  * function {@link watchLogin} returns, whenever the caller stops.
  */
-import { statusView, type LoginStatus } from './core.js';
+import { statusView, type LoginStatus } from './login_status.js';
 import { readLogin } from './login_ref.js';
 import type { StrategyConfig } from './options.js';
 import type { Poller } from './poller.js';

@@ -23,7 +23,8 @@ import {
 import { requestFacts } from './audit.js';
 import type { WebhookAuditEvent } from './audit_events.js';
 import { auditSettled } from './audit_settled.js';
-import { noteFraud, statusOf } from './core.js';
+import { noteFraud } from './fraud_cooldown.js';
+import { statusOf } from './login_status.js';
 import { checkFunctionOption, handlerOptions, wholeNumberOption } from './handler_options.js';
 import type { HttpRequest } from './http.js';
 import type { StrategyConfig } from './options.js';

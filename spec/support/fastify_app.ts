@@ -13,7 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import request from 'supertest';
 
 import { fastifyHandlers } from '../../lib/frameworks/fastify.js';
-import { asError } from '../../lib/passport/session.js';
+import { asError } from '../../lib/passport/callback_values.js';
 import type { AuthenticateOptions, SessionGuardOptions, StatusHandlerOptions } from '../../lib/passport/index.js';
 import { specStrategy, type Browser, type SpecStrategy, type StrategySetup, type World } from './passport_app.js';
 

@@ -11,7 +11,7 @@ import session from 'koa-session';
 import request from 'supertest';
 
 import { koaHandlers } from '../../lib/frameworks/koa.js';
-import { asError } from '../../lib/passport/session.js';
+import { asError } from '../../lib/passport/callback_values.js';
 import type { AuthenticateOptions, SessionGuardOptions, StatusHandlerOptions } from '../../lib/passport/index.js';
 import { specStrategy, type Browser, type SpecStrategy, type StrategySetup, type World } from './passport_app.js';
 

@@ -9,7 +9,8 @@ import { ConfigurationError } from '../../errors.js';
 import { callbackLogOut, hookLogIn } from '../bridge_login.js';
 import type { EventStream, HttpHeaders, HttpRequest, HttpResponse } from '../http.js';
 import type { LaunchKeyOutcomeInfo } from '../outcome.js';
-import { asError, checkSession, type SessionLike } from '../session.js';
+import { checkSession, type SessionLike } from '../session.js';
+import { asError } from '../callback_values.js';
 import { clientConnected, firstHeader, nodeStream, readBody } from './node.js';
 
 const SESSION_ADVICE = {
