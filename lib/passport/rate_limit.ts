@@ -157,7 +157,7 @@ export const DEFAULT_RATE_LIMITS = Object.freeze({
   perIp: Object.freeze({ max: 10, window: 5 * 60_000 }),
 });
 
-/** @internal The start limits as the strategy holds them (options checked, defaults applied). */
+/** The start limits as the strategy holds them (options checked, defaults applied). */
 export interface StartLimits {
   limiter: RateLimiter;
   perUsername: RateLimitRule | false;
