@@ -44,8 +44,10 @@ export async function cancelLogin(config: StrategyConfig, req: HttpRequest): Pro
   const decoy = ref.decoy !== undefined;
   await noteFraud(config, record);
   if (record.status !== 'pending') {
-    // Answered already (say, approved a moment ago): the user still asked to stop, so it goes.
-    await config.store.takeOnce(ref.id);
+    // Answered already. An approval a moment ago: the user still asked to stop, so it goes. Any other
+    // final record stays for the completion to take, as a decoy's does: a second cancel must not
+    // tell them apart (docs/security.md, T8).
+    if (record.status === 'approved') await config.store.takeOnce(ref.id);
     return true;
   }
   const outcome: FinalOutcome = { status: 'canceled', at: config.now() };
@@ -65,6 +67,8 @@ export async function cancelLogin(config: StrategyConfig, req: HttpRequest): Pro
     // goes, and nobody completes it (docs/security.md, R11).
     await config.store.takeOnce(ref.id);
   }
+  // Kept in the session: a start right after may meet this push's busy signal (start.ts).
+  updateData(session, config.sessionKey, { withdrawing: ref.id });
   void config.withdrawals.start(ref.id);
   return true;
 }

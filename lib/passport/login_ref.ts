@@ -8,6 +8,12 @@ import type { StrategyConfig } from './options.js';
 import type { PendingRef } from './session.js';
 import type { PendingRecord } from './store.js';
 
+/**
+ * How long a record stays readable after its request expired (the waiting page reads it): a real
+ * login's store TTL is its ttl plus this, and a decoy is read as gone after the same time.
+ */
+export const RECORD_GRACE_MS = 5 * 60_000;
+
 /** The record `ref` points at, or `undefined` (no reference, taken, expired, or not this session's). */
 export async function readLogin(
   config: StrategyConfig,
@@ -15,6 +21,9 @@ export async function readLogin(
 ): Promise<PendingRecord | undefined> {
   if (ref === undefined) return undefined;
   const stored = await config.store.get(ref.id);
-  if (ref.decoy !== undefined) return ref.decoy;
+  if (ref.decoy !== undefined) {
+    // Gone when a real record would have left the store, so a late look cannot tell them apart (T8).
+    return config.now() < ref.decoy.expiresAt + RECORD_GRACE_MS ? ref.decoy : undefined;
+  }
   return stored?.handle === ref.handle ? stored : undefined;
 }

@@ -36,6 +36,13 @@ export interface UncertainStart {
 export interface LaunchKeySessionData {
   pending?: PendingRef;
   uncertain?: UncertainStart;
+  /**
+   * The request id of this session's own push that is being taken back at LaunchKey in the
+   * background (a cancel, or a new start that dropped it). A start right after may reach LaunchKey
+   * before the DELETE and meet the busy signal of that very push: knowing the id, it takes the push
+   * back itself and sends the new one (start.ts), instead of ending in a decoy nobody answers.
+   */
+  withdrawing?: string;
   /** Set when a LaunchKey login succeeded (after passport regenerated the session). */
   login?: LoginMarker;
 }
@@ -93,6 +100,8 @@ export function readData(session: SessionLike, key: string): LaunchKeySessionDat
   if (u !== null && typeof u === 'object' && typeof u.username === 'string' && finite(u.at) && finite(u.ttl)) {
     data.uncertain = { username: u.username, at: u.at, ttl: u.ttl };
   }
+  const withdrawing = r['withdrawing'];
+  if (typeof withdrawing === 'string' && UUID_PATTERN.test(withdrawing)) data.withdrawing = withdrawing;
   const login = r['login'] as Partial<LoginMarker> | null | undefined;
   if (
     login !== null &&
@@ -143,6 +152,7 @@ export function writeData(
   const clean: LaunchKeySessionData = {};
   if (data.pending !== undefined) clean.pending = data.pending;
   if (data.uncertain !== undefined) clean.uncertain = data.uncertain;
+  if (data.withdrawing !== undefined) clean.withdrawing = data.withdrawing;
   if (data.login !== undefined) clean.login = data.login;
   if (Object.keys(clean).length === 0) {
     // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the key is the validated sessionKey option
@@ -161,10 +171,10 @@ export function updateData(
   writeData(session, key, { ...readData(session, key), ...change });
 }
 
-/** Forgets the pending login (keeps the login marker). */
+/** Forgets the pending login (keeps the login marker and the push being taken back). */
 export function clearPending(session: SessionLike, key: string): void {
-  const { login } = readData(session, key);
-  writeData(session, key, login === undefined ? {} : { login });
+  const { login, withdrawing } = readData(session, key);
+  writeData(session, key, { login, withdrawing });
 }
 
 /** Saves the session (express-session's callback API as a promise). */

@@ -28,7 +28,7 @@ import type { LoginFacts } from './audit_login.js';
 import { failure, type LaunchKeyFailureInfo } from './failures.js';
 import { noteFraud } from './fraud_cooldown.js';
 import type { HttpRequest } from './http.js';
-import { readLogin } from './login_ref.js';
+import { readLogin, RECORD_GRACE_MS } from './login_ref.js';
 import {
   REQUEST_OPTION_NAMES,
   type AuthenticateOptions,
@@ -42,9 +42,6 @@ import { describeClient, withCorrelationCode } from './push_context.js';
 import { clientAddressOf, countStart, fraudKey } from './rate_limit.js';
 import { clearPending, readData, updateData, type PendingRef, type SessionLike } from './session.js';
 import type { PendingRecord } from './store.js';
-
-/** How long a final record stays readable after its request expired (the waiting page reads it). */
-const RECORD_GRACE_MS = 5 * 60_000;
 
 /** LaunchKey's default request ttl, in seconds. */
 const DEFAULT_TTL = 300;
@@ -92,8 +89,9 @@ export async function startLogin(
       await req.renewSession();
       return pending(config, req, options, previous);
     }
-    await discard(c, data.pending, previous);
+    const withdrawing = await discard(c, data.pending, previous);
     clearPending(session, config.sessionKey);
+    if (withdrawing !== undefined) updateData(session, config.sessionKey, { withdrawing });
   }
 
   const lock = sessionLock(req);
@@ -164,6 +162,16 @@ async function begin(
   stepUp: boolean,
 ): Promise<Outcome> {
   const { config } = c;
+  // A username whose owner reported a push as fraud gets no push for a while (docs/security.md, T9). Said openly:
+  // the owner trying to sign in right after must learn why no push comes, and whoever pushed
+  // before the report already learned that the user exists (docs/security.md, "Enumeration").
+  // Checked before the limits, so the owner's retries during the cooldown spend none of their starts.
+  const cooling = await coolingFor(config, username);
+  if (cooling !== undefined) {
+    c.facts.limit = 'fraud-cooldown';
+    const state = options.state ?? (await resolve(req, config.state));
+    return fail(failure('rate-limited', { ...(state === undefined ? {} : { state }), retryAfter: cooling }));
+  }
   const limited = await rateLimited(config, req, username);
   if (limited !== undefined) {
     c.facts.limit = limited.limit;
@@ -179,15 +187,6 @@ async function begin(
   const start: Start = { username, ttl, state, correlationCode, stepUp };
   const reveal = config.revealUnknownUsers;
   const extra: Partial<LaunchKeyFailureInfo> = state === undefined ? {} : { state };
-
-  // A username whose owner reported a push as fraud gets no push for a while (docs/security.md, T9). Said openly:
-  // the owner trying to sign in right after must learn why no push comes, and whoever pushed
-  // before the report already learned that the user exists (docs/security.md, "Enumeration").
-  const cooling = await coolingFor(config, username);
-  if (cooling !== undefined) {
-    c.facts.limit = 'fraud-cooldown';
-    return fail(failure('rate-limited', { ...extra, retryAfter: cooling }));
-  }
 
   const startedAt = config.now();
   let id: string;
@@ -245,10 +244,23 @@ async function create(
   request: AuthorizationRequestOptions,
 ): Promise<string> {
   const { config } = c;
-  const { uncertain } = readData(session, config.sessionKey);
+  const { uncertain, withdrawing } = readData(session, config.sessionKey);
+  // Needed for this start's busy signal only: whatever this POST meets, the session forgets it.
+  if (withdrawing !== undefined) updateData(session, config.sessionKey, { withdrawing: undefined });
   try {
     return (await config.client.authorizationRequest(username, request)).authorizationRequestId;
   } catch (err) {
+    if (
+      err instanceof AuthorizationInProgressError &&
+      err.fromSameService &&
+      withdrawing !== undefined &&
+      err.authorizationRequestId === withdrawing
+    ) {
+      // This session's own push, still out because its DELETE (in the background) has not landed
+      // yet: compared with the id this session kept, never adopted from the signal (T7).
+      await config.withdrawals.start(withdrawing);
+      return (await config.client.authorizationRequest(username, request)).authorizationRequestId;
+    }
     if (
       !(err instanceof AuthorizationInProgressError) ||
       uncertain?.username !== username ||
@@ -330,13 +342,19 @@ async function store(c: StartContext, req: HttpRequest, options: AuthenticateOpt
  * withdraw this browser's push. A decoy costs the store the same call and the browser the same
  * wait: none for the API (docs/security.md, T8).
  */
-async function discard(c: StartContext, ref: PendingRef, previous: PendingRecord | undefined): Promise<void> {
+async function discard(
+  c: StartContext,
+  ref: PendingRef,
+  previous: PendingRecord | undefined,
+): Promise<string | undefined> {
   const old = await c.config.store.takeOnce(ref.id);
-  if (ref.decoy !== undefined) return;
+  if (ref.decoy !== undefined) return undefined;
   const record = old?.handle === ref.handle ? old : previous;
   await noteFraud(c.config, record);
   // The user moved on, so the old push should not stay answerable.
-  if (record === undefined || record.status === 'pending') void c.config.withdrawals.start(ref.id);
+  if (record !== undefined && record.status !== 'pending') return undefined;
+  void c.config.withdrawals.start(ref.id);
+  return ref.id;
 }
 
 /** Seconds left of the username's fraud cooldown, or `undefined` when it is not cooling down. */

@@ -79,6 +79,25 @@ describe('Strategy push-bombing defences (SECURITY T9)', () => {
       await t.browser().post('/login').type('form').send({ username }).expect(202);
     });
 
+    it('retries during the cooldown spend none of the owner’s starts: the first try after it sends a push', async () => {
+      let now = Date.now();
+      const t = buildApp(world, {
+        strategy: { now: () => now, rateLimit: { perIp: false, perUsername: { max: 2, window: 3_600_000 } } },
+      });
+      const username = user();
+      await t.browser().post('/login').type('form').send({ username }).expect(202);
+      await world.emu.respond(pendingId(world, username), 'fraud');
+      await world.emu.webhooksSettled();
+      for (let i = 0; i < 3; i++) {
+        const refused = await t.browser().post('/login').type('form').send({ username }).expect(429);
+        expect(refused.body.info.retryAfter).to.be.a('number');
+      }
+      now += 900_000;
+      const browser = t.browser();
+      await browser.post('/login').type('form').send({ username }).expect(202);
+      await browser.post('/login/cancel').expect(200);
+    });
+
     it('starts from the poller in poll mode, even when the browser that started the login never asks again', async () => {
       const t = buildApp(world, { service: 'poll', strategy: { mode: 'poll', pollInterval: 100 } });
       const attacker = t.browser();
