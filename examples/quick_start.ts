@@ -54,6 +54,7 @@ app.get('/login/status', launchkey.statusHandler());
 app.get('/login/complete', passport.authenticate('launchkey', { successRedirect: '/', failureRedirect: '/login' }));
 app.post('/logout', launchkey.logoutHandler({ redirect: '/' }));
 
+await launchkey.check(); // a wrong key or service id fails here, not at the first login
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${(server.address() as { port: number }).port}`);
 });

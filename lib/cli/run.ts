@@ -75,7 +75,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         if (isHelp(second)) return write(groupHelp(first, COMMANDS));
         topic = `launchkey ${first} --help`;
         const names = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name.split(' ')[1]);
-        throw new UsageError(`${first} needs a command: ${names.join(', ')}`);
+        throw new UsageError(
+          second === undefined || second.startsWith('-')
+            ? `${first} needs a command: ${names.join(', ')}`
+            : `unknown ${first} command${printable(second)}: ${names.join(', ')}`,
+        );
       }
       throw new UsageError(`unknown command${printable(first)}`);
     }

@@ -68,7 +68,9 @@ export async function runCli(argv: string[]): Promise<void> {
     const written = writeDemoCredentials(world, emu.url, values.credentials);
     const shown = relative(process.cwd(), written.envFile);
     console.log(`Demo world: user "${world.username}" with a linked phone. Credentials (keys in files, mode 600):`);
-    for (const [name, value] of Object.entries(written.summary)) console.log(`  ${name}=${value}`);
+    for (const [name, value] of Object.entries(written.summary)) {
+      console.log(name.endsWith(' file') ? `  ${name}: ${value}` : `  ${name}=${value}`);
+    }
     console.log(`Env file: ${written.envFile}`);
     console.log(`  e.g. node --env-file=${shown.startsWith('..') ? written.envFile : shown} your-app.js`);
   }

@@ -38,7 +38,8 @@ export function writeDemoCredentials(world: DemoWorld, baseUrl: string, folder?:
     writeKeyFile(path, keys[entity]);
     env.push(`LAUNCHKEY_${entity}_ID=${ids[entity]}`, `LAUNCHKEY_${entity}_KEY="${keys[entity].trim()}"`);
     summary[`LAUNCHKEY_${entity}_ID`] = ids[entity];
-    summary[`LAUNCHKEY_${entity}_KEY`] = path;
+    // Named as a file, not as the variable: LAUNCHKEY_*_KEY holds the PEM itself (launchkey.env has it).
+    summary[`${entity.toLowerCase()} key file`] = path;
   }
   env.push(`LAUNCHKEY_DEMO_USERNAME=${world.username}`);
   const envFile = join(dir, 'launchkey.env');

@@ -84,7 +84,7 @@ describe('launchkey usage', () => {
       [['frobnicate'], 'unknown command frobnicate', 'launchkey help'],
       [['--base-url', 'x', 'push'], 'the command comes first: launchkey COMMAND [ARGS] [OPTIONS]', 'launchkey help'],
       [['devices'], 'devices needs a command: link, list, unlink', 'launchkey devices --help'],
-      [['keys', 'remove'], 'keys needs a command: list, add', 'launchkey keys --help'],
+      [['keys', 'remove'], 'unknown keys command remove: list, add', 'launchkey keys --help'],
       [['push'], 'expected USER, got 0 argument(s)', 'launchkey push --help'],
       [['push', 'alice', 'bob'], 'expected USER, got 2 argument(s)', 'launchkey push --help'],
       [['push', ' '], 'USER must not be empty', 'launchkey push --help'],

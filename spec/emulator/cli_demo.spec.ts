@@ -78,7 +78,8 @@ describe('emulator CLI --demo', function () {
       expect(env['LAUNCHKEY_DEMO_USERNAME']).to.equal('demo');
       for (const entity of ['service', 'directory', 'organization']) {
         const file = join(folder, `${entity}.pem`);
-        expect(text).to.include(`LAUNCHKEY_${entity.toUpperCase()}_KEY=${file}`);
+        expect(text).to.include(`${entity} key file: ${file}`);
+        expect(text).not.to.include(`_KEY=${file}`);
         expect(text).to.include(`LAUNCHKEY_${entity.toUpperCase()}_ID=${env[`LAUNCHKEY_${entity.toUpperCase()}_ID`]}`);
         expect(readFileSync(file, 'utf8').trim()).to.equal(env[`LAUNCHKEY_${entity.toUpperCase()}_KEY`]);
         expect(statSync(file).mode & 0o777, file).to.equal(0o600);
