@@ -22,7 +22,7 @@ export async function readLogin(
   if (ref === undefined) return undefined;
   const stored = await config.store.get(ref.id);
   if (ref.decoy !== undefined) {
-    // Gone when a real record would have left the store, so a late look cannot tell them apart (T8).
+    // Gone when a real record would have left the store, so a late look cannot tell them apart (docs/security.md, T8).
     return config.now() < ref.decoy.expiresAt + RECORD_GRACE_MS ? ref.decoy : undefined;
   }
   return stored?.handle === ref.handle ? stored : undefined;

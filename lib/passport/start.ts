@@ -257,7 +257,7 @@ async function create(
       err.authorizationRequestId === withdrawing
     ) {
       // This session's own push, still out because its DELETE (in the background) has not landed
-      // yet: compared with the id this session kept, never adopted from the signal (T7).
+      // yet: compared with the id this session kept, never adopted from the signal (docs/security.md, T7).
       await config.withdrawals.start(withdrawing);
       return (await config.client.authorizationRequest(username, request)).authorizationRequestId;
     }
