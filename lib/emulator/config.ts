@@ -115,8 +115,20 @@ function keys(list: ConfigKey[] | undefined, now: number, where: string): Entity
     if (keyType !== 0 && keyType !== 1 && keyType !== 2) {
       throw new ConfigurationError(`${where}[${i}].keyType must be 0, 1 or 2`);
     }
-    return { publicKey: loadPublicKey(k.pem), keyType, active: true, created: now, expires: null };
+    return { publicKey: publicKeyAt(k.pem, `${where}[${i}].pem`), keyType, active: true, created: now, expires: null };
   });
+}
+
+/** The key at `where`, or a ConfigurationError that names where it is (a config holds many keys). */
+function publicKeyAt(pem: unknown, where: string): EntityKey['publicKey'] {
+  try {
+    return loadPublicKey(pem as string);
+  } catch (err) {
+    throw new ConfigurationError(`${where}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+      option: where,
+    });
+  }
 }
 
 /** Reads a config file (JSON). */

@@ -195,6 +195,20 @@ describe('emulator CLI and config', function () {
     expect(error).to.have.property('code', 'ERR_LK_CONFIGURATION');
   });
 
+  it('names the key a config cannot read: which entity, which key', async function () {
+    const config = baseConfig();
+    const service = config.services?.[0];
+    if (service === undefined) throw new Error('the base config has a service');
+    service.publicKeys = [{ pem: '-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----' }];
+    const error = await startEmulator({ config, apiPrivateKey: KEYS.api }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.have.property('code', 'ERR_LK_CONFIGURATION');
+    expect(error).to.have.property('option', 'services[0].publicKeys[0].pem');
+    expect((error as Error).message).to.match(/^services\[0\]\.publicKeys\[0\]\.pem: /);
+  });
+
   it('generates an API key when none is given', async function () {
     const emu = await startEmulator({ apiKeyBits: 2048 });
     try {
