@@ -15,6 +15,7 @@ import { record } from '../telemetry/otel.js';
 import type { AuditEvent, AuditListener } from './audit_events.js';
 import type { HttpRequest } from './http.js';
 import { isPromiseLike } from './callback_values.js';
+import { clientAddressOf } from './rate_limit.js';
 
 type WithoutTimestamp<E> = E extends unknown ? Omit<E, 'timestamp'> : never;
 
@@ -163,13 +164,10 @@ export interface RequestFacts {
  * The client's address (as the per-address limit counts it: the application's `clientAddress`, else
  * the framework's) and user agent. Never throws: what cannot be read is left out.
  */
-export function requestFacts(
-  clientAddress: ((native: never) => string | undefined) | undefined,
-  req: HttpRequest,
-): RequestFacts {
+export function requestFacts(clientAddress: Parameters<typeof clientAddressOf>[0], req: HttpRequest): RequestFacts {
   const facts: RequestFacts = {};
   try {
-    const address = clientAddress === undefined ? req.clientAddress() : clientAddress(req.native as never);
+    const address = clientAddressOf(clientAddress, req);
     if (typeof address === 'string' && address.length > 0) facts.clientAddress = address;
   } catch {
     // The application's function (or a request that is not a whole one) failed here.

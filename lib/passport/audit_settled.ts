@@ -3,18 +3,10 @@
  * store, by the webhook handler, the poller or a cancel. Emitted by the instance that recorded it,
  * so a fraud report is on record even when the browser that started the login never comes back.
  */
-import type { SettledAnswer } from './audit_events.js';
+import { answerOf } from './failures.js';
 import type { RequestFacts } from './audit.js';
 import type { StrategyConfig } from './options.js';
 import type { FinalOutcome } from './store.js';
-
-/** The answer an outcome records, named as the failure codes name it. */
-export function answerOf(outcome: FinalOutcome): SettledAnswer {
-  const r = outcome.response;
-  if (outcome.status === 'denied' && r?.fraud === true) return 'fraud';
-  if (outcome.status === 'failed' && r?.reason === 'POLICY') return 'policy';
-  return outcome.status;
-}
 
 /** What is known of the settled login. */
 export interface Settled {
@@ -30,7 +22,7 @@ export interface Settled {
 
 /** Emits `login.settled`. */
 export function auditSettled(config: StrategyConfig, settled: Settled): void {
-  const answer = answerOf(settled.outcome);
+  const answer = answerOf(settled.outcome.status, settled.outcome.response);
   const r = settled.outcome.response;
   config.audit.emit({
     ...settled.request,

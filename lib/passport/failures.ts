@@ -2,7 +2,9 @@
  * The failure `info` of a login: its code, the HTTP status of each code, and the one generic message per
  * status the browser gets (the precise `code` is for logs and for the application's own messages).
  */
-import type { PendingRecord } from './store.js';
+import type { AuthorizationResponse } from '../entities/auth_response.js';
+import type { SettledAnswer } from './audit_events.js';
+import type { FinalStatus, PendingRecord } from './store.js';
 
 /** `info.code` of a failed login. */
 export type FailureCode =
@@ -87,19 +89,19 @@ export function failureOf(record: PendingRecord): LaunchKeyFailureInfo {
   return failure(codeOf(record), details);
 }
 
+/**
+ * The answer a final status and the device's response mean, named as the failure codes name them: a
+ * denial reported as fraud is `fraud`, a failure of the policy is `policy`. The audit events' settled
+ * answer and the failure code of a record both read it here.
+ */
+export function answerOf(status: FinalStatus, response: AuthorizationResponse | undefined): SettledAnswer {
+  if (status === 'denied' && response?.fraud === true) return 'fraud';
+  if (status === 'failed' && response?.reason === 'POLICY') return 'policy';
+  return status;
+}
+
 function codeOf(record: PendingRecord): FailureCode {
-  const r = record.response;
-  switch (record.status) {
-    case 'denied':
-      return r?.fraud === true ? 'fraud' : 'denied';
-    case 'failed':
-      return r?.reason === 'POLICY' ? 'policy' : 'failed';
-    case 'expired':
-      return 'expired';
-    case 'canceled':
-      return 'canceled';
-    default:
-      // An approved record only fails when verify refuses the user.
-      return 'rejected';
-  }
+  // An approved record only fails when verify refuses the user.
+  if (record.status === 'pending' || record.status === 'approved') return 'rejected';
+  return answerOf(record.status, record.response) as Exclude<SettledAnswer, 'approved'>;
 }

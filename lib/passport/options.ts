@@ -607,7 +607,7 @@ export function resolveStrategyConfig(options: unknown, verify: unknown): Strate
   };
 }
 
-/** `onError`, called so that a throwing reporter can never break what reported to it. */
+/** The `messages` option: a message of the application's for some failure codes. */
 function checkMessages(value: unknown): Partial<Record<FailureCode, string>> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -624,6 +624,7 @@ function checkMessages(value: unknown): Partial<Record<FailureCode, string>> {
   return out;
 }
 
+/** `onError`, called so that a throwing reporter can never break what reported to it. */
 function contained(onError: ((err: unknown) => void) | undefined): (err: unknown) => void {
   return (err) => {
     try {

@@ -95,7 +95,8 @@ export class Poller {
       }
       if ((await store.completeIfPending(id, outcome)) === 'completed') {
         auditSettled(this._config, { loginId: id, outcome, via: 'poll', username: record.username });
-        await noteFraud(this._config, await store.get(id));
+        // Rare: only a fraud report starts a cooldown, so only then is the stored record read back.
+        if (outcome.response?.fraud === true) await noteFraud(this._config, await store.get(id));
       }
     } catch (err) {
       // Transient (the API or the store is away): try again at the next tick, until the expiry.

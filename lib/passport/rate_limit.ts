@@ -309,9 +309,12 @@ export function checkRule(rule: unknown, name: string): RateLimitRule | false {
     !Number.isSafeInteger(r.window) ||
     (r.window ?? 0) < 1
   ) {
-    throw new ConfigurationError(`launchkey option ${name} must be false or { max, window } with positive integers`, {
-      option: name,
-    });
+    throw new ConfigurationError(
+      `launchkey strategy option ${name} must be false or { max, window } with positive integers`,
+      {
+        option: name,
+      },
+    );
   }
   return { max: r.max as number, window: r.window as number };
 }

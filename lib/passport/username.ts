@@ -10,7 +10,7 @@
  */
 
 import { MAX_USERNAME_LENGTH } from '../clients/arguments.js';
-import { PROTOTYPE_KEYS } from '../entities/validate.js';
+import { PROTOTYPE_KEYS, UUID_PATTERN } from '../entities/validate.js';
 
 /** Longest username accepted, in UTF-16 code units after normalisation (the API's limit). */
 export { MAX_USERNAME_LENGTH };
@@ -38,9 +38,6 @@ export function acceptUsername(value: unknown): string | undefined {
   return username;
 }
 
-/** A UUID, in any case: the shape of a LaunchKey user push id (docs/protocol.md, "The auth response core"). */
-const PUSH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Whether a username typed into the form has the shape of a user push id. LaunchKey takes a push id
  * wherever it takes a username, so a push id would name a user under a second spelling, with a start
@@ -49,5 +46,6 @@ const PUSH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
  * the application chose it.
  */
 export function looksLikePushId(username: string): boolean {
-  return PUSH_ID.test(username);
+  // A push id is a UUID (docs/protocol.md, "The auth response core").
+  return UUID_PATTERN.test(username);
 }
