@@ -7,10 +7,10 @@
  * errors without verification, because nothing is taken from them: 5xx (a proxy or load balancer may
  * have answered) and redirects (never followed).
  */
-import type { HashFunc } from '../crypto/digest.js';
-import type { JweAlgorithm } from '../crypto/jwe.js';
+import { HASH_FUNCS, type HashFunc } from '../crypto/digest.js';
+import { JWE_ALGORITHMS, type JweAlgorithm } from '../crypto/jwe.js';
 import type { KeyRing } from '../crypto/keys.js';
-import type { JwsAlgorithm, TokenClaims } from '../crypto/jws.js';
+import { JWS_ALGORITHMS, type JwsAlgorithm, type TokenClaims } from '../crypto/jws.js';
 import {
   ApiUnavailableError,
   ConfigurationError,
@@ -90,6 +90,11 @@ export class JoseTransport {
     if (!Number.isFinite(leeway) || leeway < 0 || leeway > 120) {
       throw new ConfigurationError('leeway must be between 0 and 120 seconds', { option: 'leeway' });
     }
+    // Checked here, at setup, not at the first call (a user's first login): a typo from JavaScript or
+    // a config file would otherwise surface as a crypto error naming no option.
+    checkOneOf('signingAlgorithm', options.signingAlgorithm, JWS_ALGORITHMS);
+    checkOneOf('encryptionAlgorithm', options.encryptionAlgorithm, JWE_ALGORITHMS);
+    checkOneOf('hashFunc', options.hashFunc, HASH_FUNCS);
     this.issuer = issuer;
     this.keyRing = keyRing;
     this.http = new HttpClient(options);
@@ -221,4 +226,13 @@ function errorFromResponse(response: HttpResponse, payload: unknown): ApiError {
     }
   }
   return apiErrorFor({ ...base, errorCode: `HTTP-${status}` });
+}
+
+/** Refuses an option given outside its allowed values, naming the option and the values. */
+function checkOneOf(option: string, value: unknown, allowed: readonly string[]): void {
+  if (value !== undefined && !allowed.includes(value as string)) {
+    throw new ConfigurationError(`${option} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`, {
+      option,
+    });
+  }
 }

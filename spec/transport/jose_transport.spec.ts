@@ -80,6 +80,19 @@ describe('JoseTransport', () => {
           .with.property('option', 'leeway');
       }
     });
+
+    it('refuses an algorithm or a hash function outside the protocol’s at setup, naming the option', () => {
+      const cases: [string, Record<string, unknown>][] = [
+        ['signingAlgorithm', { signingAlgorithm: 'HS256' }],
+        ['encryptionAlgorithm', { encryptionAlgorithm: 'RSA1_5' }],
+        ['hashFunc', { hashFunc: 'sha256' }],
+      ];
+      for (const [option, given] of cases) {
+        expect(() => transport(given))
+          .to.throw(ConfigurationError, /must be one of/)
+          .with.property('option', option);
+      }
+    });
   });
 
   describe('a successful call', () => {

@@ -56,8 +56,9 @@ const SESSION_ADVICE = {
 };
 
 const PARSED_BODY_MESSAGE =
-  'the LaunchKey webhook needs the raw request body: register it with webhookPlugin from ' +
-  "'passport-launchkey/fastify' (which parses its body as bytes), not behind a JSON parser";
+  'the LaunchKey webhook needs the raw request body: register the plugin of passport-launchkey/fastify, ' +
+  "app.register(fastifyHandlers(strategy).webhook, { url: '/launchkey/webhook' }), which keeps its body " +
+  'as bytes, instead of a route behind a JSON parser; on NestJS, create the app with { rawBody: true }';
 
 function session(request: FastifyRequestLike): SessionLike {
   const value = checkSession((request as { session?: unknown }).session, SESSION_ADVICE);
@@ -105,7 +106,7 @@ export function fastifyRequest(request: FastifyRequestLike): HttpRequest {
   };
 }
 
-/** The bytes webhookPlugin's parser kept; read here when no parser ran; `null` when over the limit. */
+/** The bytes the webhook plugin's parser kept; read here when no parser ran; `null` when over the limit. */
 async function rawBody(request: FastifyRequestLike, limit: number): Promise<Buffer | string | null> {
   // NestJS keeps the bytes of the bodies its parsers read (NestFactory.create(..., { rawBody: true })).
   const kept: unknown = (request as { rawBody?: unknown }).rawBody;
