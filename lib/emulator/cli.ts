@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 
 import { writeDemoCredentials } from './demo_credentials.js';
 import { createDemoWorld } from './demo_world.js';
+import { isHttpUrl } from './public_url.js';
 import { startEmulator, type EmulatorOptions } from './start.js';
 
 const USAGE =
@@ -57,8 +58,8 @@ export async function runCli(argv: string[]): Promise<void> {
   }
   if (values.demo && values.config !== undefined) throw new Error('--demo and --config are exclusive');
   const callbackUrl = values['callback-url'];
-  if (callbackUrl !== undefined && !/^https?:\/\//.test(callbackUrl)) {
-    throw new Error(`Invalid --callback-url ${callbackUrl}: an http(s) URL`);
+  if (callbackUrl !== undefined && !isHttpUrl(callbackUrl)) {
+    throw new Error(`Invalid --callback-url ${String(values['callback-url'])}: an http(s) URL`);
   }
   const world = values.demo ? await createDemoWorld({ callbackUrl: callbackUrl ?? null }) : undefined;
   if (world !== undefined) options.config = world.config;

@@ -9,6 +9,7 @@ import { loadPublicKey } from '../crypto/keys.js';
 import { checkSupportedMethods, type AuthMethodName } from './device_methods.js';
 import { UUID_PATTERN } from '../entities/validate.js';
 import { ConfigurationError } from '../errors.js';
+import { isHttpUrl } from './public_url.js';
 import {
   DEVICE_FACTORS,
   type Device,
@@ -119,6 +120,13 @@ function keys(list: ConfigKey[] | undefined, now: number, where: string): Entity
   });
 }
 
+/** A webhook or callback URL of the config: absent or null is none; anything else must be an http(s) URL. */
+function configUrl(value: unknown, where: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (!isHttpUrl(value)) throw new ConfigurationError(`${where} must be an http(s) URL`, { option: where });
+  return value;
+}
+
 /** The key at `where`, or a ConfigurationError that names where it is (a config holds many keys). */
 function publicKeyAt(pem: unknown, where: string): EntityKey['publicKey'] {
   try {
@@ -164,7 +172,7 @@ export function applyConfig(state: EmulatorState, config: EmulatorConfig): void 
       name: d.name ?? `Directory ${i + 1}`,
       keys: keys(d.publicKeys, now, `directories[${i}].publicKeys`),
       active: true,
-      webhookUrl: d.webhookUrl ?? null,
+      webhookUrl: configUrl(d.webhookUrl, `directories[${i}].webhookUrl`),
       androidKey: null,
       iosCertificateFingerprint: null,
       // As on a directory created through the API.
@@ -189,7 +197,7 @@ export function applyConfig(state: EmulatorState, config: EmulatorConfig): void 
       name: s.name ?? `Service ${i + 1}`,
       description: null,
       icon: null,
-      callbackUrl: s.callbackUrl ?? null,
+      callbackUrl: configUrl(s.callbackUrl, `services[${i}].callbackUrl`),
       active: true,
       keys: keys(s.publicKeys, now, `services[${i}].publicKeys`),
       policy: null,

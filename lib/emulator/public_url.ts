@@ -13,6 +13,17 @@
 import { ConfigurationError } from '../errors.js';
 import type { HostPort } from './control_guard.js';
 
+/** Whether `value` is an absolute http(s) URL: the rule for every URL the emulator is given (webhook, callback, icon). */
+export function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks `publicUrl`: an absolute http(s) URL without user, query or fragment. A path is kept (a
  * proxy may mount the emulator under one); the result has no trailing slash.

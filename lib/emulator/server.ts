@@ -109,7 +109,10 @@ export function listen(ctx: EmulatorContext, routes: RouteTable, host: string, p
     server.listen(port, host, () => {
       server.off('error', reject);
       const address = server.address() as AddressInfo;
-      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      // Bound to every interface: clients reach it on loopback (and the SDK allows plain http there only).
+      const reachable =
+        address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+      const shownHost = address.family === 'IPv6' ? `[${reachable}]` : reachable;
       resolve({
         server,
         url: `http://${shownHost}:${address.port}`,

@@ -137,6 +137,36 @@ describe('emulator CLI and config', function () {
     expect(error).to.have.property('code', 'ERR_LK_CONFIGURATION');
   });
 
+  it('bound to every interface (allowRemote), gives a URL clients can use: loopback, not 0.0.0.0', async function () {
+    const emu = await startEmulator({ host: '0.0.0.0', allowRemote: true, apiPrivateKey: KEYS.api });
+    try {
+      expect(emu.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        request(`${emu.url}/public/v3/ping`, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(status).to.equal(200);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('refuses a config callback or webhook URL that is not http(s), naming where it is', async function () {
+    const config = baseConfig({ callbackUrl: 'javascript:alert(1)' });
+    const error = await startEmulator({ config, apiPrivateKey: KEYS.api }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.have.property('code', 'ERR_LK_CONFIGURATION');
+    expect(error)
+      .to.have.property('option')
+      .that.match(/^services\[\d+\]\.callbackUrl$/);
+  });
+
   it('startEmulator refuses to start with NODE_ENV=production', async function () {
     const saved = process.env['NODE_ENV'];
     process.env['NODE_ENV'] = 'production';

@@ -10,20 +10,14 @@ import type { EmulatorContext } from '../context.js';
 import { addKey, keyView, removeKey, updateKey } from '../entity_keys.js';
 import { ApiFault, forbidden, invalidArgs } from '../fault.js';
 import { servicePolicyItem } from '../policy_eval.js';
+import { isHttpUrl } from '../public_url.js';
 import type { RouteTable, SignedContext } from '../router.js';
 import type { Directory, EntityKind, Organization, Service } from '../state.js';
 
 /** An optional http(s) URL field: absent stays undefined, null clears. */
 export function optionalUrl(value: unknown, field: string): string | null {
   if (value === null) return null;
-  if (typeof value === 'string') {
-    try {
-      const url = new URL(value);
-      if (url.protocol === 'http:' || url.protocol === 'https:') return value;
-    } catch {
-      // fall through to the validation error
-    }
-  }
+  if (isHttpUrl(value)) return value;
   throw invalidArgs({ [field]: 'must be an http(s) URL' });
 }
 
