@@ -5,6 +5,7 @@
  */
 import type { Device, ServiceSession } from '../entities/directory.js';
 import type { PublicKeyInfo } from '../entities/service.js';
+import { formatIsoTime } from '../iso_time.js';
 import { escapeControls } from './terminal_text.js';
 
 /** A device in `--json` output. */
@@ -93,7 +94,7 @@ export function table(header: readonly string[], cells: readonly (readonly strin
 
 /** A date for a table: ISO 8601 to the second, or a dash. */
 export function shortDate(date: Date | null, none = '-'): string {
-  return date === null ? none : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return date === null ? none : formatIsoTime(date);
 }
 
 /** A duration for people: tenths under ten seconds (a short `--timeout` must not read "0 s"). */

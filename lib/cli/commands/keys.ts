@@ -17,8 +17,6 @@ const KEY_TYPES = { both: 'BOTH', encryption: 'ENCRYPTION', signature: 'SIGNATUR
 /** Largest PEM file read: public keys are well under a kilobyte; anything this large is not one. */
 const MAX_PEM_FILE_BYTES = 64 * 1024;
 
-/** `2027-01-31` or a full ISO 8601 time with a zone. */
-
 /**
  * The public key PEM to register from the file at `path`. A private key file is accepted and only
  * its public half is sent: operators often have just the `openssl genrsa` output at hand, and the

@@ -3,6 +3,7 @@
  * answer, by polling. The exit status says the outcome: 0 approved, 3 anything else the user or
  * the API decided, 4 no answer within `--timeout`.
  */
+import { TTL_MAX } from '../../clients/auth_request_options.js';
 import type { ServiceClient } from '../../clients/service.js';
 import { AuthPolicy, type GeofenceOptions } from '../../entities/auth_policy.js';
 import type { AuthorizationResponse } from '../../entities/auth_response.js';
@@ -22,8 +23,6 @@ import { seconds } from '../views.js';
 
 /** The API's lifetime of a request sent without `ttl`. */
 const DEFAULT_TTL = 300;
-/** Longest `--ttl`: the SDK's limit (a day). */
-const MAX_TTL = 86_400;
 /** Waited beyond the ttl by default, so the API's own "expired" is what ends the wait. */
 const EXPIRY_GRACE_SECONDS = 30;
 const DEFAULT_POLL_MS = 1000;
@@ -183,7 +182,7 @@ export const push: Command = {
     const [user = ''] = args;
     const policy = policyOf(options);
     const ttlText = options.string('ttl');
-    const ttl = ttlText === undefined ? undefined : wholeSeconds(ttlText, '--ttl', 1, MAX_TTL);
+    const ttl = ttlText === undefined ? undefined : wholeSeconds(ttlText, '--ttl', 1, TTL_MAX);
     const timeoutText = options.string('timeout');
     const timeoutMs =
       timeoutText === undefined
