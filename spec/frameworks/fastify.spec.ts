@@ -7,6 +7,7 @@
 import fastifySession from '@fastify/session';
 import { expect } from 'chai';
 
+import { DEFAULT_MAX_WEBHOOK_BODY_BYTES } from '../../lib/webhooks/verify.js';
 import { buildFastifyApp } from '../support/fastify_app.js';
 import { pendingId, useWorld, userPool } from '../support/passport_app.js';
 
@@ -79,6 +80,16 @@ describe('Strategy on Fastify 5, @fastify/session, @fastify/passport and the emu
     const res = await t.browser().post('/login').send({ username });
     expect(res.status).to.equal(202);
     expect(res.body.pending.authorizationRequestId).to.equal(pendingId(world, username));
+  });
+
+  it('the webhook plugin leaves the body limit to the handler: 64 KiB + 1 is 413 with an empty body, as on every framework; 64 KiB goes on to verification (401)', async () => {
+    const t = await buildFastifyApp(world);
+    const post = (size: number) =>
+      t.browser().post('/webhooks/launchkey').set('Content-Type', 'application/jose').send(Buffer.alloc(size, 0x61));
+    const over = await post(DEFAULT_MAX_WEBHOOK_BODY_BYTES + 1);
+    expect([over.status, over.text]).to.deep.equal([413, '']);
+    const limit = await post(DEFAULT_MAX_WEBHOOK_BODY_BYTES);
+    expect([limit.status, limit.text]).to.deep.equal([401, '']);
   });
 
   it('a step-up (getUsername gets the Fastify request) logs the same user in again, under a new session id with a new marker', async () => {
