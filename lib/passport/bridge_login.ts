@@ -176,15 +176,30 @@ export async function promiseLogOut(holder: object, advice: string): Promise<voi
 /**
  * Makes this request's `req.logout()` (passport's, Express) run `before` first: how an application's
  * own logout route ends the LaunchKey session too (`strategy.endSessionOnLogout()`). `before` never
- * stops the local logout: a failure goes to `onError` and the user is logged out here anyway.
+ * stops the local logout: a failure goes to `onError` and the user is logged out here anyway. `after`
+ * is told how the local logout ended (its callback's error, if any), once it has.
  */
-export function hookLogOut(req: object, before: () => Promise<void>, onError: (err: unknown) => void): void {
+export function hookLogOut(
+  req: object,
+  before: () => Promise<void>,
+  onError: (err: unknown) => void,
+  after: (err: unknown) => void,
+): void {
   const holder = req as { logout?: unknown; logOut?: unknown };
   const original = holder.logout;
   if (typeof original !== 'function') {
     throw new ConfigurationError('endSessionOnLogout() needs req.logout: mount it after passport.initialize()');
   }
   const wrapped = function (this: unknown, ...args: unknown[]): void {
+    // passport's logout([options], callback): the callback is its last argument.
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      args[last] = (err?: unknown) => {
+        after(err ?? undefined);
+        (callback as (e?: unknown) => unknown)(err);
+      };
+    }
     before()
       .catch(onError)
       .finally(() => {

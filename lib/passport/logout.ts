@@ -85,26 +85,21 @@ export async function localLogout(config: StrategyConfig, req: HttpRequest): Pro
 
 /**
  * @internal What `strategy.endSessionOnLogout()` runs before the application's own `req.logout()`:
- * ends the LaunchKey session of the LaunchKey login this session holds, if any.
+ * ends the LaunchKey session of the LaunchKey login this session holds, if any. The local logout that
+ * runs next is audited by the caller once it has ended.
  */
 export async function endLaunchKeySession(config: StrategyConfig, req: HttpRequest): Promise<void> {
   const session = req.session();
   const login = readData(session, config.sessionKey).login;
-  if (login === undefined) return;
+  if (login === undefined || !config.launchkeySession) return;
   try {
-    if (!config.launchkeySession) return;
-    try {
-      await config.client.sessionEnd(login.username);
-    } catch (err) {
-      auditLogout(config, req, 'logout.launchkey', login, err);
-      throw err;
-    }
-    auditLogout(config, req, 'logout.launchkey', login);
-    updateData(session, config.sessionKey, { login: undefined });
-  } finally {
-    // The application's own route logs out locally next, whatever happened here.
-    auditLogout(config, req, 'logout.local', login);
+    await config.client.sessionEnd(login.username);
+  } catch (err) {
+    auditLogout(config, req, 'logout.launchkey', login, err);
+    throw err;
   }
+  auditLogout(config, req, 'logout.launchkey', login);
+  updateData(session, config.sessionKey, { login: undefined });
 }
 
 /**

@@ -24,7 +24,7 @@ import { statusView, type LoginStatus } from './login_status.js';
 import type { HttpRequest } from './http.js';
 import { readLogin } from './login_ref.js';
 import { cancelLogin } from './cancel.js';
-import { endLaunchKeySession, logoutHandler, logoutRequest, type LogoutHandlerOptions } from './logout.js';
+import { auditLogout, endLaunchKeySession, logoutHandler, logoutRequest, type LogoutHandlerOptions } from './logout.js';
 import { hookLogOut } from './bridge_login.js';
 import {
   resolveStrategyConfig,
@@ -40,7 +40,7 @@ import {
 import { fail, type Outcome } from './outcome.js';
 import { Poller } from './poller.js';
 import { isCrossSite } from './same_origin.js';
-import { readData } from './session.js';
+import { readData, type LaunchKeySessionData } from './session.js';
 import { asError, isPromiseLike } from './callback_values.js';
 import { guardRedirect, guardSession, type SessionGuardOptions } from './session_guard.js';
 import { startLogin } from './start.js';
@@ -178,7 +178,20 @@ export class Strategy extends PassportStrategy {
     return (req, _res, next) => {
       try {
         // The session is read when the route logs out, not here: not every request has one.
-        hookLogOut(req, () => endLaunchKeySession(config, requestOf(req)), config.onError);
+        let login: LaunchKeySessionData['login'];
+        hookLogOut(
+          req,
+          async () => {
+            const request = requestOf(req);
+            login = readData(request.session(), config.sessionKey).login;
+            await endLaunchKeySession(config, request);
+          },
+          config.onError,
+          // Audited once the application's logout has ended, with its error if it failed.
+          (err) => {
+            if (login !== undefined) auditLogout(config, requestOf(req), 'logout.local', login, err);
+          },
+        );
         next();
       } catch (err) {
         next(err);

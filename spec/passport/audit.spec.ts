@@ -440,6 +440,37 @@ for (const framework of FRAMEWORKS) {
         expect(t.audit.names().slice(-2)).to.deep.equal(['logout.launchkey', 'logout.local']);
       });
 
+      it('endSessionOnLogout(): logout.local comes once the application’s own req.logout() has ended, with its failure', async () => {
+        const t = app();
+        // On one route, a local logout that fails (a session store that cannot regenerate), under the hook.
+        t.app.use('/my-logout-failing', (req, _res, next) => {
+          (req as { logout: unknown }).logout = (done: (err?: unknown) => void) => {
+            done(new Error('the session store is down'));
+          };
+          next();
+        });
+        t.app.use(t.strategy.endSessionOnLogout());
+        for (const path of ['/my-logout', '/my-logout-failing']) {
+          t.app.post(path, (req, res) => {
+            req.logout((err) => {
+              res.status(err === undefined || err === null ? 204 : 500).end();
+            });
+          });
+        }
+        const username = user();
+        const failing = await loggedIn(world, t, username);
+        await failing.post('/my-logout-failing').expect(500);
+        expect(fields(await t.audit.next('logout.local'))).to.include({ outcome: 'failure', username });
+        expect(t.audit.names().slice(-2)).to.deep.equal(['logout.launchkey', 'logout.local']);
+
+        const other = user();
+        const browser = await loggedIn(world, t, other);
+        await browser.post('/my-logout').expect(204);
+        expect(fields(await t.audit.next('logout.local', (e) => fields(e)['username'] === other))).to.include({
+          outcome: 'success',
+        });
+      });
+
       it('a logout from the phone: logout.phone from the session-end webhook, logout.revoked when the guard applies it', async () => {
         const t = app();
         const username = user();
