@@ -176,6 +176,17 @@ export interface LegacyAuthorizationResponse {
   userPushId: string;
 }
 
+/**
+ * What a device's answer means, as the strategy and the CLI both read it: `approved` only for a strict
+ * approval (`authorized`); `failed` for an answer of type FAILED or OTHER; anything else, a legacy
+ * package's refusal included, is `denied`. Whether a denial was a fraud report is `response.fraud`.
+ */
+export function answerStatus(response: AuthorizationResponse): 'approved' | 'denied' | 'failed' {
+  if (response.authorized) return 'approved';
+  if (response.type === 'FAILED' || response.type === 'OTHER') return 'failed';
+  return 'denied';
+}
+
 /** The legacy (Python `AuthorizationResponse`) view of a decoded response. */
 export function toLegacyAuthorizationResponse(response: AuthorizationResponse): LegacyAuthorizationResponse {
   return {

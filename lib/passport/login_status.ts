@@ -1,17 +1,9 @@
 /**
- * The status of a login: the final status a device answer means, and the view of a login the waiting
- * page gets (a decoy's looks exactly like a real one's).
+ * The status of a login: the view of a login the waiting page gets (a decoy's looks exactly like a real
+ * one's). What a device answer means is `answerStatus` (entities/auth_response.ts).
  */
-import type { AuthorizationResponse } from '../entities/auth_response.js';
 import { failureOf, type FailureCode } from './failures.js';
-import type { FinalStatus, PendingRecord } from './store.js';
-
-/** The final status a decoded device answer means. Only a strict approval is `approved`. */
-export function statusOf(response: AuthorizationResponse): FinalStatus {
-  if (response.authorized) return 'approved';
-  if (response.type === 'FAILED' || response.type === 'OTHER') return 'failed';
-  return 'denied';
-}
+import type { PendingRecord } from './store.js';
 
 /** The status view of a record for the waiting page: `{ status, code?, correlationCode? }`. */
 export interface LoginStatus {

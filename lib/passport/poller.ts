@@ -10,12 +10,12 @@
  * record is pending: a webhook's answer, a cancel, the request's expiry or the record's removal stop
  * it, and an answer it learns itself is written to the store, where every waiter hears of it.
  */
+import { answerStatus } from '../entities/auth_response.js';
 import { randomUUID } from 'node:crypto';
 
 import { AuthorizationRequestCanceledError, LegacyPackageRefusedError, RequestTimedOutError } from '../errors.js';
 import { auditSettled } from './audit_settled.js';
 import { noteFraud } from './fraud_cooldown.js';
-import { statusOf } from './login_status.js';
 import type { StrategyConfig } from './options.js';
 import type { FinalOutcome } from './store.js';
 
@@ -114,7 +114,7 @@ export class Poller {
       const response = await this._config.client.getAdvancedAuthorizationResponse(id, {
         allowLegacyPackage: this._config.allowLegacyAuthPackage,
       });
-      return response === null ? undefined : { status: statusOf(response), response, at: now };
+      return response === null ? undefined : { status: answerStatus(response), response, at: now };
     } catch (err) {
       if (err instanceof RequestTimedOutError) return { status: 'expired', at: now };
       if (err instanceof AuthorizationRequestCanceledError) return { status: 'canceled', at: now };

@@ -10,6 +10,7 @@
  * 503 when the store failed (the sender retries); otherwise the status of `webhookFailureStatus`,
  * always with an empty body (one answer per class, no oracle).
  */
+import { answerStatus } from '../entities/auth_response.js';
 import type { Request } from 'express';
 
 import { ConfigurationError, HookTimeoutError, PayloadValidationError, errorCode } from '../errors.js';
@@ -24,7 +25,6 @@ import { requestFacts } from './audit.js';
 import type { WebhookAuditEvent } from './audit_events.js';
 import { auditSettled } from './audit_settled.js';
 import { noteFraud } from './fraud_cooldown.js';
-import { statusOf } from './login_status.js';
 import { checkFunctionOption, handlerOptions, wholeNumberOption } from './handler_options.js';
 import type { HttpRequest } from './http.js';
 import type { StrategyConfig } from './options.js';
@@ -165,7 +165,7 @@ export function webhookHandler<Req>(config: StrategyConfig, given?: WebhookHandl
     try {
       if (event.kind === 'authorization-response') {
         const response = event.response;
-        const outcome: FinalOutcome = { status: statusOf(response), response, at: now };
+        const outcome: FinalOutcome = { status: answerStatus(response), response, at: now };
         const result = await config.store.completeIfPending(response.authorizationRequestId, outcome);
         recorded = { outcome, result };
         fraudReported = result === 'completed' && response.fraud;

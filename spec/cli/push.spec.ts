@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 
+import { outcomeOf, type PushOutcome } from '../../lib/cli/commands/push.js';
 import type { Emulator } from '../../lib/emulator/index.js';
+import { answerStatus, type AuthorizationResponse } from '../../lib/entities/auth_response.js';
+import { LEGACY_RESPONSE } from '../support/auth_packages.js';
 import {
   FAST,
   IDS,
@@ -268,5 +271,25 @@ describe('launchkey push', function () {
       expect(result.stderr).to.match(/\nRun "launchkey push --help" for usage\.\n$/);
     }
     expect(emu.auths()).to.deep.equal([]);
+  });
+});
+
+describe('launchkey push: what an answer means', () => {
+  const answer = (change: Partial<AuthorizationResponse>): AuthorizationResponse => ({ ...LEGACY_RESPONSE, ...change });
+
+  it('reads an answer as the strategy does (answerStatus), with a denial reported as fraud apart', () => {
+    const cases: [Partial<AuthorizationResponse>, PushOutcome, string][] = [
+      [{ authorized: true, type: 'AUTHORIZED', reason: 'APPROVED' }, 'approved', 'approved'],
+      [{ authorized: false, type: 'AUTHORIZED', reason: 'OTHER' }, 'denied', 'denied'],
+      [{ authorized: false, type: 'DENIED', reason: 'FRAUDULENT', fraud: true }, 'fraud', 'denied'],
+      [{ authorized: false, type: 'FAILED', reason: 'POLICY' }, 'failed', 'failed'],
+      [{ authorized: false, type: 'FAILED', reason: 'FRAUDULENT', fraud: true }, 'failed', 'failed'],
+      [{ authorized: false, type: null, reason: null }, 'denied', 'denied'],
+    ];
+    for (const [change, outcome, status] of cases) {
+      const response = answer(change);
+      expect(outcomeOf(response), JSON.stringify(change)).to.equal(outcome);
+      expect(answerStatus(response), JSON.stringify(change)).to.equal(status);
+    }
   });
 });

@@ -6,7 +6,7 @@
 import { TTL_MAX } from '../../clients/auth_request_options.js';
 import type { ServiceClient } from '../../clients/service.js';
 import { AuthPolicy, type GeofenceOptions } from '../../entities/auth_policy.js';
-import type { AuthorizationResponse } from '../../entities/auth_response.js';
+import { answerStatus, type AuthorizationResponse } from '../../entities/auth_response.js';
 import {
   AuthorizationRequestCanceledError,
   AuthorizationResponseExistsError,
@@ -36,13 +36,10 @@ interface Ended {
   response: AuthorizationResponse | null;
 }
 
-/** The outcome of an answer: the SDK's `authorized` decides approval (JWE: AUTHORIZED and APPROVED). */
+/** The outcome of an answer, read as the strategy reads it (`answerStatus`); a denial reported as fraud is `fraud`. */
 export function outcomeOf(response: AuthorizationResponse): PushOutcome {
-  if (response.authorized) return 'approved';
-  if (response.fraud) return 'fraud';
-  // A legacy package has no type: its `false` is a denial.
-  if (response.type === 'DENIED' || response.type === null) return 'denied';
-  return 'failed';
+  const status = answerStatus(response);
+  return status === 'denied' && response.fraud ? 'fraud' : status;
 }
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
