@@ -546,11 +546,16 @@ export abstract class ApiError extends LaunchKeyError {
   }
 }
 
-/** Builds one API error class with its fixed code and default message. */
+/**
+ * Builds one API error class with its fixed code and default message. `options.message` is this
+ * package's own explanation (a hint of what to check), kept apart from `errorDetail`, which is only
+ * ever what the API said.
+ */
 function apiErrorClass(code: LaunchKeyErrorCode, defaultMessage: string) {
   return class extends ApiError {
-    constructor(details: ApiErrorDetails, options?: LaunchKeyErrorOptions) {
-      super(code, messageOf(details.errorDetail) ?? defaultMessage, details, options);
+    constructor(details: ApiErrorDetails, options: LaunchKeyErrorOptions & { message?: string } = {}) {
+      const { message, ...rest } = options;
+      super(code, message ?? messageOf(details.errorDetail) ?? defaultMessage, details, rest);
     }
   };
 }

@@ -175,20 +175,24 @@ export class JoseTransport {
       // A 401 must still be signed (the Java SDK's rule), else anything on the path could pass for
       // "your credentials are wrong". The API may not know the subject then, and in 2018 it used the
       // audience "public".
-      await openResponse(this._credentials, expected, response, {
+      const refusal = await openResponse(this._credentials, expected, response, {
         ...verifyOptions,
         extraAudiences: ['public'],
         checkSubject: false,
       });
+      // What the API itself said, if anything: kept as errorDetail, apart from our hint.
+      const said: unknown = (refusal.payload as { error_detail?: unknown } | null | undefined)?.error_detail;
+      const opened401Detail = said === undefined || said === null || said === '' ? undefined : said;
       // The bare "Unauthorized" of a wrong id and of a wrong key look alike: say what to check.
-      throw new UnauthorizedError({
-        status,
-        errorCode: 'HTTP-401',
-        errorDetail:
-          `The API refused the credentials of ${this.issuer} (HTTP 401): check that this is the entity's id ` +
-          `and that the key ${this.keyRing.signingKey.kid} (the id of the private key that signed) is one of ` +
-          'its active public keys',
-      });
+      throw new UnauthorizedError(
+        { status, errorCode: 'HTTP-401', errorDetail: opened401Detail },
+        {
+          message:
+            `The API refused the credentials of ${this.issuer} (HTTP 401): check that this is the entity's id ` +
+            `and that the key ${this.keyRing.signingKey.kid} (the id of the private key that signed) is one of ` +
+            'its active public keys',
+        },
+      );
     }
     const opened = await openResponse(this._credentials, expected, response, verifyOptions);
     if (status >= 200 && status < 300) return { status, data: opened.payload, claims: opened.claims };

@@ -32,6 +32,9 @@ describe('strategy.check()', () => {
     const err = await rejection(s.check(), UnauthorizedError);
     expect(err.message).to.include(`svc:${IDS.hook}`).and.include(loadPrivateKey(other).kid);
     expect(err.message).to.match(/check that this is the entity's id and that the key/);
+    // The hint is ours: errorDetail is only ever what the API said.
+    expect(JSON.stringify(err.errorDetail ?? null)).to.not.match(/check that this is the entity's id/);
+    expect(err.errorCode).to.equal('HTTP-401');
     await s.close();
   });
 
