@@ -33,6 +33,23 @@ function statusOf(value: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/** The server attributes of the last base URL seen: an application has one, so it is parsed once. */
+let lastServer: { baseUrl: string; server: { address: string; port: number | undefined } | undefined } | undefined;
+
+function serverOf(baseUrl: string): { address: string; port: number | undefined } | undefined {
+  if (lastServer?.baseUrl !== baseUrl) {
+    let server: { address: string; port: number | undefined } | undefined;
+    try {
+      const url = new URL(baseUrl);
+      server = { address: url.hostname, port: url.port === '' ? undefined : Number(url.port) };
+    } catch {
+      server = undefined;
+    }
+    lastServer = { baseUrl, server };
+  }
+  return lastServer.server;
+}
+
 /**
  * Runs one API call inside its span and records its duration. `call` is the whole signed call;
  * what it resolves or rejects is handed through unchanged.
@@ -43,13 +60,7 @@ export function observeApiCall<T>(
 ): Promise<T> {
   if (instruments() === undefined) return call();
   const route = routeOf(request.path);
-  let server: { address: string; port: number | undefined } | undefined;
-  try {
-    const url = new URL(request.baseUrl);
-    server = { address: url.hostname, port: url.port === '' ? undefined : Number(url.port) };
-  } catch {
-    server = undefined;
-  }
+  const server = serverOf(request.baseUrl);
   const common: Attributes = {
     'http.request.method': request.method,
     'url.template': route.template,
