@@ -15,6 +15,7 @@ import { record } from '../telemetry/otel.js';
 import type { AuditEvent, AuditListener } from './audit_events.js';
 import type { HttpRequest } from './http.js';
 import { isPromiseLike } from './callback_values.js';
+import type { StrategyConfig } from './options.js';
 import { clientAddressOf } from './rate_limit.js';
 
 type WithoutTimestamp<E> = E extends unknown ? Omit<E, 'timestamp'> : never;
@@ -164,7 +165,7 @@ export interface RequestFacts {
  * The client's address (as the per-address limit counts it: the application's `clientAddress`, else
  * the framework's) and user agent. Never throws: what cannot be read is left out.
  */
-export function requestFacts(clientAddress: Parameters<typeof clientAddressOf>[0], req: HttpRequest): RequestFacts {
+export function requestFacts(clientAddress: StrategyConfig['clientAddress'], req: HttpRequest): RequestFacts {
   const facts: RequestFacts = {};
   try {
     const address = clientAddressOf(clientAddress, req);
